@@ -1,0 +1,116 @@
+/** ApiKeyIssuer on Amazon API Gateway (REST API keys and usage plans). */
+import {
+  type APIGatewayClient,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanKeyCommand,
+  GetApiKeyCommand,
+  GetUsagePlansCommand,
+  UpdateApiKeyCommand,
+} from '@aws-sdk/client-api-gateway';
+import {
+  type ApiKeyIssuer,
+  type ApiKeySummary,
+  BindingRefusedError,
+  type IssuedApiKey,
+  type NewApiKey,
+} from '../../credentials/ports';
+import { UpstreamError } from '../../errors';
+import { awsErrorName, upstream, upstreamError } from './errors';
+
+export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
+  constructor(private readonly client: APIGatewayClient) {}
+
+  async createKey(key: NewApiKey): Promise<IssuedApiKey> {
+    const created = await upstream(
+      this.client.send(
+        new CreateApiKeyCommand({
+          name: key.name,
+          description: key.description,
+          enabled: true,
+          tags: { ...key.tags },
+        }),
+      ),
+    );
+    if (created.id === undefined || created.value === undefined) {
+      throw new UpstreamError('API Gateway did not return the new key.');
+    }
+    return { id: created.id, value: created.value };
+  }
+
+  async findKey(keyId: string): Promise<ApiKeySummary | undefined> {
+    try {
+      const key = await this.client.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: false }));
+      return { id: keyId, name: key.name ?? '', description: key.description ?? '', tags: key.tags ?? {} };
+    } catch (error) {
+      if (awsErrorName(error) === 'NotFoundException') return undefined;
+      throw upstreamError(error);
+    }
+  }
+
+  async describeKey(keyId: string, name: string, description: string): Promise<void> {
+    await upstream(
+      this.client.send(
+        new UpdateApiKeyCommand({
+          apiKey: keyId,
+          patchOperations: [
+            { op: 'replace', path: '/name', value: name },
+            { op: 'replace', path: '/description', value: description },
+          ],
+        }),
+      ),
+    );
+  }
+
+  async deleteKey(keyId: string): Promise<boolean> {
+    try {
+      await this.client.send(new DeleteApiKeyCommand({ apiKey: keyId }));
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === 'NotFoundException') return false;
+      throw upstreamError(error);
+    }
+  }
+
+  async listUsagePlansOfKey(keyId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let position: string | undefined;
+    try {
+      do {
+        const page = await this.client.send(new GetUsagePlansCommand({ keyId, limit: 500, position }));
+        for (const plan of page.items ?? []) if (plan.id !== undefined) ids.push(plan.id);
+        position = page.position;
+      } while (position !== undefined);
+    } catch (error) {
+      if (awsErrorName(error) === 'NotFoundException') return [];
+      throw upstreamError(error);
+    }
+    return ids;
+  }
+
+  async bindKey(usagePlanId: string, keyId: string): Promise<void> {
+    try {
+      await this.client.send(new CreateUsagePlanKeyCommand({ usagePlanId, keyId, keyType: 'API_KEY' }));
+    } catch (error) {
+      switch (awsErrorName(error)) {
+        case 'NotFoundException':
+          throw new BindingRefusedError(usagePlanId, 'usage-plan-not-found');
+        case 'ConflictException':
+          throw new BindingRefusedError(usagePlanId, 'conflict');
+        case 'BadRequestException':
+          throw new BindingRefusedError(usagePlanId, 'invalid');
+        default:
+          throw upstreamError(error);
+      }
+    }
+  }
+
+  async unbindKey(usagePlanId: string, keyId: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteUsagePlanKeyCommand({ usagePlanId, keyId }));
+    } catch (error) {
+      if (awsErrorName(error) !== 'NotFoundException') throw upstreamError(error);
+    }
+  }
+}

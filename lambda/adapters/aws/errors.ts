@@ -1,0 +1,72 @@
+/**
+ * Maps an AWS SDK failure to the webhook error the caller sees. AWS messages stay in the logs:
+ * they can name accounts, ARNs and internals, so the response only says what kind of failure it was.
+ */
+import { ThrottledError, UnavailableError, UpstreamError, type WebhookError } from '../../errors';
+
+interface SdkErrorShape {
+  readonly name?: unknown;
+  readonly code?: unknown;
+  readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly $response?: { readonly headers?: Readonly<Record<string, string | undefined>> };
+}
+
+const THROTTLING = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'Throttling',
+  'ThrottledException',
+  'RequestLimitExceeded',
+]);
+const UNAVAILABLE = new Set([
+  'ServiceUnavailableException',
+  'ServiceUnavailable',
+  'InternalErrorException',
+  'InternalFailure',
+  'InternalServerError',
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeoutException',
+]);
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
+
+/** The SDK exception name of an error (e.g. "NotFoundException"), or undefined for non-SDK errors. */
+export function awsErrorName(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { name } = error as SdkErrorShape;
+  return typeof name === 'string' ? name : undefined;
+}
+
+function retryAfterSeconds(error: SdkErrorShape): number {
+  const header = error.$response?.headers?.['retry-after'];
+  const seconds = header === undefined ? Number.NaN : Number.parseInt(header, 10);
+  return Number.isFinite(seconds) && seconds > 0 && seconds <= 300 ? seconds : 1;
+}
+
+/** An AWS failure that the adapter has no specific meaning for. */
+export function upstreamError(error: unknown): WebhookError {
+  const mapped = classify(error);
+  mapped.cause = error; // kept for the logs, never put in a response
+  return mapped;
+}
+
+function classify(error: unknown): WebhookError {
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
+  const name = awsErrorName(error) ?? '';
+  const status = shape.$metadata?.httpStatusCode;
+  if (THROTTLING.has(name) || status === 429) return new ThrottledError(retryAfterSeconds(shape));
+  if (UNAVAILABLE.has(name) || (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code))) {
+    return new UnavailableError();
+  }
+  if (status !== undefined && status >= 500) return new UnavailableError();
+  return new UpstreamError();
+}
+
+/** Awaits an SDK call, turning any failure into the upstream error the caller sees. */
+export async function upstream<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    throw upstreamError(error);
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Wires configuration, ports and the HTTP layer into a webhook. The Lambda entry and the local
+ * server both go through here, so they run the same code with different adapters.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ApiGatewayKeyIssuer } from './adapters/aws/api-gateway-key-issuer';
+import { SecretsManagerCredentials } from './adapters/aws/secrets-manager-credentials';
+import { InMemoryApiKeys } from './adapters/local/in-memory-api-keys';
+import { StaticCredentials } from './adapters/local/static-credentials';
+import type { WebhookConfig } from './config';
+import { ApiKeyService } from './credentials/api-key-service';
+import { CredentialService } from './credentials/credential-service';
+import type { ApiKeyIssuer, BasicCredentialsSource } from './credentials/ports';
+import { BasicAuthenticator } from './http/auth';
+import { createWebhook, type Webhook } from './webhook';
+
+/** Most AWS calls one request keeps in flight: binding 10 plans takes one round trip at most. */
+export const MAX_PARALLEL_AWS_CALLS = 10;
+
+/** The adapters behind the ports. */
+export interface Backend {
+  readonly apiKeys: ApiKeyIssuer;
+  readonly basicCredentials: BasicCredentialsSource;
+}
+
+export interface AwsClients {
+  readonly apiGateway: APIGatewayClient;
+  readonly secretsManager: SecretsManagerClient;
+}
+
+/** Basic credentials: from Secrets Manager when configured, else from the environment. */
+function credentialsSource(
+  config: WebhookConfig,
+  secretsManager: () => SecretsManagerClient,
+): BasicCredentialsSource {
+  return config.auth.source === 'secrets-manager'
+    ? new SecretsManagerCredentials(secretsManager(), config.auth.secretId, config.auth.cacheTtlSeconds)
+    : new StaticCredentials(config.auth.username, config.auth.password);
+}
+
+export function awsBackend(config: WebhookConfig, clients: AwsClients): Backend {
+  return {
+    apiKeys: new ApiGatewayKeyIssuer(clients.apiGateway),
+    basicCredentials: credentialsSource(config, () => clients.secretsManager),
+  };
+}
+
+/** In-process stand-ins for API Gateway: no AWS account needed. */
+export function localBackend(config: WebhookConfig): Backend {
+  return {
+    apiKeys: new InMemoryApiKeys(config.allowedUsagePlanIds),
+    basicCredentials: credentialsSource(config, () => {
+      throw new Error('WEBHOOK_SECRET_ARN needs the AWS backend; set AWS_REGION or AWS_ENDPOINT_URL');
+    }),
+  };
+}
+
+export function composeWebhook(config: WebhookConfig, backend: Backend, logger: Logger): Webhook {
+  const apiKeys = new ApiKeyService(backend.apiKeys, {
+    allowedUsagePlanIds: config.allowedUsagePlanIds,
+    maxParallelCalls: MAX_PARALLEL_AWS_CALLS,
+    onOrphan: (keyId, error) =>
+      logger.error('orphaned API key: delete it by hand', { apiKeyId: keyId, error: String(error) }),
+  });
+  return createWebhook({
+    authenticator: new BasicAuthenticator(backend.basicCredentials),
+    credentials: new CredentialService(config, apiKeys),
+    logger,
+  });
+}

@@ -1,0 +1,191 @@
+/**
+ * API-key credentials: an API Gateway key attached to the usage plans the app lists.
+ * Create is two round trips whatever the number of plans (create the key, then bind in parallel);
+ * a binding that fails deletes the key so no orphan is left behind.
+ */
+import { NotFoundError, UnprocessableError } from '../errors';
+import type { AppDescription } from './app';
+import { usagePlanIdsOf } from './app';
+import { apiKeyDescription, apiKeyName, MANAGED_BY_TAG, MANAGED_BY_VALUE, resourceTags } from './naming';
+import { forEachLimited, PartialFailure } from './parallel';
+import { type ApiKeyIssuer, BindingRefusedError } from './ports';
+
+/** API Gateway allows a key in at most 10 usage plans. */
+export const MAX_USAGE_PLANS_PER_KEY = 10;
+
+export interface ApiKeyCredential {
+  readonly credentialType: 'API_KEY';
+  readonly apiKeyId: string;
+  readonly apiKey: string;
+  readonly customCredentials: Record<string, unknown>;
+}
+
+export interface ApiKeyServiceOptions {
+  /** Usage plans keys may be attached to, or 'any'. */
+  readonly allowedUsagePlanIds: ReadonlySet<string> | 'any';
+  /** Most AWS calls in flight at once for one request. */
+  readonly maxParallelCalls: number;
+  /** Called when a half-made key could not be deleted (for an operator to clean up). */
+  readonly onOrphan?: (keyId: string, error: unknown) => void;
+}
+
+/** What an update may change; absent fields stay as they are. */
+export interface ApiKeyChanges {
+  readonly appName?: string | undefined;
+  readonly appSlug?: string | undefined;
+  readonly developer?: string | undefined;
+  readonly apis?: AppDescription['apis'] | undefined;
+}
+
+export class ApiKeyService {
+  constructor(
+    private readonly issuer: ApiKeyIssuer,
+    private readonly options: ApiKeyServiceOptions,
+  ) {}
+
+  async create(app: AppDescription): Promise<ApiKeyCredential> {
+    const planIds = usagePlanIdsOf(app.apis);
+    if (planIds.length === 0) {
+      throw new UnprocessableError(
+        'NO_USAGE_PLAN',
+        'An API key needs at least one usage plan in apis[].usagePlans.',
+      );
+    }
+    this.checkPlans(planIds);
+
+    const key = await this.issuer.createKey({
+      name: apiKeyName(app.appName, app.developer),
+      description: apiKeyDescription(app.appSlug),
+      tags: resourceTags(app.appSlug, app.developer),
+    });
+    try {
+      await forEachLimited(planIds, this.options.maxParallelCalls, (planId) =>
+        this.issuer.bindKey(planId, key.id),
+      );
+    } catch (error) {
+      await this.discard(key.id);
+      throw bindingError(error);
+    }
+    return {
+      credentialType: 'API_KEY',
+      apiKeyId: key.id,
+      apiKey: key.value,
+      customCredentials: { apiKeyHeader: 'x-api-key' },
+    };
+  }
+
+  /** Makes the key match the request: name, and exactly the listed usage plans. */
+  async update(keyId: string, changes: ApiKeyChanges): Promise<void> {
+    const desired = changes.apis === undefined ? undefined : usagePlanIdsOf(changes.apis);
+    if (desired !== undefined) this.checkPlans(desired);
+
+    const [key, current] = await Promise.all([
+      this.issuer.findKey(keyId),
+      desired === undefined ? Promise.resolve([]) : this.issuer.listUsagePlansOfKey(keyId),
+    ]);
+    if (key === undefined || key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) throw unknownKey(keyId);
+
+    const toAdd = desired?.filter((id) => !current.includes(id)) ?? [];
+    // Only plans this deployment manages are detached: a binding an administrator made to another
+    // plan is not the Portal's to remove (and IAM would refuse it).
+    const toRemove =
+      desired === undefined ? [] : current.filter((id) => !desired.includes(id) && this.allowed(id));
+    const name =
+      changes.appName !== undefined && changes.developer !== undefined
+        ? apiKeyName(changes.appName, changes.developer)
+        : key.name;
+    const description = changes.appSlug !== undefined ? apiKeyDescription(changes.appSlug) : key.description;
+
+    const steps: Array<() => Promise<void>> = [
+      ...toAdd.map((planId) => () => this.issuer.bindKey(planId, keyId)),
+      ...toRemove.map((planId) => () => this.issuer.unbindKey(planId, keyId)),
+    ];
+    if (name !== key.name || description !== key.description) {
+      steps.push(() => this.issuer.describeKey(keyId, name, description));
+    }
+    try {
+      await forEachLimited(steps, this.options.maxParallelCalls, (step) => step());
+    } catch (error) {
+      await this.restoreBindings(keyId, toAdd, toRemove);
+      throw bindingError(error);
+    }
+  }
+
+  /** Deletes the key (API Gateway detaches it from its plans); an absent key is already revoked. */
+  async revoke(keyId: string): Promise<void> {
+    await this.issuer.deleteKey(keyId);
+  }
+
+  private allowed(planId: string): boolean {
+    const allowList = this.options.allowedUsagePlanIds;
+    return allowList === 'any' || allowList.has(planId);
+  }
+
+  /** Refuses, before anything is created, what this deployment or API Gateway would refuse. */
+  private checkPlans(planIds: readonly string[]): void {
+    const refused = planIds.filter((id) => !this.allowed(id));
+    if (refused.length > 0) {
+      throw new UnprocessableError(
+        'USAGE_PLAN_NOT_ALLOWED',
+        `This webhook does not issue keys for usage plan(s) ${refused.join(', ')}.`,
+      );
+    }
+    if (planIds.length > MAX_USAGE_PLANS_PER_KEY) {
+      throw new UnprocessableError(
+        'TOO_MANY_USAGE_PLANS',
+        `An API key can be in at most ${MAX_USAGE_PLANS_PER_KEY} usage plans; the request lists ${planIds.length}.`,
+      );
+    }
+  }
+
+  private async discard(keyId: string): Promise<void> {
+    try {
+      await this.issuer.deleteKey(keyId);
+    } catch (error) {
+      this.options.onOrphan?.(keyId, error);
+    }
+  }
+
+  /** Best effort after a failed update: undo the bindings made, restore the ones removed. */
+  private async restoreBindings(
+    keyId: string,
+    added: readonly string[],
+    removed: readonly string[],
+  ): Promise<void> {
+    const undo = [
+      ...added.map((planId) => () => this.issuer.unbindKey(planId, keyId)),
+      ...removed.map((planId) => () => this.issuer.bindKey(planId, keyId)),
+    ];
+    await Promise.allSettled(undo.map((step) => step()));
+  }
+}
+
+function unknownKey(keyId: string): NotFoundError {
+  return new NotFoundError(
+    'CREDENTIAL_NOT_FOUND',
+    `API key ${keyId} does not exist or was not issued by this webhook.`,
+  );
+}
+
+/** Turns a failed fan-out into the error the caller sees. */
+function bindingError(error: unknown): unknown {
+  const cause = error instanceof PartialFailure ? error.cause : error;
+  if (cause instanceof BindingRefusedError) {
+    const plan = cause.usagePlanId;
+    switch (cause.reason) {
+      case 'usage-plan-not-found':
+        return new UnprocessableError('USAGE_PLAN_NOT_FOUND', `Usage plan ${plan} does not exist.`);
+      case 'conflict':
+        return new UnprocessableError(
+          'USAGE_PLAN_CONFLICT',
+          `Usage plan ${plan} cannot take this key: a key can be in only one usage plan per API stage.`,
+        );
+      default:
+        return new UnprocessableError(
+          'USAGE_PLAN_REFUSED',
+          `API Gateway refused to attach the key to usage plan ${plan}.`,
+        );
+    }
+  }
+  return cause;
+}

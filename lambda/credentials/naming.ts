@@ -1,0 +1,39 @@
+/**
+ * Names and tags derived from the app, kept within AWS's length and character rules so a
+ * strange app name never makes AWS refuse the call.
+ */
+
+/** Tag key that marks a resource as issued by this webhook; update and revoke check it. */
+export const MANAGED_BY_TAG = 'sensedia:managed-by';
+export const MANAGED_BY_VALUE = 'credential-webhook';
+
+function clean(value: string, disallowed: RegExp, max: number): string {
+  return value.normalize('NFKC').replace(disallowed, '-').replace(/-{2,}/g, '-').trim().slice(0, max).trim();
+}
+
+/** API key name: "<app> (<developer>)", 128 characters at most. */
+export function apiKeyName(appName: string, developer: string): string {
+  const dev = clean(developer, /[^\w.@+-]/g, 64);
+  const app = clean(appName, /[^\w .@+-]/g, 128 - dev.length - 3) || 'app';
+  return `${app} (${dev})`;
+}
+
+/** Description shown in the API Gateway console next to the key. */
+export function apiKeyDescription(appSlug: string | undefined): string {
+  const slug = appSlug === undefined ? '' : ` ${clean(appSlug, /[^\w.@+-]/g, 128)}`;
+  return `Issued by the Sensedia Developer Portal credential webhook for app${slug}`;
+}
+
+/** AWS tag values allow letters, digits, spaces and _.:/=+-@, up to 256 characters. */
+export function tagValue(value: string): string {
+  return clean(value, /[^\p{L}\p{N} _.:/=+@-]/gu, 256);
+}
+
+export function resourceTags(appSlug: string | undefined, developer: string): Record<string, string> {
+  const tags: Record<string, string> = {
+    [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+    'sensedia:developer': tagValue(developer),
+  };
+  if (appSlug !== undefined) tags['sensedia:app-slug'] = tagValue(appSlug);
+  return tags;
+}

@@ -1,0 +1,70 @@
+/**
+ * The ports the credential services depend on. Each has an AWS adapter (adapters/aws) and an
+ * in-process adapter (adapters/local); services never see an SDK client.
+ *
+ * Adapters throw the upstream errors of ../errors.ts (ThrottledError, UnavailableError,
+ * UpstreamError) for failures of AWS itself; expected outcomes (not found, refused) are part of
+ * each method's result or its own error type below.
+ */
+
+export interface NewApiKey {
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface IssuedApiKey {
+  readonly id: string;
+  readonly value: string;
+}
+
+export interface ApiKeySummary {
+  readonly id: string;
+  readonly name: string;
+  readonly description: string;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+/** Why AWS refused to bind a key to a usage plan. */
+export type BindingRefusal = 'usage-plan-not-found' | 'conflict' | 'invalid';
+
+/** Thrown by `bindKey` when AWS refuses the binding itself (not when AWS fails). */
+export class BindingRefusedError extends Error {
+  constructor(
+    readonly usagePlanId: string,
+    readonly reason: BindingRefusal,
+  ) {
+    super(`usage plan ${usagePlanId} refused the key (${reason})`);
+    this.name = 'BindingRefusedError';
+  }
+}
+
+/** API Gateway API keys and their usage-plan bindings. */
+export interface ApiKeyIssuer {
+  /** Creates an enabled key with a generated value. */
+  createKey(key: NewApiKey): Promise<IssuedApiKey>;
+  /** The key, or undefined when it does not exist. */
+  findKey(keyId: string): Promise<ApiKeySummary | undefined>;
+  /** Renames / re-describes a key. */
+  describeKey(keyId: string, name: string, description: string): Promise<void>;
+  /** Deletes the key (which also detaches it from its usage plans); false if it did not exist. */
+  deleteKey(keyId: string): Promise<boolean>;
+  /** The ids of the usage plans the key is attached to. */
+  listUsagePlansOfKey(keyId: string): Promise<string[]>;
+  /** Attaches the key to a usage plan; throws BindingRefusedError when AWS refuses it. */
+  bindKey(usagePlanId: string, keyId: string): Promise<void>;
+  /** Detaches the key from a usage plan; a binding that is already gone is not an error. */
+  unbindKey(usagePlanId: string, keyId: string): Promise<void>;
+}
+
+/** The expected Basic credentials: one username, the current password and maybe the previous. */
+export interface BasicCredentials {
+  readonly username: string;
+  readonly passwords: readonly string[];
+}
+
+/** Where the webhook's own Basic credentials come from (Secrets Manager, or the environment). */
+export interface BasicCredentialsSource {
+  /** The expected credentials; `refresh` bypasses any cache (used after a mismatch). */
+  get(options?: { refresh?: boolean }): Promise<BasicCredentials>;
+}

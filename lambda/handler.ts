@@ -1,0 +1,22 @@
+/**
+ * Lambda entry point (API Gateway REST proxy integration). Configuration, SDK clients and the
+ * webhook are built once per container, at cold start, and reused by warm invocations.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { apiGatewayClient, secretsManagerClient } from './adapters/aws/clients';
+import { awsBackend, composeWebhook } from './compose';
+import { loadConfig } from './config';
+
+const logger = new Logger({ serviceName: 'credential-webhook' });
+const config = loadConfig(process.env);
+const webhook = composeWebhook(
+  config,
+  awsBackend(config, { apiGateway: apiGatewayClient(), secretsManager: secretsManagerClient() }),
+  logger,
+);
+
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  logger.addContext(context);
+  return webhook(event);
+}

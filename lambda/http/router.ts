@@ -1,0 +1,34 @@
+/** Routes by method and path: an unknown path is a 404, a known path with another method a 405. */
+import { MethodNotAllowedError, NotFoundError } from '../errors';
+
+export type Method = 'GET' | 'POST';
+
+export interface Route<Handler> {
+  readonly method: Method;
+  readonly path: string;
+  readonly handler: Handler;
+}
+
+export class Router<Handler> {
+  private readonly byPath = new Map<string, Map<string, Route<Handler>>>();
+
+  constructor(routes: readonly Route<Handler>[]) {
+    for (const route of routes) {
+      const methods = this.byPath.get(route.path) ?? new Map<string, Route<Handler>>();
+      methods.set(route.method, route);
+      this.byPath.set(route.path, methods);
+    }
+  }
+
+  /** The route for a request; throws NotFoundError / MethodNotAllowedError. */
+  resolve(method: string, path: string): Route<Handler> {
+    // API Gateway and proxies may add a trailing slash; the contract's paths have none.
+    const normalized = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    const methods = this.byPath.get(normalized);
+    if (methods === undefined)
+      throw new NotFoundError('ROUTE_NOT_FOUND', 'There is no endpoint at this path.');
+    const route = methods.get(method.toUpperCase());
+    if (route === undefined) throw new MethodNotAllowedError([...methods.keys()]);
+    return route;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * `npm start`: the webhook on http://127.0.0.1:$PORT with an in-process backend, so it can be tried
+ * with no AWS account. Setting AWS_REGION (real AWS) or AWS_ENDPOINT_URL (an emulator) switches to
+ * the AWS SDK adapters: configuration, not a code change.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { apiGatewayClient, secretsManagerClient } from '../adapters/aws/clients';
+import { randomToken } from '../adapters/local/random';
+import { awsBackend, composeWebhook, localBackend } from '../compose';
+import { ConfigError, loadConfig } from '../config';
+import { startServer } from './server';
+
+async function main(): Promise<void> {
+  const env: Record<string, string | undefined> = { ...process.env };
+  const generatedPassword = env.WEBHOOK_SECRET_ARN === undefined && env.WEBHOOK_PASSWORD === undefined;
+  if (env.WEBHOOK_SECRET_ARN === undefined) {
+    env.WEBHOOK_USERNAME ??= 'portal';
+    env.WEBHOOK_PASSWORD ??= randomToken(24);
+  }
+  env.ALLOWED_USAGE_PLAN_IDS ??= '*';
+  const config = loadConfig(env);
+
+  const useAws = Boolean(env.AWS_ENDPOINT_URL || env.AWS_REGION);
+  if (useAws && !env.AWS_REGION) process.env.AWS_REGION = 'us-east-1';
+  const backend = useAws
+    ? awsBackend(config, { apiGateway: apiGatewayClient(), secretsManager: secretsManagerClient() })
+    : localBackend(config);
+  const logger = new Logger({ serviceName: 'credential-webhook' });
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('PORT', 'must be a port number');
+  const running = await startServer(composeWebhook(config, backend, logger), {
+    host: env.HOST ?? '127.0.0.1',
+    port,
+  });
+
+  console.log(
+    `Credential webhook listening on ${running.url} (backend: ${useAws ? 'AWS SDK' : 'in-process'})`,
+  );
+  if (config.auth.source === 'static') {
+    const { username, password } = config.auth;
+    console.log(`Basic auth username: ${username}`);
+    console.log(
+      `Basic auth password: ${password}${generatedPassword ? ' (generated; set WEBHOOK_PASSWORD to choose)' : ''}`,
+    );
+    console.log('Try:');
+    console.log(
+      `  curl -s -u '${username}:${password}' -H 'Content-Type: application/json' ${running.url}/v1/createCredentials \\\n` +
+        `    -d '{"appName":"my app","appSlug":"my-app","developer":"dev@example.com","apis":[{"id":"a1b2c3d4e5","usagePlans":[{"id":"plan1"}]}]}'`,
+    );
+  }
+  const stop = () => void running.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+/**
+ * The webhook's contract as zod schemas: the single source of the request and response types.
+ * `openapi.yaml` describes the same shapes; test/unit/openapi.test.ts keeps the two in step.
+ *
+ * zod/mini keeps the bundle small (see TOOLING.md); the English locale gives readable messages.
+ */
+
+import { en } from 'zod/locales';
+import * as z from 'zod/mini';
+
+z.config(en());
+
+/** Printable text: no control characters (they have no place in names and break logs). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F]*$/;
+/** API Gateway resource ids (REST API, usage plan, API key) are short alphanumeric strings. */
+const AWS_ID = /^[A-Za-z0-9]+$/;
+/** Cognito app client ids: word characters (the documented pattern is [\w+]+). */
+const CLIENT_ID = /^[\w+]+$/;
+
+const text = (max: number) =>
+  z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
+    );
+const awsId = () => z.string().check(z.minLength(1), z.maxLength(64), z.regex(AWS_ID));
+
+export const CREDENTIAL_TYPES = ['API_KEY', 'CLIENT_CREDENTIALS'] as const;
+export const CredentialTypeSchema = z.enum(CREDENTIAL_TYPES);
+export type CredentialType = z.infer<typeof CredentialTypeSchema>;
+
+/** Opaque data the webhook returns on create; the Portal stores it and sends it back. */
+export const CustomCredentialsSchema = z.record(z.string(), z.unknown());
+
+export const UsagePlanRefSchema = z.object({ id: awsId() });
+
+export const ApiRefSchema = z.object({
+  id: awsId(),
+  usagePlans: z.optional(z.array(UsagePlanRefSchema).check(z.maxLength(50))),
+});
+export type ApiRef = z.infer<typeof ApiRefSchema>;
+
+const appFields = {
+  appName: text(256),
+  appSlug: z.optional(text(128)),
+  developer: text(320),
+  apis: z.array(ApiRefSchema).check(z.minLength(1), z.maxLength(50)),
+};
+
+export const CreateCredentialsRequestSchema = z.object(appFields);
+export type CreateCredentialsRequest = z.infer<typeof CreateCredentialsRequestSchema>;
+
+/** What identifies an issued credential: the Portal sends back what create returned. */
+const credentialRefFields = {
+  credentialType: z.optional(CredentialTypeSchema),
+  apiKeyId: z.optional(awsId()),
+  apiKey: z.optional(z.string().check(z.maxLength(1024))),
+  clientId: z.optional(z.string().check(z.minLength(1), z.maxLength(128), z.regex(CLIENT_ID))),
+  clientSecret: z.optional(z.string().check(z.maxLength(1024))),
+  customCredentials: z.optional(CustomCredentialsSchema),
+};
+
+/** Exactly one of `apiKeyId` / `clientId`, consistent with `credentialType` when that is given. */
+interface CredentialRef {
+  readonly credentialType?: CredentialType | undefined;
+  readonly apiKeyId?: string | undefined;
+  readonly clientId?: string | undefined;
+}
+const identifiesOneCredential = z.refine<CredentialRef>(
+  (ref) =>
+    (ref.apiKeyId === undefined) !== (ref.clientId === undefined) &&
+    (ref.credentialType === undefined || (ref.credentialType === 'API_KEY') === (ref.apiKeyId !== undefined)),
+  { error: 'exactly one of apiKeyId or clientId is required, matching credentialType', path: ['apiKeyId'] },
+);
+
+export const UpdateCredentialsRequestSchema = z
+  .object({
+    ...credentialRefFields,
+    appName: z.optional(appFields.appName),
+    appSlug: appFields.appSlug,
+    developer: z.optional(appFields.developer),
+    apis: z.optional(z.array(ApiRefSchema).check(z.maxLength(50))),
+  })
+  .check(identifiesOneCredential);
+export type UpdateCredentialsRequest = z.infer<typeof UpdateCredentialsRequestSchema>;
+
+export const RevokeCredentialsRequestSchema = z.object(credentialRefFields).check(identifiesOneCredential);
+export type RevokeCredentialsRequest = z.infer<typeof RevokeCredentialsRequestSchema>;
+
+export const ApiKeyCredentialSchema = z.object({
+  credentialType: z.literal('API_KEY'),
+  apiKeyId: z.string(),
+  apiKey: z.string(),
+  customCredentials: z.optional(CustomCredentialsSchema),
+});
+
+export const ClientCredentialSchema = z.object({
+  credentialType: z.literal('CLIENT_CREDENTIALS'),
+  clientId: z.string(),
+  clientSecret: z.string(),
+  customCredentials: z.optional(CustomCredentialsSchema),
+});
+
+export const CreateCredentialsResponseSchema = z.discriminatedUnion('credentialType', [
+  ApiKeyCredentialSchema,
+  ClientCredentialSchema,
+]);
+export type CreateCredentialsResponse = z.infer<typeof CreateCredentialsResponseSchema>;
+
+export const ErrorResponseSchema = z.object({
+  message: z.string(),
+  code: z.string(),
+  details: z.array(z.object({ field: z.string(), message: z.string() })),
+});
+export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;

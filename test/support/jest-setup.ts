@@ -1,0 +1,2 @@
+// Adds toHaveReceivedCommandWith & co. to expect().
+import 'aws-sdk-client-mock-jest';
