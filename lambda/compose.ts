@@ -4,15 +4,19 @@
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApiGatewayKeyIssuer } from './adapters/aws/api-gateway-key-issuer';
+import { CognitoClientIssuer } from './adapters/aws/cognito-client-issuer';
 import { SecretsManagerCredentials } from './adapters/aws/secrets-manager-credentials';
 import { InMemoryApiKeys } from './adapters/local/in-memory-api-keys';
+import { InMemoryClients } from './adapters/local/in-memory-clients';
 import { StaticCredentials } from './adapters/local/static-credentials';
 import type { WebhookConfig } from './config';
 import { ApiKeyService } from './credentials/api-key-service';
+import { ClientCredentialsService } from './credentials/client-credentials-service';
 import { CredentialService } from './credentials/credential-service';
-import type { ApiKeyIssuer, BasicCredentialsSource } from './credentials/ports';
+import type { ApiKeyIssuer, BasicCredentialsSource, ClientIssuer } from './credentials/ports';
 import { BasicAuthenticator } from './http/auth';
 import { createWebhook, type Webhook } from './webhook';
 
@@ -22,12 +26,16 @@ export const MAX_PARALLEL_AWS_CALLS = 10;
 /** The adapters behind the ports. */
 export interface Backend {
   readonly apiKeys: ApiKeyIssuer;
+  /** Absent when the deployment issues no client credentials. */
+  readonly clients: ClientIssuer | undefined;
   readonly basicCredentials: BasicCredentialsSource;
 }
 
+/** Factories rather than clients: a deployment builds only the clients its configuration uses. */
 export interface AwsClients {
-  readonly apiGateway: APIGatewayClient;
-  readonly secretsManager: SecretsManagerClient;
+  readonly apiGateway: () => APIGatewayClient;
+  readonly cognito: () => CognitoIdentityProviderClient;
+  readonly secretsManager: () => SecretsManagerClient;
 }
 
 /** Basic credentials: from Secrets Manager when configured, else from the environment. */
@@ -41,16 +49,19 @@ function credentialsSource(
 }
 
 export function awsBackend(config: WebhookConfig, clients: AwsClients): Backend {
+  const pool = config.clientCredentials;
   return {
-    apiKeys: new ApiGatewayKeyIssuer(clients.apiGateway),
-    basicCredentials: credentialsSource(config, () => clients.secretsManager),
+    apiKeys: new ApiGatewayKeyIssuer(clients.apiGateway()),
+    clients: pool === undefined ? undefined : new CognitoClientIssuer(clients.cognito(), pool.userPoolId),
+    basicCredentials: credentialsSource(config, clients.secretsManager),
   };
 }
 
-/** In-process stand-ins for API Gateway: no AWS account needed. */
+/** In-process stand-ins for API Gateway and Cognito: no AWS account needed. */
 export function localBackend(config: WebhookConfig): Backend {
   return {
     apiKeys: new InMemoryApiKeys(config.allowedUsagePlanIds),
+    clients: config.clientCredentials === undefined ? undefined : new InMemoryClients(),
     basicCredentials: credentialsSource(config, () => {
       throw new Error('WEBHOOK_SECRET_ARN needs the AWS backend; set AWS_REGION or AWS_ENDPOINT_URL');
     }),
@@ -66,7 +77,13 @@ export function composeWebhook(config: WebhookConfig, backend: Backend, logger: 
   });
   return createWebhook({
     authenticator: new BasicAuthenticator(backend.basicCredentials),
-    credentials: new CredentialService(config, apiKeys),
+    credentials: new CredentialService(
+      config,
+      apiKeys,
+      backend.clients === undefined || config.clientCredentials === undefined
+        ? undefined
+        : new ClientCredentialsService(backend.clients, config.clientCredentials),
+    ),
     logger,
   });
 }

@@ -26,11 +26,27 @@ export interface WebhookConfig {
   readonly defaultCredentialType: CredentialType;
   /** Per-API override of the credential kind (REST API id -> kind). */
   readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
+  /** Set when any API is configured for client credentials. */
+  readonly clientCredentials: ClientCredentialsConfig | undefined;
+}
+
+export interface ClientCredentialsConfig {
+  /** The Cognito user pool the app clients are created in. */
+  readonly userPoolId: string;
+  /** The pool domain's token endpoint, given to developers in customCredentials. */
+  readonly tokenUrl: string;
+  /** Scopes for APIs without their own entry in scopesByApi. */
+  readonly defaultScopes: readonly string[];
+  readonly scopesByApi: ReadonlyMap<string, readonly string[]>;
+  readonly accessTokenValidityMinutes: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 const ID_LIST = /^[A-Za-z0-9]+(,[A-Za-z0-9]+)*$/;
+/** Cognito custom scope: "<resource server identifier>/<scope name>", printable ASCII without spaces. */
+const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]+\/[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/;
+const USER_POOL_ID = /^[\w-]+_[0-9a-zA-Z]+$/;
 
 function required(env: Env, name: string): string {
   const value = env[name]?.trim();
@@ -74,7 +90,8 @@ function parseAuth(env: Env): AuthConfig {
   return { source: 'static', username, password };
 }
 
-function parseAllowList(env: Env): ReadonlySet<string> | 'any' {
+function parseAllowList(env: Env, needed: boolean): ReadonlySet<string> | 'any' {
+  if (!needed && optional(env, 'ALLOWED_USAGE_PLAN_IDS') === undefined) return new Set();
   const raw = required(env, 'ALLOWED_USAGE_PLAN_IDS').replace(/\s+/g, '');
   if (raw === '*') return 'any';
   if (!ID_LIST.test(raw)) {
@@ -88,19 +105,73 @@ function parseAllowList(env: Env): ReadonlySet<string> | 'any' {
 
 function parseCredentialTypeByApi(env: Env): ReadonlyMap<string, CredentialType> {
   const name = 'API_CREDENTIAL_TYPES';
-  const raw = optional(env, name);
-  if (raw === undefined) return new Map();
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new ConfigError(name, 'must be a JSON object such as {"a1b2c3d4e5":"CLIENT_CREDENTIALS"}');
-  }
+  const json = parseJsonObject(env, name, '{"a1b2c3d4e5":"CLIENT_CREDENTIALS"}');
+  if (json === undefined) return new Map();
   const parsed = z.record(z.string().check(z.regex(/^[A-Za-z0-9]+$/)), CredentialTypeSchema).safeParse(json);
   if (!parsed.success) {
     throw new ConfigError(name, 'must map REST API ids to "API_KEY" or "CLIENT_CREDENTIALS"');
   }
   return new Map(Object.entries(parsed.data));
+}
+
+function parseJsonObject(env: Env, name: string, example: string): unknown {
+  const raw = optional(env, name);
+  if (raw === undefined) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new ConfigError(name, `must be a JSON object such as ${example}`);
+  }
+}
+
+function parseScopes(env: Env): { defaults: string[]; byApi: Map<string, string[]> } {
+  const defaults = (optional(env, 'DEFAULT_SCOPES') ?? '').split(/[\s,]+/).filter((scope) => scope !== '');
+  if (!defaults.every((scope) => SCOPE.test(scope))) {
+    throw new ConfigError(
+      'DEFAULT_SCOPES',
+      'must list scopes as "<resource server>/<scope>", separated by spaces',
+    );
+  }
+  const json = parseJsonObject(env, 'API_SCOPES', '{"a1b2c3d4e5":["orders/read"]}') ?? {};
+  const parsed = z
+    .record(z.string().check(z.regex(/^[A-Za-z0-9]+$/)), z.array(z.string().check(z.regex(SCOPE))))
+    .safeParse(json);
+  if (!parsed.success) {
+    throw new ConfigError(
+      'API_SCOPES',
+      'must map REST API ids to arrays of "<resource server>/<scope>" names',
+    );
+  }
+  return { defaults, byApi: new Map(Object.entries(parsed.data)) };
+}
+
+function parseClientCredentials(env: Env, needed: boolean): ClientCredentialsConfig | undefined {
+  if (!needed) return undefined;
+  const userPoolId = required(env, 'USER_POOL_ID');
+  if (!USER_POOL_ID.test(userPoolId))
+    throw new ConfigError('USER_POOL_ID', 'must look like "us-east-1_AbC123"');
+  const tokenUrl = required(env, 'TOKEN_URL');
+  let url: URL;
+  try {
+    url = new URL(tokenUrl);
+  } catch {
+    throw new ConfigError('TOKEN_URL', 'must be a URL');
+  }
+  const loopback = url.hostname === '127.0.0.1' || url.hostname === 'localhost';
+  if (url.protocol !== 'https:' && !(loopback && url.protocol === 'http:')) {
+    throw new ConfigError('TOKEN_URL', 'must be an https URL');
+  }
+  const scopes = parseScopes(env);
+  if (scopes.defaults.length === 0 && scopes.byApi.size === 0) {
+    throw new ConfigError('DEFAULT_SCOPES', 'or API_SCOPES is required for client credentials');
+  }
+  return {
+    userPoolId,
+    tokenUrl,
+    defaultScopes: scopes.defaults,
+    scopesByApi: scopes.byApi,
+    accessTokenValidityMinutes: integer(env, 'ACCESS_TOKEN_VALIDITY_MINUTES', 60, 5, 1440),
+  };
 }
 
 /** Parses the whole configuration; throws a ConfigError naming the first bad variable. */
@@ -110,10 +181,14 @@ export function loadConfig(env: Env = process.env): WebhookConfig {
   if (!parsedType.success) {
     throw new ConfigError('DEFAULT_CREDENTIAL_TYPE', 'must be "API_KEY" or "CLIENT_CREDENTIALS"');
   }
+  const credentialTypeByApi = parseCredentialTypeByApi(env);
+  const issues = (kind: CredentialType) =>
+    parsedType.data === kind || [...credentialTypeByApi.values()].includes(kind);
   return {
     auth: parseAuth(env),
-    allowedUsagePlanIds: parseAllowList(env),
+    allowedUsagePlanIds: parseAllowList(env, issues('API_KEY')),
     defaultCredentialType: parsedType.data,
-    credentialTypeByApi: parseCredentialTypeByApi(env),
+    credentialTypeByApi,
+    clientCredentials: parseClientCredentials(env, issues('CLIENT_CREDENTIALS')),
   };
 }

@@ -4,7 +4,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { apiGatewayClient, secretsManagerClient } from './adapters/aws/clients';
+import { apiGatewayClient, cognitoClient, secretsManagerClient } from './adapters/aws/clients';
 import { awsBackend, composeWebhook } from './compose';
 import { loadConfig } from './config';
 
@@ -12,7 +12,11 @@ const logger = new Logger({ serviceName: 'credential-webhook' });
 const config = loadConfig(process.env);
 const webhook = composeWebhook(
   config,
-  awsBackend(config, { apiGateway: apiGatewayClient(), secretsManager: secretsManagerClient() }),
+  awsBackend(config, {
+    apiGateway: apiGatewayClient,
+    cognito: cognitoClient,
+    secretsManager: secretsManagerClient,
+  }),
   logger,
 );
 

@@ -11,6 +11,7 @@ import type {
   UpdateCredentialsRequest,
 } from '../schemas';
 import type { ApiKeyService } from './api-key-service';
+import type { ClientCredentialsService } from './client-credentials-service';
 
 export interface CredentialKindPolicy {
   readonly defaultCredentialType: CredentialType;
@@ -21,6 +22,8 @@ export class CredentialService {
   constructor(
     private readonly policy: CredentialKindPolicy,
     private readonly apiKeys: ApiKeyService,
+    /** Absent when this deployment issues no client credentials. */
+    private readonly clients: ClientCredentialsService | undefined,
   ) {}
 
   async create(request: CreateCredentialsRequest): Promise<CreateCredentialsResponse> {
@@ -29,24 +32,29 @@ export class CredentialService {
       case 'API_KEY':
         return this.apiKeys.create(request);
       case 'CLIENT_CREDENTIALS':
-        throw new UnprocessableError('CREDENTIAL_TYPE_UNAVAILABLE', 'Client credentials are not configured.');
+        return this.clientService().create(request);
     }
   }
 
+  /** The credential is identified by `apiKeyId` or `clientId` (the schema requires exactly one). */
   async update(request: UpdateCredentialsRequest): Promise<void> {
-    if (request.apiKeyId !== undefined) {
-      await this.apiKeys.update(request.apiKeyId, request);
-      return;
-    }
-    throw new UnprocessableError('CREDENTIAL_TYPE_UNAVAILABLE', 'Client credentials are not configured.');
+    if (request.apiKeyId !== undefined) return this.apiKeys.update(request.apiKeyId, request);
+    if (request.clientId !== undefined) return this.clientService().update(request.clientId, request);
   }
 
   async revoke(request: RevokeCredentialsRequest): Promise<void> {
-    if (request.apiKeyId !== undefined) {
-      await this.apiKeys.revoke(request.apiKeyId);
-      return;
+    if (request.apiKeyId !== undefined) return this.apiKeys.revoke(request.apiKeyId);
+    if (request.clientId !== undefined) return this.clientService().revoke(request.clientId);
+  }
+
+  private clientService(): ClientCredentialsService {
+    if (this.clients === undefined) {
+      throw new UnprocessableError(
+        'CREDENTIAL_TYPE_UNAVAILABLE',
+        'This webhook is not configured to issue client credentials.',
+      );
     }
-    throw new UnprocessableError('CREDENTIAL_TYPE_UNAVAILABLE', 'Client credentials are not configured.');
+    return this.clients;
   }
 
   /** The one kind the listed APIs need; APIs needing different kinds cannot share a credential. */

@@ -18,6 +18,13 @@ export function apiKeyName(appName: string, developer: string): string {
   return `${app} (${dev})`;
 }
 
+/** Cognito app client name: [\w\s+=,.@-], 128 characters at most. */
+export function clientName(appName: string, developer: string): string {
+  const dev = clean(developer, /[^\w+=,.@-]/g, 64);
+  const app = clean(appName, /[^\w\s+=,.@-]|[\t\n\r]/g, 128 - dev.length - 3) || 'app';
+  return `${app} - ${dev}`;
+}
+
 /** Description shown in the API Gateway console next to the key. */
 export function apiKeyDescription(appSlug: string | undefined): string {
   const slug = appSlug === undefined ? '' : ` ${clean(appSlug, /[^\w.@+-]/g, 128)}`;

@@ -57,6 +57,44 @@ export interface ApiKeyIssuer {
   unbindKey(usagePlanId: string, keyId: string): Promise<void>;
 }
 
+export interface NewClient {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly accessTokenValidityMinutes: number;
+}
+
+export interface IssuedClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+/** Why Cognito refused to create or change a client. */
+export type ClientRefusal = 'scope-not-found' | 'client-limit-reached';
+
+/** Thrown when Cognito refuses the client's settings (not when Cognito fails). */
+export class ClientRefusedError extends Error {
+  constructor(readonly reason: ClientRefusal) {
+    super(`the user pool refused the app client (${reason})`);
+    this.name = 'ClientRefusedError';
+  }
+}
+
+/** OAuth 2.0 client-credentials app clients (Cognito user-pool app clients). */
+export interface ClientIssuer {
+  /** Creates a client with a generated secret, allowed only the client_credentials flow. */
+  createClient(client: NewClient): Promise<IssuedClient>;
+  /**
+   * Renames the client and/or sets its scopes, keeping every other setting. False when no such
+   * client exists, or when it is not a client-credentials client (not one this webhook issues).
+   */
+  updateClient(
+    clientId: string,
+    changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
+  ): Promise<boolean>;
+  /** Deletes the client; false if it did not exist. */
+  deleteClient(clientId: string): Promise<boolean>;
+}
+
 /** The expected Basic credentials: one username, the current password and maybe the previous. */
 export interface BasicCredentials {
   readonly username: string;

@@ -4,7 +4,7 @@
  * the AWS SDK adapters: configuration, not a code change.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { apiGatewayClient, secretsManagerClient } from '../adapters/aws/clients';
+import { apiGatewayClient, cognitoClient, secretsManagerClient } from '../adapters/aws/clients';
 import { randomToken } from '../adapters/local/random';
 import { awsBackend, composeWebhook, localBackend } from '../compose';
 import { ConfigError, loadConfig } from '../config';
@@ -18,21 +18,27 @@ async function main(): Promise<void> {
     env.WEBHOOK_PASSWORD ??= randomToken(24);
   }
   env.ALLOWED_USAGE_PLAN_IDS ??= '*';
+  const port = Number(env.PORT ?? 3000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError('PORT', 'must be a port number');
+  const host = env.HOST ?? '127.0.0.1';
+  // Client credentials work locally with no configuration: an in-process pool and its token endpoint.
+  env.USER_POOL_ID ??= 'local_LocalPool';
+  env.TOKEN_URL ??= `http://${host}:${port}/oauth2/token`;
+  if (env.API_SCOPES === undefined) env.DEFAULT_SCOPES ??= 'local-api/read local-api/write';
   const config = loadConfig(env);
 
   const useAws = Boolean(env.AWS_ENDPOINT_URL || env.AWS_REGION);
   if (useAws && !env.AWS_REGION) process.env.AWS_REGION = 'us-east-1';
   const backend = useAws
-    ? awsBackend(config, { apiGateway: apiGatewayClient(), secretsManager: secretsManagerClient() })
+    ? awsBackend(config, {
+        apiGateway: apiGatewayClient,
+        cognito: cognitoClient,
+        secretsManager: secretsManagerClient,
+      })
     : localBackend(config);
   const logger = new Logger({ serviceName: 'credential-webhook' });
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new ConfigError('PORT', 'must be a port number');
-  const running = await startServer(composeWebhook(config, backend, logger), {
-    host: env.HOST ?? '127.0.0.1',
-    port,
-  });
+  const running = await startServer(composeWebhook(config, backend, logger), { host, port });
 
   console.log(
     `Credential webhook listening on ${running.url} (backend: ${useAws ? 'AWS SDK' : 'in-process'})`,

@@ -5,6 +5,7 @@
  * few calls per second); timeouts keep a hung call well under API Gateway's 29 s limit.
  */
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 export interface ClientOptions {
@@ -30,3 +31,6 @@ export const apiGatewayClient = (options?: ClientOptions): APIGatewayClient =>
 
 export const secretsManagerClient = (options?: ClientOptions): SecretsManagerClient =>
   new SecretsManagerClient(sdkConfig(options));
+
+export const cognitoClient = (options?: ClientOptions): CognitoIdentityProviderClient =>
+  new CognitoIdentityProviderClient(sdkConfig(options));

@@ -1,0 +1,158 @@
+/** ClientIssuer on Amazon Cognito user-pool app clients. */
+import {
+  type CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  DeleteUserPoolClientCommand,
+  DescribeUserPoolClientCommand,
+  UpdateUserPoolClientCommand,
+  type UpdateUserPoolClientCommandInput,
+  type UserPoolClientType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import {
+  type ClientIssuer,
+  ClientRefusedError,
+  type IssuedClient,
+  type NewClient,
+} from '../../credentials/ports';
+import { UpstreamError } from '../../errors';
+import { awsErrorName, upstreamError } from './errors';
+
+const CLIENT_CREDENTIALS = 'client_credentials';
+
+/**
+ * The settings UpdateUserPoolClient accepts. Cognito resets every one of them that an update
+ * omits, so an update copies them all from the client's current description.
+ */
+const UPDATABLE_SETTINGS = [
+  'ClientName',
+  'RefreshTokenValidity',
+  'AccessTokenValidity',
+  'IdTokenValidity',
+  'TokenValidityUnits',
+  'ReadAttributes',
+  'WriteAttributes',
+  'ExplicitAuthFlows',
+  'SupportedIdentityProviders',
+  'CallbackURLs',
+  'LogoutURLs',
+  'DefaultRedirectURI',
+  'AllowedOAuthFlows',
+  'AllowedOAuthScopes',
+  'AllowedOAuthFlowsUserPoolClient',
+  'AnalyticsConfiguration',
+  'PreventUserExistenceErrors',
+  'EnableTokenRevocation',
+  'EnablePropagateAdditionalUserContextData',
+  'AuthSessionValidity',
+  'RefreshTokenRotation',
+] as const satisfies readonly (keyof UserPoolClientType & keyof UpdateUserPoolClientCommandInput)[];
+
+export class CognitoClientIssuer implements ClientIssuer {
+  constructor(
+    private readonly client: CognitoIdentityProviderClient,
+    private readonly userPoolId: string,
+  ) {}
+
+  async createClient(client: NewClient): Promise<IssuedClient> {
+    let created: UserPoolClientType | undefined;
+    try {
+      ({ UserPoolClient: created } = await this.client.send(
+        new CreateUserPoolClientCommand({
+          UserPoolId: this.userPoolId,
+          ClientName: client.name,
+          GenerateSecret: true,
+          AllowedOAuthFlows: [CLIENT_CREDENTIALS],
+          AllowedOAuthFlowsUserPoolClient: true,
+          AllowedOAuthScopes: [...client.scopes],
+          // A machine client signs no users in: only refresh (which client_credentials never uses).
+          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+          SupportedIdentityProviders: ['COGNITO'],
+          AccessTokenValidity: client.accessTokenValidityMinutes,
+          TokenValidityUnits: { AccessToken: 'minutes' },
+          EnableTokenRevocation: true,
+          PreventUserExistenceErrors: 'ENABLED',
+        }),
+      ));
+    } catch (error) {
+      throw refusalOrUpstream(error);
+    }
+    if (created?.ClientId === undefined || created.ClientSecret === undefined) {
+      throw new UpstreamError('Cognito did not return the new app client.');
+    }
+    return { clientId: created.ClientId, clientSecret: created.ClientSecret };
+  }
+
+  async updateClient(
+    clientId: string,
+    changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
+  ): Promise<boolean> {
+    let current: UserPoolClientType | undefined;
+    try {
+      ({ UserPoolClient: current } = await this.client.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: this.userPoolId, ClientId: clientId }),
+      ));
+    } catch (error) {
+      if (awsErrorName(error) === 'ResourceNotFoundException') return false;
+      throw upstreamError(error);
+    }
+    if (current === undefined || !isClientCredentialsClient(current)) return false;
+
+    const name = changes.name ?? current.ClientName;
+    const scopes = changes.scopes ?? current.AllowedOAuthScopes ?? [];
+    if (name === current.ClientName && sameSet(scopes, current.AllowedOAuthScopes ?? [])) return true;
+
+    const input: UpdateUserPoolClientCommandInput = { UserPoolId: this.userPoolId, ClientId: clientId };
+    for (const setting of UPDATABLE_SETTINGS) copySetting(input, current, setting);
+    input.ClientName = name;
+    input.AllowedOAuthScopes = [...scopes];
+    try {
+      await this.client.send(new UpdateUserPoolClientCommand(input));
+    } catch (error) {
+      if (awsErrorName(error) === 'ResourceNotFoundException') return false;
+      throw refusalOrUpstream(error);
+    }
+    return true;
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new DeleteUserPoolClientCommand({ UserPoolId: this.userPoolId, ClientId: clientId }),
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === 'ResourceNotFoundException') return false;
+      throw upstreamError(error);
+    }
+  }
+}
+
+function copySetting<K extends (typeof UPDATABLE_SETTINGS)[number]>(
+  input: UpdateUserPoolClientCommandInput,
+  current: UserPoolClientType,
+  setting: K,
+): void {
+  if (current[setting] !== undefined)
+    input[setting] = current[setting] as UpdateUserPoolClientCommandInput[K];
+}
+
+/** The webhook only issues client-credentials clients; any other client of the pool is not its to change. */
+function isClientCredentialsClient(client: UserPoolClientType): boolean {
+  const flows = client.AllowedOAuthFlows ?? [];
+  return flows.length === 1 && flows[0] === CLIENT_CREDENTIALS;
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((item) => b.includes(item));
+}
+
+function refusalOrUpstream(error: unknown): Error {
+  switch (awsErrorName(error)) {
+    case 'ScopeDoesNotExistException':
+      return new ClientRefusedError('scope-not-found');
+    case 'LimitExceededException':
+      return new ClientRefusedError('client-limit-reached');
+    default:
+      return upstreamError(error);
+  }
+}

@@ -1,0 +1,45 @@
+/** ClientIssuer in process memory, standing in for a Cognito user pool when the webhook runs locally. */
+import type { ClientIssuer, IssuedClient, NewClient } from '../../credentials/ports';
+import { randomToken } from './random';
+
+interface StoredClient {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly secret: string;
+  readonly accessTokenValidityMinutes: number;
+}
+
+export class InMemoryClients implements ClientIssuer {
+  private readonly clients = new Map<string, StoredClient>();
+
+  async createClient(client: NewClient): Promise<IssuedClient> {
+    // Cognito's shapes: 26-character client ids, 51-character secrets.
+    const clientId = randomToken(26, true);
+    const secret = randomToken(51);
+    this.clients.set(clientId, { ...client, scopes: [...client.scopes], secret });
+    return { clientId, clientSecret: secret };
+  }
+
+  async updateClient(
+    clientId: string,
+    changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
+  ): Promise<boolean> {
+    const current = this.clients.get(clientId);
+    if (current === undefined) return false;
+    this.clients.set(clientId, {
+      ...current,
+      name: changes.name ?? current.name,
+      scopes: changes.scopes === undefined ? current.scopes : [...changes.scopes],
+    });
+    return true;
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    return this.clients.delete(clientId);
+  }
+
+  /** The stored client, for the local token endpoint. */
+  find(clientId: string): StoredClient | undefined {
+    return this.clients.get(clientId);
+  }
+}
