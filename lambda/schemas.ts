@@ -90,14 +90,15 @@ export type UpdateCredentialsRequest = z.infer<typeof UpdateCredentialsRequestSc
 export const RevokeCredentialsRequestSchema = z.object(credentialRefFields).check(identifiesOneCredential);
 export type RevokeCredentialsRequest = z.infer<typeof RevokeCredentialsRequestSchema>;
 
-export const ApiKeyCredentialSchema = z.object({
+/** Responses are closed: exactly one credential pair, the other pair's fields absent. */
+export const ApiKeyCredentialSchema = z.strictObject({
   credentialType: z.literal('API_KEY'),
   apiKeyId: z.string(),
   apiKey: z.string(),
   customCredentials: z.optional(CustomCredentialsSchema),
 });
 
-export const ClientCredentialSchema = z.object({
+export const ClientCredentialSchema = z.strictObject({
   credentialType: z.literal('CLIENT_CREDENTIALS'),
   clientId: z.string(),
   clientSecret: z.string(),
@@ -110,9 +111,9 @@ export const CreateCredentialsResponseSchema = z.discriminatedUnion('credentialT
 ]);
 export type CreateCredentialsResponse = z.infer<typeof CreateCredentialsResponseSchema>;
 
-export const ErrorResponseSchema = z.object({
+export const ErrorResponseSchema = z.strictObject({
   message: z.string(),
   code: z.string(),
-  details: z.array(z.object({ field: z.string(), message: z.string() })),
+  details: z.array(z.strictObject({ field: z.string(), message: z.string() })),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;

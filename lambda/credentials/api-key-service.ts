@@ -96,17 +96,19 @@ export class ApiKeyService {
         : key.name;
     const description = changes.appSlug !== undefined ? apiKeyDescription(changes.appSlug) : key.description;
 
-    const steps: Array<() => Promise<void>> = [
-      ...toAdd.map((planId) => () => this.issuer.bindKey(planId, keyId)),
-      ...toRemove.map((planId) => () => this.issuer.unbindKey(planId, keyId)),
+    const steps: UpdateStep[] = [
+      ...toAdd.map((planId) => ({ action: 'bind', planId }) as const),
+      ...toRemove.map((planId) => ({ action: 'unbind', planId }) as const),
     ];
-    if (name !== key.name || description !== key.description) {
-      steps.push(() => this.issuer.describeKey(keyId, name, description));
-    }
+    if (name !== key.name || description !== key.description)
+      steps.push({ action: 'describe', name, description });
     try {
-      await forEachLimited(steps, this.options.maxParallelCalls, (step) => step());
+      await forEachLimited(steps, this.options.maxParallelCalls, (step) => this.apply(keyId, step));
     } catch (error) {
-      await this.restoreBindings(keyId, toAdd, toRemove);
+      // Best effort: undo the binding changes that went through, so the key keeps its old plans.
+      const done = error instanceof PartialFailure ? (error.succeeded as UpdateStep[]) : [];
+      const undo = done.flatMap((step) => inverse(step) ?? []);
+      await Promise.allSettled(undo.map((step) => this.apply(keyId, step)));
       throw bindingError(error);
     }
   }
@@ -146,18 +148,28 @@ export class ApiKeyService {
     }
   }
 
-  /** Best effort after a failed update: undo the bindings made, restore the ones removed. */
-  private async restoreBindings(
-    keyId: string,
-    added: readonly string[],
-    removed: readonly string[],
-  ): Promise<void> {
-    const undo = [
-      ...added.map((planId) => () => this.issuer.unbindKey(planId, keyId)),
-      ...removed.map((planId) => () => this.issuer.bindKey(planId, keyId)),
-    ];
-    await Promise.allSettled(undo.map((step) => step()));
+  private apply(keyId: string, step: UpdateStep): Promise<void> {
+    switch (step.action) {
+      case 'bind':
+        return this.issuer.bindKey(step.planId, keyId);
+      case 'unbind':
+        return this.issuer.unbindKey(step.planId, keyId);
+      case 'describe':
+        return this.issuer.describeKey(keyId, step.name, step.description);
+    }
   }
+}
+
+/** One AWS call of an update. */
+type UpdateStep =
+  | { readonly action: 'bind' | 'unbind'; readonly planId: string }
+  | { readonly action: 'describe'; readonly name: string; readonly description: string };
+
+/** The step that undoes a binding change; a rename is left as it is (harmless, and the Portal retries). */
+function inverse(step: UpdateStep): UpdateStep | undefined {
+  if (step.action === 'bind') return { action: 'unbind', planId: step.planId };
+  if (step.action === 'unbind') return { action: 'bind', planId: step.planId };
+  return undefined;
 }
 
 function unknownKey(keyId: string): NotFoundError {

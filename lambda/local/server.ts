@@ -62,6 +62,8 @@ export async function startServer(
   const server = createServer(async (request, response) => {
     try {
       const body = await readBody(request);
+      // The rest of an oversized body is never read: close the connection rather than reuse it.
+      if (body === undefined) response.shouldKeepAlive = false;
       const result =
         body === undefined
           ? errorResponse(new PayloadTooLargeError(TRANSPORT_LIMIT_BYTES))

@@ -1,0 +1,59 @@
+/** `npm start` as a new user runs it: the entry point prints what is needed to call it, and it answers. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+
+function launch(env: Record<string, string>): ChildProcess {
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL)/.test(name)),
+  );
+  return spawn(TSX, ['lambda/local/main.ts'], { cwd: ROOT, env: { ...clean, PORT: '0', ...env } });
+}
+
+/** Collects the process's stdout until `done` says it has seen enough, or it exits. */
+function output(child: ChildProcess, done: (text: string) => boolean): Promise<{ stdout: string; stderr: string; code: number | null }> {
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (done(stdout)) resolve({ stdout, stderr, code: null });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.once('exit', (code) => resolve({ stdout, stderr, code }));
+  });
+}
+
+test('prints the URL, the generated Basic credentials and a curl line, then serves them', async () => {
+  const child = launch({});
+  try {
+    const { stdout } = await output(child, (text) => text.includes('curl'));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const username = /username: (\S+)/.exec(stdout)?.[1];
+    const password = /password: (\S+)/.exec(stdout)?.[1];
+    expect({ url, username, password }).toEqual({
+      url: expect.any(String),
+      username: 'portal',
+      password: expect.stringMatching(/^[A-Za-z0-9]{24}$/),
+    });
+    expect(stdout).toContain(`curl -s -u '${username}:${password}'`);
+
+    const health = await fetch(`${url}/v1/health`, {
+      headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    });
+    expect(health.status).toBe(204);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}, 30_000);
+
+test('invalid configuration stops it with a message naming the variable', async () => {
+  const child = launch({ DEFAULT_CREDENTIAL_TYPE: 'PASSWORDS' });
+  const { stderr, code } = await output(child, () => false);
+  expect(code).toBe(1);
+  expect(stderr).toContain('DEFAULT_CREDENTIAL_TYPE');
+}, 30_000);

@@ -1,0 +1,175 @@
+/**
+ * Real SDK clients pointed at the moto server of the integration tier, plus the few moto resources
+ * the tests need (REST API stages, usage plans, secrets) and read-backs of moto's state that go
+ * around the code under test.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type APIGatewayClient,
+  type ApiKey,
+  CreateDeploymentCommand,
+  CreateRestApiCommand,
+  CreateStageCommand,
+  CreateUsagePlanCommand,
+  GetApiKeyCommand,
+  GetApiKeysCommand,
+  GetResourcesCommand,
+  GetUsagePlanKeysCommand,
+  GetUsagePlansCommand,
+  PutIntegrationCommand,
+  PutMethodCommand,
+} from '@aws-sdk/client-api-gateway';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { apiGatewayClient, cognitoClient, secretsManagerClient } from '../../lambda/adapters/aws/clients';
+import type { AwsClients } from '../../lambda/compose';
+
+export const REGION = 'us-east-1';
+
+function motoEndpoint(): string {
+  const endpoint = process.env.MOTO_ENDPOINT;
+  if (endpoint === undefined) {
+    throw new Error('MOTO_ENDPOINT is not set: run the integration project, whose globalSetup starts moto.');
+  }
+  return endpoint;
+}
+
+/** Dummy credentials: moto accepts any, and a real account's must never be picked up here. */
+function useDummyCredentials(): void {
+  process.env.AWS_ACCESS_KEY_ID = 'test';
+  process.env.AWS_SECRET_ACCESS_KEY = 'test';
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+}
+
+/** Client options for moto; clients are built the way the handler builds them (clients.ts). */
+function motoOptions() {
+  useDummyCredentials();
+  return { endpoint: motoEndpoint(), region: REGION };
+}
+
+export const motoApiGateway = (): APIGatewayClient => apiGatewayClient(motoOptions());
+
+export const motoSecretsManager = (): SecretsManagerClient => secretsManagerClient(motoOptions());
+
+export const motoCognito = (): CognitoIdentityProviderClient => cognitoClient(motoOptions());
+
+/** Client factories for awsBackend(), aimed at moto; `destroyAll` closes every client they built. */
+export function motoClientFactories(): AwsClients & { destroyAll(): void } {
+  const built: Array<{ destroy(): void }> = [];
+  const track = <T extends { destroy(): void }>(client: T): T => {
+    built.push(client);
+    return client;
+  };
+  return {
+    apiGateway: () => track(motoApiGateway()),
+    cognito: () => track(motoCognito()),
+    secretsManager: () => track(motoSecretsManager()),
+    destroyAll: () => {
+      for (const client of built.splice(0)) client.destroy();
+    },
+  };
+}
+
+/** A name no other test (or test file sharing this moto) uses. */
+export const unique = (prefix: string): string => `${prefix}${randomUUID().replaceAll('-', '')}`;
+
+/**
+ * A REST API with one stage per usage plan, and the plans: `count` plan ids. Each plan covers its
+ * own API stage, as AWS requires of plans that share a key.
+ */
+export async function createUsagePlans(client: APIGatewayClient, count: number): Promise<string[]> {
+  const api = await client.send(new CreateRestApiCommand({ name: unique('api') }));
+  const restApiId = required(api.id, 'REST API id');
+  const resources = await client.send(new GetResourcesCommand({ restApiId }));
+  const rootId = required(resources.items?.find((resource) => resource.path === '/')?.id, 'root resource');
+  // A deployment needs at least one method.
+  await client.send(
+    new PutMethodCommand({
+      restApiId,
+      resourceId: rootId,
+      httpMethod: 'GET',
+      authorizationType: 'NONE',
+      apiKeyRequired: true,
+    }),
+  );
+  await client.send(
+    new PutIntegrationCommand({ restApiId, resourceId: rootId, httpMethod: 'GET', type: 'MOCK' }),
+  );
+  const deployment = await client.send(new CreateDeploymentCommand({ restApiId, stageName: 'stage0' }));
+  const deploymentId = required(deployment.id, 'deployment id');
+  const planIds: string[] = [];
+  for (let index = 0; index < count; index++) {
+    const stage = `stage${index}`;
+    if (index > 0) await client.send(new CreateStageCommand({ restApiId, stageName: stage, deploymentId }));
+    const plan = await client.send(
+      new CreateUsagePlanCommand({ name: unique('plan'), apiStages: [{ apiId: restApiId, stage }] }),
+    );
+    planIds.push(required(plan.id, 'usage plan id'));
+  }
+  return planIds;
+}
+
+/** The key as moto holds it (value included); rejects with NotFoundException when it is gone. */
+export async function readKey(client: APIGatewayClient, keyId: string): Promise<ApiKey> {
+  return client.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: true }));
+}
+
+/** Ids of the keys named exactly `name` (`nameQuery` is a prefix match). */
+export async function keyIdsNamed(client: APIGatewayClient, name: string): Promise<string[]> {
+  const page = await client.send(new GetApiKeysCommand({ nameQuery: name, includeValues: false }));
+  return (page.items ?? []).filter((key) => key.name === name).map((key) => key.id ?? '');
+}
+
+/** Ids of the usage plans the key is bound to, sorted, as GetUsagePlans(keyId) lists them. */
+export async function planIdsOfKey(client: APIGatewayClient, keyId: string): Promise<string[]> {
+  const page = await client.send(new GetUsagePlansCommand({ keyId, limit: 500 }));
+  return (page.items ?? []).map((plan) => plan.id ?? '').sort();
+}
+
+/** Ids of the keys bound to a usage plan, as GetUsagePlanKeys lists them. */
+export async function keyIdsOfPlan(client: APIGatewayClient, usagePlanId: string): Promise<string[]> {
+  const page = await client.send(new GetUsagePlanKeysCommand({ usagePlanId, limit: 500 }));
+  return (page.items ?? []).map((key) => key.id ?? '');
+}
+
+/** The usage plans (of `planIds`) whose key list holds the key, sorted. */
+export async function plansListingKey(
+  client: APIGatewayClient,
+  planIds: readonly string[],
+  keyId: string,
+): Promise<string[]> {
+  const listed = await Promise.all(
+    planIds.map(async (planId) => ((await keyIdsOfPlan(client, planId)).includes(keyId) ? [planId] : [])),
+  );
+  return listed.flat().sort();
+}
+
+/**
+ * Makes the `nth` call (1-based) of `commandName` on this client fail with `error` before it is
+ * sent: moto never refuses a binding or throttles, so such failures are injected. The middleware
+ * runs in the initialize step, ahead of the retry middleware, so the SDK does not retry it.
+ */
+export function failNthCall(client: APIGatewayClient, commandName: string, nth: number, error: Error): void {
+  let calls = 0;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === commandName && ++calls === nth) throw error;
+      return next(args);
+    },
+    { step: 'initialize', name: `fail-${commandName}-${nth}` },
+  );
+}
+
+/** A new secret holding `value` verbatim; resolves with its ARN. */
+export async function createSecret(client: SecretsManagerClient, value: string): Promise<string> {
+  const secret = await client.send(
+    new CreateSecretCommand({ Name: unique('webhook/basic-'), SecretString: value }),
+  );
+  return required(secret.ARN, 'secret ARN');
+}
+
+function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`moto did not return the ${what}`);
+  return value;
+}

@@ -1,0 +1,224 @@
+/**
+ * openapi.yaml and the zod schemas must describe the same contract. Two checks:
+ * 1. structure: each openapi component, with $refs and allOf flattened, equals the JSON Schema
+ *    zod generates for the matching schema (types, properties, required fields, limits, patterns);
+ * 2. behaviour: sample documents are accepted or refused alike by ajv (openapi) and zod, which
+ *    also covers the rules JSON Schema expresses differently (exactly one credential id).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Ajv2020 from 'ajv/dist/2020';
+import { parse } from 'yaml';
+import * as z from 'zod/mini';
+import * as schemas from '../../lambda/schemas';
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+const openapi = parse(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8')) as {
+  paths: Record<string, Record<string, unknown>>;
+  components: { schemas: Record<string, JsonObject> };
+};
+const components = openapi.components.schemas;
+
+const isObject = (value: Json | undefined): value is JsonObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const IGNORED = new Set(['description', 'example', 'examples', 'discriminator', '$schema', 'title']);
+
+/** Resolves $refs, merges allOf, drops annotations and object-level oneOf rules (see check 2). */
+function normalize(schema: Json): Json {
+  if (Array.isArray(schema)) return schema.map(normalize);
+  if (!isObject(schema)) return schema;
+  const ref = schema.$ref;
+  if (typeof ref === 'string') {
+    const target = components[ref.replace('#/components/schemas/', '')];
+    if (target === undefined) throw new Error(`unresolved ${ref}`);
+    return normalize(target);
+  }
+  let out: JsonObject = {};
+  for (const [key, value] of Object.entries(schema)) {
+    if (IGNORED.has(key) || key === 'allOf') continue;
+    if (key === 'oneOf' && schema.properties !== undefined) continue;
+    out[key] = normalize(value);
+  }
+  for (const part of Array.isArray(schema.allOf) ? schema.allOf : []) {
+    const merged = normalize(part);
+    if (!isObject(merged)) continue;
+    const properties = {
+      ...(isObject(merged.properties) ? merged.properties : {}),
+      ...(isObject(out.properties) ? out.properties : {}),
+    };
+    const required = [
+      ...new Set([
+        ...(Array.isArray(merged.required) ? merged.required : []),
+        ...(Array.isArray(out.required) ? out.required : []),
+      ]),
+    ];
+    out = { ...merged, ...out };
+    if (Object.keys(properties).length > 0) out.properties = properties;
+    if (required.length > 0) out.required = required;
+  }
+  if (Array.isArray(out.required)) out.required = [...out.required].sort();
+  return out;
+}
+
+const zodSchema = (schema: z.ZodMiniType, io: 'input' | 'output') =>
+  normalize(z.toJSONSchema(schema, { io }) as Json);
+
+const pairs: Array<[string, z.ZodMiniType, 'input' | 'output']> = [
+  ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, 'input'],
+  ['UpdateCredentialsRequest', schemas.UpdateCredentialsRequestSchema, 'input'],
+  ['RevokeCredentialsRequest', schemas.RevokeCredentialsRequestSchema, 'input'],
+  ['CreateCredentialsResponse', schemas.CreateCredentialsResponseSchema, 'output'],
+  ['Error', schemas.ErrorResponseSchema, 'output'],
+];
+
+describe('openapi.yaml components match the zod schemas', () => {
+  test.each(pairs)('%s', (name, schema, io) => {
+    const component = components[name];
+    expect(component).toBeDefined();
+    expect(normalize(component ?? null)).toEqual(zodSchema(schema, io));
+  });
+});
+
+describe('openapi.yaml and zod accept and refuse the same documents', () => {
+  const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
+  ajv.addVocabulary(['components', 'discriminator', 'example']);
+  ajv.addSchema({ $id: 'openapi', components: openapi.components } as object);
+  const validator = (name: string) => ajv.getSchema(`openapi#/components/schemas/${name}`);
+
+  const app = {
+    appName: 'my new aws app',
+    appSlug: '590d83b5c05f',
+    developer: 'email@mycompany.com',
+    apis: [{ id: '5aba4csvd4', usagePlans: [{ id: '1el57v' }] }],
+  };
+  const samples: Array<[string, z.ZodMiniType, unknown]> = [
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, app],
+    [
+      'CreateCredentialsRequest',
+      schemas.CreateCredentialsRequestSchema,
+      { ...app, appSlug: undefined, extra: 1 },
+    ],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, apis: [{ id: 'abc' }] }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, apis: [] }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: '' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: 'a\u0007b' }],
+    [
+      'CreateCredentialsRequest',
+      schemas.CreateCredentialsRequestSchema,
+      { ...app, appName: 'x'.repeat(257) },
+    ],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, developer: 42 }],
+    [
+      'CreateCredentialsRequest',
+      schemas.CreateCredentialsRequestSchema,
+      { ...app, apis: [{ id: 'has space' }] },
+    ],
+    [
+      'CreateCredentialsRequest',
+      schemas.CreateCredentialsRequestSchema,
+      { ...app, apis: [{ id: 'a', usagePlans: [{}] }] },
+    ],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { appName: 'a', developer: 'd' }],
+    ['UpdateCredentialsRequest', schemas.UpdateCredentialsRequestSchema, { apiKeyId: 'k1', ...app }],
+    [
+      'UpdateCredentialsRequest',
+      schemas.UpdateCredentialsRequestSchema,
+      { credentialType: 'API_KEY', apiKeyId: 'k1', apiKey: 'v' },
+    ],
+    [
+      'UpdateCredentialsRequest',
+      schemas.UpdateCredentialsRequestSchema,
+      { clientId: 'c_1', clientSecret: 's', apis: [] },
+    ],
+    ['UpdateCredentialsRequest', schemas.UpdateCredentialsRequestSchema, { apiKeyId: 'k1', clientId: 'c1' }],
+    ['UpdateCredentialsRequest', schemas.UpdateCredentialsRequestSchema, { appName: 'no id' }],
+    [
+      'UpdateCredentialsRequest',
+      schemas.UpdateCredentialsRequestSchema,
+      { credentialType: 'CLIENT_CREDENTIALS', apiKeyId: 'k1' },
+    ],
+    [
+      'UpdateCredentialsRequest',
+      schemas.UpdateCredentialsRequestSchema,
+      { credentialType: 'OTHER', apiKeyId: 'k1' },
+    ],
+    [
+      'RevokeCredentialsRequest',
+      schemas.RevokeCredentialsRequestSchema,
+      { apiKeyId: 'k1', customCredentials: { a: [1] } },
+    ],
+    [
+      'RevokeCredentialsRequest',
+      schemas.RevokeCredentialsRequestSchema,
+      { credentialType: 'CLIENT_CREDENTIALS', clientId: 'c1' },
+    ],
+    ['RevokeCredentialsRequest', schemas.RevokeCredentialsRequestSchema, {}],
+    [
+      'RevokeCredentialsRequest',
+      schemas.RevokeCredentialsRequestSchema,
+      { apiKeyId: 'k1', customCredentials: [] },
+    ],
+    ['RevokeCredentialsRequest', schemas.RevokeCredentialsRequestSchema, { clientId: 'bad-dash' }],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
+      { credentialType: 'API_KEY', apiKeyId: 'k', apiKey: 'v' },
+    ],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
+      { credentialType: 'CLIENT_CREDENTIALS', clientId: 'c', clientSecret: 's', customCredentials: {} },
+    ],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
+      { credentialType: 'API_KEY', clientId: 'c', clientSecret: 's' },
+    ],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
+      { credentialType: 'API_KEY', apiKeyId: 'k', apiKey: 'v', clientId: null },
+    ],
+    [
+      'Error',
+      schemas.ErrorResponseSchema,
+      { message: 'm', code: 'C', details: [{ field: 'f', message: 'm' }] },
+    ],
+    ['Error', schemas.ErrorResponseSchema, { message: 'm', code: 'C' }],
+  ];
+
+  test.each(samples)('%s sample %#', (name, schema, sample) => {
+    const validate = validator(name);
+    expect(validate).toBeDefined();
+    const openapiVerdict = validate?.(sample) === true;
+    expect({ openapi: openapiVerdict, zod: schema.safeParse(sample).success }).toEqual({
+      openapi: openapiVerdict,
+      zod: openapiVerdict,
+    });
+  });
+
+  test('both verdicts occur, so the samples can tell the two apart', () => {
+    const verdicts = new Set(samples.map(([, schema, sample]) => schema.safeParse(sample).success));
+    expect(verdicts).toEqual(new Set([true, false]));
+  });
+});
+
+describe('openapi.yaml describes the routes the webhook serves', () => {
+  test('the four endpoints with their methods, all behind Basic auth', () => {
+    const routes = Object.entries(openapi.paths).flatMap(([path, item]) =>
+      Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
+    );
+    expect(routes.sort()).toEqual([
+      'GET /v1/health',
+      'POST /v1/createCredentials',
+      'POST /v1/revokeCredentials',
+      'POST /v1/updateCredentials',
+    ]);
+    expect(parse(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8')).security).toEqual([
+      { basicAuth: [] },
+    ]);
+  });
+});
