@@ -3,6 +3,7 @@
  * server both go through here, so they run the same code with different adapters.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -68,7 +69,12 @@ export function localBackend(config: WebhookConfig): Backend {
   };
 }
 
-export function composeWebhook(config: WebhookConfig, backend: Backend, logger: Logger): Webhook {
+export function composeWebhook(
+  config: WebhookConfig,
+  backend: Backend,
+  logger: Logger,
+  metrics?: Metrics,
+): Webhook {
   const apiKeys = new ApiKeyService(backend.apiKeys, {
     allowedUsagePlanIds: config.allowedUsagePlanIds,
     maxParallelCalls: MAX_PARALLEL_AWS_CALLS,
@@ -85,5 +91,6 @@ export function composeWebhook(config: WebhookConfig, backend: Backend, logger: 
         : new ClientCredentialsService(backend.clients, config.clientCredentials),
     ),
     logger,
+    metrics,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * The webhook's error hierarchy. Each error carries the HTTP status and the stable `code` the
  * Portal (or an operator) sees; `message` is written for a person and never contains a secret or
- * an upstream error's internals. One mapper (http/error-response.ts) turns them into responses.
+ * an upstream error's internals. One mapper (http/responses.ts) turns them into responses.
  */
 
 /** One field problem of a request body, reported in `details`. */

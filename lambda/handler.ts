@@ -3,12 +3,14 @@
  * webhook are built once per container, at cold start, and reused by warm invocations.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { apiGatewayClient, cognitoClient, secretsManagerClient } from './adapters/aws/clients';
 import { awsBackend, composeWebhook } from './compose';
 import { loadConfig } from './config';
 
 const logger = new Logger({ serviceName: 'credential-webhook' });
+const metrics = new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' });
 const config = loadConfig(process.env);
 const webhook = composeWebhook(
   config,
@@ -18,6 +20,7 @@ const webhook = composeWebhook(
     secretsManager: secretsManagerClient,
   }),
   logger,
+  metrics,
 );
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {

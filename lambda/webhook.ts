@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { CredentialService } from './credentials/credential-service';
 import { WebhookError } from './errors';
@@ -24,6 +25,8 @@ export interface WebhookDependencies {
   readonly authenticator: BasicAuthenticator;
   readonly credentials: CredentialService;
   readonly logger: Logger;
+  /** CloudWatch metrics (EMF) in Lambda; absent locally. */
+  readonly metrics?: Metrics | undefined;
   readonly maxBodyBytes?: number;
 }
 
@@ -41,12 +44,21 @@ export type Webhook = (event: WebhookEvent) => Promise<APIGatewayProxyResult>;
 
 type Operation = 'health' | 'createCredentials' | 'updateCredentials' | 'revokeCredentials';
 
+/** What the request log says about the credential: identifiers only, never a key or secret. */
+interface LogFields {
+  appSlug?: string | undefined;
+  credentialId?: string | undefined;
+}
+
 interface Endpoint {
   readonly operation: Operation;
-  /** Runs the operation on the request body (already read as a JSON object where there is one). */
-  readonly run: (body: Record<string, unknown>) => Promise<APIGatewayProxyResult>;
+  /** Runs the operation on the request body (a JSON object where there is one), noting log fields. */
+  readonly run: (body: Record<string, unknown>, log: LogFields) => Promise<APIGatewayProxyResult>;
   readonly hasBody: boolean;
 }
+
+const credentialIdOf = (ref: { apiKeyId?: string | undefined; clientId?: string | undefined }) =>
+  ref.apiKeyId ?? ref.clientId;
 
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
@@ -66,8 +78,14 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
       handler: {
         operation: 'createCredentials',
         hasBody: true,
-        run: async (body) =>
-          jsonResponse(200, await credentials.create(validate(CreateCredentialsRequestSchema, body))),
+        run: async (body, log) => {
+          const request = validate(CreateCredentialsRequestSchema, body);
+          log.appSlug = request.appSlug;
+          const credential = await credentials.create(request);
+          log.credentialId =
+            credential.credentialType === 'API_KEY' ? credential.apiKeyId : credential.clientId;
+          return jsonResponse(200, credential);
+        },
       },
     },
     {
@@ -76,8 +94,10 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
       handler: {
         operation: 'updateCredentials',
         hasBody: true,
-        run: async (body) => {
-          await credentials.update(validate(UpdateCredentialsRequestSchema, body));
+        run: async (body, log) => {
+          const request = validate(UpdateCredentialsRequestSchema, body);
+          Object.assign(log, { appSlug: request.appSlug, credentialId: credentialIdOf(request) });
+          await credentials.update(request);
           return emptyResponse();
         },
       },
@@ -88,8 +108,10 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
       handler: {
         operation: 'revokeCredentials',
         hasBody: true,
-        run: async (body) => {
-          await credentials.revoke(validate(RevokeCredentialsRequestSchema, body));
+        run: async (body, log) => {
+          const request = validate(RevokeCredentialsRequestSchema, body);
+          log.credentialId = credentialIdOf(request);
+          await credentials.revoke(request);
           return emptyResponse();
         },
       },
@@ -103,39 +125,68 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
       presented !== undefined && CORRELATION_ID.test(presented)
         ? presented
         : (event.requestContext?.requestId ?? randomUUID());
-    logger.appendKeys({ correlationId });
     let operation: Operation | undefined;
+    const fields: LogFields = {};
     let response: APIGatewayProxyResult;
     try {
       const endpoint = router.resolve(event.httpMethod, event.path).handler;
       operation = endpoint.operation;
       await authenticator.verify(header(event, 'authorization'));
       const body = endpoint.hasBody ? readJsonObject(event, maxBodyBytes) : {};
-      response = await endpoint.run(body);
+      response = await endpoint.run(body, fields);
     } catch (error) {
       response = errorResponse(error);
-      logFailure(logger, error, response.statusCode, event.requestContext?.identity?.sourceIp);
+      logFailure(logger, error, response.statusCode, correlationId, event.requestContext?.identity?.sourceIp);
     }
     response.headers = { ...response.headers, 'X-Correlation-Id': correlationId };
     logger.info('request', {
+      correlationId,
       operation: operation ?? 'none',
       method: event.httpMethod,
       status: response.statusCode,
+      ...fields,
       durationMs: Date.now() - started,
     });
-    logger.removeKeys(['correlationId']);
+    if (deps.metrics !== undefined) recordMetrics(deps.metrics, operation, response.statusCode);
     return response;
   };
 }
 
+const SUCCESS_METRIC: Partial<Record<Operation, string>> = {
+  createCredentials: 'CredentialIssued',
+  updateCredentials: 'CredentialUpdated',
+  revokeCredentials: 'CredentialRevoked',
+};
+
+/** One count per outcome; the alarms watch OperationFailed (5xx) and UpstreamThrottled (429/503). */
+function recordMetrics(metrics: Metrics, operation: Operation | undefined, status: number): void {
+  const success = operation === undefined ? undefined : SUCCESS_METRIC[operation];
+  if (status < 300 && success !== undefined) metrics.addMetric(success, MetricUnit.Count, 1);
+  if (status >= 500) metrics.addMetric('OperationFailed', MetricUnit.Count, 1);
+  if (status === 429 || status === 503) metrics.addMetric('UpstreamThrottled', MetricUnit.Count, 1);
+  if (status === 401) metrics.addMetric('AuthenticationFailed', MetricUnit.Count, 1);
+  metrics.publishStoredMetrics();
+}
+
 /** Logs why a request failed: the error's kind and code, never the request or its credentials. */
-function logFailure(logger: Logger, error: unknown, status: number, sourceIp: string | undefined): void {
+function logFailure(
+  logger: Logger,
+  error: unknown,
+  status: number,
+  correlationId: string,
+  sourceIp: string | undefined,
+): void {
+  // The correlation id goes in each line, not in the logger's keys: the local server serves
+  // requests concurrently through one logger.
   if (!(error instanceof WebhookError)) {
-    logger.error('unexpected error', error instanceof Error ? error : String(error));
+    logger.error('unexpected error', {
+      correlationId,
+      error: error instanceof Error ? error : String(error),
+    });
   } else if (status >= 500) {
-    logger.warn('upstream failure', { code: error.code, cause: describeCause(error.cause) });
+    logger.warn('upstream failure', { correlationId, code: error.code, cause: describeCause(error.cause) });
   } else if (status === 401) {
-    logger.warn('authentication failed', { sourceIp: sourceIp ?? 'unknown' });
+    logger.warn('authentication failed', { correlationId, sourceIp: sourceIp ?? 'unknown' });
   }
 }
 

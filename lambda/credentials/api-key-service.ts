@@ -66,12 +66,14 @@ export class ApiKeyService {
       await this.discard(key.id);
       throw bindingError(error);
     }
-    return {
-      credentialType: 'API_KEY',
-      apiKeyId: key.id,
-      apiKey: key.value,
-      customCredentials: { apiKeyHeader: 'x-api-key' },
-    };
+    return apiKeyCredential(key.id, key.value);
+  }
+
+  /** The credential of a key issued earlier (a repeated create), or undefined if it is gone. */
+  async recover(keyId: string): Promise<ApiKeyCredential | undefined> {
+    const key = await this.issuer.findKey(keyId, true);
+    if (key?.value === undefined || key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) return undefined;
+    return apiKeyCredential(keyId, key.value);
   }
 
   /** Makes the key match the request: name, and exactly the listed usage plans. */
@@ -170,6 +172,10 @@ function inverse(step: UpdateStep): UpdateStep | undefined {
   if (step.action === 'bind') return { action: 'unbind', planId: step.planId };
   if (step.action === 'unbind') return { action: 'bind', planId: step.planId };
   return undefined;
+}
+
+function apiKeyCredential(apiKeyId: string, apiKey: string): ApiKeyCredential {
+  return { credentialType: 'API_KEY', apiKeyId, apiKey, customCredentials: { apiKeyHeader: 'x-api-key' } };
 }
 
 function unknownKey(keyId: string): NotFoundError {

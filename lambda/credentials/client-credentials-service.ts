@@ -46,17 +46,13 @@ export class ClientCredentialsService {
         accessTokenValidityMinutes: this.config.accessTokenValidityMinutes,
       }),
     );
-    return {
-      credentialType: 'CLIENT_CREDENTIALS',
-      clientId: client.clientId,
-      clientSecret: client.clientSecret,
-      customCredentials: {
-        tokenUrl: this.config.tokenUrl,
-        grantType: 'client_credentials',
-        scopes,
-        accessTokenValiditySeconds: this.config.accessTokenValidityMinutes * 60,
-      },
-    };
+    return this.credential(client.clientId, client.clientSecret, scopes);
+  }
+
+  /** The credential of a client issued earlier (a repeated create), or undefined if it is gone. */
+  async recover(clientId: string): Promise<ClientCredential | undefined> {
+    const client = await this.issuer.findClient(clientId);
+    return client === undefined ? undefined : this.credential(clientId, client.clientSecret, client.scopes);
   }
 
   /** The client's name and scopes follow the request; its other settings are kept. */
@@ -73,6 +69,20 @@ export class ClientCredentialsService {
   /** Deletes the client; an absent client is already revoked. */
   async revoke(clientId: string): Promise<void> {
     await this.issuer.deleteClient(clientId);
+  }
+
+  private credential(clientId: string, clientSecret: string, scopes: readonly string[]): ClientCredential {
+    return {
+      credentialType: 'CLIENT_CREDENTIALS',
+      clientId,
+      clientSecret,
+      customCredentials: {
+        tokenUrl: this.config.tokenUrl,
+        grantType: 'client_credentials',
+        scopes,
+        accessTokenValiditySeconds: this.config.accessTokenValidityMinutes * 60,
+      },
+    };
   }
 
   /** The configured scopes of the listed APIs, deduplicated, in a stable order. */

@@ -23,6 +23,8 @@ export interface ApiKeySummary {
   readonly name: string;
   readonly description: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** The key's value, only when asked for. */
+  readonly value?: string | undefined;
 }
 
 /** Why AWS refused to bind a key to a usage plan. */
@@ -43,8 +45,8 @@ export class BindingRefusedError extends Error {
 export interface ApiKeyIssuer {
   /** Creates an enabled key with a generated value. */
   createKey(key: NewApiKey): Promise<IssuedApiKey>;
-  /** The key, or undefined when it does not exist. */
-  findKey(keyId: string): Promise<ApiKeySummary | undefined>;
+  /** The key (with its value when `includeValue`), or undefined when it does not exist. */
+  findKey(keyId: string, includeValue?: boolean): Promise<ApiKeySummary | undefined>;
   /** Renames / re-describes a key. */
   describeKey(keyId: string, name: string, description: string): Promise<void>;
   /** Deletes the key (which also detaches it from its usage plans); false if it did not exist. */
@@ -91,6 +93,8 @@ export interface ClientIssuer {
     clientId: string,
     changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
   ): Promise<boolean>;
+  /** The client's id, secret and scopes; undefined when it does not exist or is not a client-credentials client. */
+  findClient(clientId: string): Promise<(IssuedClient & { readonly scopes: readonly string[] }) | undefined>;
   /** Deletes the client; false if it did not exist. */
   deleteClient(clientId: string): Promise<boolean>;
 }

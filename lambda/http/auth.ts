@@ -37,7 +37,7 @@ function matches(expected: BasicCredentials, username: string, password: string)
 }
 
 export class BasicAuthenticator {
-  private lastRefresh = 0;
+  private lastRefresh = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly source: BasicCredentialsSource,

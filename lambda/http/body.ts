@@ -9,7 +9,8 @@ import { header } from './headers';
 /** Far above any real request (a few hundred bytes), far below Lambda's 6 MB payload. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
-const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;.*)?$/i;
+/** JSON is UTF-8 (RFC 8259): a charset parameter, if any, must say so. */
+const JSON_MEDIA_TYPE = /^application\/json[ \t]*(;[ \t]*charset="?utf-8"?[ \t]*)?$/i;
 
 export function readJsonObject(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,

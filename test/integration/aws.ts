@@ -1,7 +1,7 @@
 /**
  * Real SDK clients pointed at the moto server of the integration tier, plus the few moto resources
- * the tests need (REST API stages, usage plans, secrets) and read-backs of moto's state that go
- * around the code under test.
+ * the tests need (REST API stages, usage plans, secrets, user pools with scopes) and read-backs of
+ * moto's state that go around the code under test.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -19,7 +19,13 @@ import {
   PutIntegrationCommand,
   PutMethodCommand,
 } from '@aws-sdk/client-api-gateway';
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  type CognitoIdentityProviderClient,
+  CreateResourceServerCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolClientCommand,
+  type UserPoolClientType,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { apiGatewayClient, cognitoClient, secretsManagerClient } from '../../lambda/adapters/aws/clients';
 import type { AwsClients } from '../../lambda/compose';
@@ -167,6 +173,44 @@ export async function createSecret(client: SecretsManagerClient, value: string):
     new CreateSecretCommand({ Name: unique('webhook/basic-'), SecretString: value }),
   );
   return required(secret.ARN, 'secret ARN');
+}
+
+/** A user pool with one resource server defining `scopeNames`; `scopes` are their full names. */
+export interface ScopedUserPool {
+  readonly userPoolId: string;
+  /** "<resource server identifier>/<scope name>", in the order of `scopeNames`. */
+  readonly scopes: string[];
+}
+
+/** A new user pool (its own, so tests sharing moto never see each other's clients) with scopes. */
+export async function createUserPoolWithScopes(
+  client: CognitoIdentityProviderClient,
+  scopeNames: readonly string[],
+): Promise<ScopedUserPool> {
+  const pool = await client.send(new CreateUserPoolCommand({ PoolName: unique('pool') }));
+  const userPoolId = required(pool.UserPool?.Id, 'user pool id');
+  const identifier = unique('api');
+  await client.send(
+    new CreateResourceServerCommand({
+      UserPoolId: userPoolId,
+      Identifier: identifier,
+      Name: identifier,
+      Scopes: scopeNames.map((name) => ({ ScopeName: name, ScopeDescription: `${name} access` })),
+    }),
+  );
+  return { userPoolId, scopes: scopeNames.map((name) => `${identifier}/${name}`) };
+}
+
+/** The app client as moto holds it; rejects with ResourceNotFoundException when it is gone. */
+export async function readClient(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  clientId: string,
+): Promise<UserPoolClientType> {
+  const described = await client.send(
+    new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
+  );
+  return required(described.UserPoolClient, 'app client');
 }
 
 function required<T>(value: T | undefined, what: string): T {

@@ -39,10 +39,16 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
     return { id: created.id, value: created.value };
   }
 
-  async findKey(keyId: string): Promise<ApiKeySummary | undefined> {
+  async findKey(keyId: string, includeValue = false): Promise<ApiKeySummary | undefined> {
     try {
-      const key = await this.client.send(new GetApiKeyCommand({ apiKey: keyId, includeValue: false }));
-      return { id: keyId, name: key.name ?? '', description: key.description ?? '', tags: key.tags ?? {} };
+      const key = await this.client.send(new GetApiKeyCommand({ apiKey: keyId, includeValue }));
+      return {
+        id: keyId,
+        name: key.name ?? '',
+        description: key.description ?? '',
+        tags: key.tags ?? {},
+        ...(includeValue && { value: key.value }),
+      };
     } catch (error) {
       if (awsErrorName(error) === 'NotFoundException') return undefined;
       throw upstreamError(error);

@@ -82,19 +82,17 @@ export class CognitoClientIssuer implements ClientIssuer {
     return { clientId: created.ClientId, clientSecret: created.ClientSecret };
   }
 
+  async findClient(clientId: string) {
+    const current = await this.describe(clientId);
+    if (current?.ClientSecret === undefined || !isClientCredentialsClient(current)) return undefined;
+    return { clientId, clientSecret: current.ClientSecret, scopes: current.AllowedOAuthScopes ?? [] };
+  }
+
   async updateClient(
     clientId: string,
     changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
   ): Promise<boolean> {
-    let current: UserPoolClientType | undefined;
-    try {
-      ({ UserPoolClient: current } = await this.client.send(
-        new DescribeUserPoolClientCommand({ UserPoolId: this.userPoolId, ClientId: clientId }),
-      ));
-    } catch (error) {
-      if (awsErrorName(error) === 'ResourceNotFoundException') return false;
-      throw upstreamError(error);
-    }
+    const current = await this.describe(clientId);
     if (current === undefined || !isClientCredentialsClient(current)) return false;
 
     const name = changes.name ?? current.ClientName;
@@ -112,6 +110,19 @@ export class CognitoClientIssuer implements ClientIssuer {
       throw refusalOrUpstream(error);
     }
     return true;
+  }
+
+  /** The client's description, or undefined when it does not exist. */
+  private async describe(clientId: string): Promise<UserPoolClientType | undefined> {
+    try {
+      const { UserPoolClient } = await this.client.send(
+        new DescribeUserPoolClientCommand({ UserPoolId: this.userPoolId, ClientId: clientId }),
+      );
+      return UserPoolClient;
+    } catch (error) {
+      if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
+      throw upstreamError(error);
+    }
   }
 
   async deleteClient(clientId: string): Promise<boolean> {

@@ -34,11 +34,11 @@ export class InMemoryApiKeys implements ApiKeyIssuer {
     return { id: stored.id, value: stored.value };
   }
 
-  async findKey(keyId: string): Promise<ApiKeySummary | undefined> {
+  async findKey(keyId: string, includeValue = false): Promise<ApiKeySummary | undefined> {
     const key = this.keys.get(keyId);
-    return key === undefined
-      ? undefined
-      : { id: key.id, name: key.name, description: key.description, tags: key.tags };
+    if (key === undefined) return undefined;
+    const { value, ...summary } = key;
+    return includeValue ? { ...summary, value } : summary;
   }
 
   async describeKey(keyId: string, name: string, description: string): Promise<void> {

@@ -34,12 +34,14 @@ export class InMemoryClients implements ClientIssuer {
     return true;
   }
 
-  async deleteClient(clientId: string): Promise<boolean> {
-    return this.clients.delete(clientId);
+  async findClient(clientId: string) {
+    const client = this.clients.get(clientId);
+    return client === undefined
+      ? undefined
+      : { clientId, clientSecret: client.secret, scopes: client.scopes };
   }
 
-  /** The stored client, for the local token endpoint. */
-  find(clientId: string): StoredClient | undefined {
-    return this.clients.get(clientId);
+  async deleteClient(clientId: string): Promise<boolean> {
+    return this.clients.delete(clientId);
   }
 }
