@@ -6,17 +6,21 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { ApiGatewayKeyIssuer } from './adapters/aws/api-gateway-key-issuer';
 import { CognitoClientIssuer } from './adapters/aws/cognito-client-issuer';
+import { DynamoDbIdempotencyStore } from './adapters/aws/dynamodb-idempotency-store';
 import { SecretsManagerCredentials } from './adapters/aws/secrets-manager-credentials';
 import { InMemoryApiKeys } from './adapters/local/in-memory-api-keys';
 import { InMemoryClients } from './adapters/local/in-memory-clients';
+import { InMemoryIdempotencyStore } from './adapters/local/in-memory-idempotency-store';
 import { StaticCredentials } from './adapters/local/static-credentials';
 import type { WebhookConfig } from './config';
 import { ApiKeyService } from './credentials/api-key-service';
 import { ClientCredentialsService } from './credentials/client-credentials-service';
 import { CredentialService } from './credentials/credential-service';
+import { type IdempotencyStore, IdempotentCredentials } from './credentials/idempotency';
 import type { ApiKeyIssuer, BasicCredentialsSource, ClientIssuer } from './credentials/ports';
 import { BasicAuthenticator } from './http/auth';
 import { createWebhook, type Webhook } from './webhook';
@@ -30,6 +34,7 @@ export interface Backend {
   /** Absent when the deployment issues no client credentials. */
   readonly clients: ClientIssuer | undefined;
   readonly basicCredentials: BasicCredentialsSource;
+  readonly idempotency: IdempotencyStore;
 }
 
 /** Factories rather than clients: a deployment builds only the clients its configuration uses. */
@@ -37,7 +42,11 @@ export interface AwsClients {
   readonly apiGateway: () => APIGatewayClient;
   readonly cognito: () => CognitoIdentityProviderClient;
   readonly secretsManager: () => SecretsManagerClient;
+  readonly dynamoDb: () => DynamoDBClient;
 }
+
+/** Longer than the Lambda timeout: a create still running is never mistaken for a dead one. */
+const CLAIM_LEASE_SECONDS = 60;
 
 /** Basic credentials: from Secrets Manager when configured, else from the environment. */
 function credentialsSource(
@@ -55,6 +64,10 @@ export function awsBackend(config: WebhookConfig, clients: AwsClients): Backend 
     apiKeys: new ApiGatewayKeyIssuer(clients.apiGateway()),
     clients: pool === undefined ? undefined : new CognitoClientIssuer(clients.cognito(), pool.userPoolId),
     basicCredentials: credentialsSource(config, clients.secretsManager),
+    idempotency:
+      config.idempotency.tableName === undefined
+        ? new InMemoryIdempotencyStore()
+        : new DynamoDbIdempotencyStore(clients.dynamoDb(), config.idempotency.tableName),
   };
 }
 
@@ -66,6 +79,7 @@ export function localBackend(config: WebhookConfig): Backend {
     basicCredentials: credentialsSource(config, () => {
       throw new Error('WEBHOOK_SECRET_ARN needs the AWS backend; set AWS_REGION or AWS_ENDPOINT_URL');
     }),
+    idempotency: new InMemoryIdempotencyStore(),
   };
 }
 
@@ -83,12 +97,21 @@ export function composeWebhook(
   });
   return createWebhook({
     authenticator: new BasicAuthenticator(backend.basicCredentials),
-    credentials: new CredentialService(
-      config,
-      apiKeys,
-      backend.clients === undefined || config.clientCredentials === undefined
-        ? undefined
-        : new ClientCredentialsService(backend.clients, config.clientCredentials),
+    credentials: new IdempotentCredentials(
+      new CredentialService(
+        config,
+        apiKeys,
+        backend.clients === undefined || config.clientCredentials === undefined
+          ? undefined
+          : new ClientCredentialsService(backend.clients, config.clientCredentials),
+      ),
+      backend.idempotency,
+      {
+        windowSeconds: config.idempotency.windowSeconds,
+        leaseSeconds: CLAIM_LEASE_SECONDS,
+        onRecordFailure: (error) =>
+          logger.error('could not record an issued credential', { error: String(error) }),
+      },
     ),
     logger,
     metrics,

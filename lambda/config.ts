@@ -28,6 +28,14 @@ export interface WebhookConfig {
   readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
   /** Set when any API is configured for client credentials. */
   readonly clientCredentials: ClientCredentialsConfig | undefined;
+  readonly idempotency: IdempotencyConfig;
+}
+
+export interface IdempotencyConfig {
+  /** DynamoDB table of create records; without one they are kept in memory (local runs only). */
+  readonly tableName: string | undefined;
+  /** How long a create is remembered, so that a repeat returns the same credential. */
+  readonly windowSeconds: number;
 }
 
 export interface ClientCredentialsConfig {
@@ -132,14 +140,17 @@ function parseScopes(env: Env): { defaults: string[]; byApi: Map<string, string[
       'must list scopes as "<resource server>/<scope>", separated by spaces',
     );
   }
-  const json = parseJsonObject(env, 'API_SCOPES', '{"a1b2c3d4e5":["orders/read"]}') ?? {};
+  const json = parseJsonObject(env, 'API_SCOPES', '{"a1b2c3d4e5":["orders/read"]}');
   const parsed = z
-    .record(z.string().check(z.regex(/^[A-Za-z0-9]+$/)), z.array(z.string().check(z.regex(SCOPE))))
-    .safeParse(json);
+    .record(
+      z.string().check(z.regex(/^[A-Za-z0-9]+$/)),
+      z.array(z.string().check(z.regex(SCOPE))).check(z.minLength(1)),
+    )
+    .safeParse(json === undefined ? {} : json);
   if (!parsed.success) {
     throw new ConfigError(
       'API_SCOPES',
-      'must map REST API ids to arrays of "<resource server>/<scope>" names',
+      'must map REST API ids to non-empty arrays of "<resource server>/<scope>" names',
     );
   }
   return { defaults, byApi: new Map(Object.entries(parsed.data)) };
@@ -190,5 +201,9 @@ export function loadConfig(env: Env = process.env): WebhookConfig {
     defaultCredentialType: parsedType.data,
     credentialTypeByApi,
     clientCredentials: parseClientCredentials(env, issues('CLIENT_CREDENTIALS')),
+    idempotency: {
+      tableName: optional(env, 'IDEMPOTENCY_TABLE'),
+      windowSeconds: integer(env, 'IDEMPOTENCY_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600),
+    },
   };
 }

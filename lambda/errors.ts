@@ -60,6 +60,7 @@ export class MethodNotAllowedError extends WebhookError {
   }
 }
 
+/** The same create is in flight: a retry in a moment gets its credential. */
 export class ConflictError extends WebhookError {
   readonly status = 409;
   readonly code = 'REQUEST_IN_PROGRESS';

@@ -5,7 +5,12 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
-import { apiGatewayClient, cognitoClient, secretsManagerClient } from './adapters/aws/clients';
+import {
+  apiGatewayClient,
+  cognitoClient,
+  dynamoDbClient,
+  secretsManagerClient,
+} from './adapters/aws/clients';
 import { awsBackend, composeWebhook } from './compose';
 import { loadConfig } from './config';
 
@@ -18,6 +23,7 @@ const webhook = composeWebhook(
     apiGateway: apiGatewayClient,
     cognito: cognitoClient,
     secretsManager: secretsManagerClient,
+    dynamoDb: dynamoDbClient,
   }),
   logger,
   metrics,

@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { CredentialService } from './credentials/credential-service';
+import type { CredentialOperations } from './credentials/idempotency';
+import { withDeadline } from './deadline';
 import { WebhookError } from './errors';
 import type { BasicAuthenticator } from './http/auth';
 import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './http/body';
@@ -23,11 +24,13 @@ import {
 
 export interface WebhookDependencies {
   readonly authenticator: BasicAuthenticator;
-  readonly credentials: CredentialService;
+  readonly credentials: CredentialOperations;
   readonly logger: Logger;
   /** CloudWatch metrics (EMF) in Lambda; absent locally. */
   readonly metrics?: Metrics | undefined;
   readonly maxBodyBytes?: number;
+  /** Time for a request's AWS calls; below the Lambda timeout (25 s) and API Gateway's 29 s. */
+  readonly awsBudgetMs?: number;
 }
 
 export type WebhookEvent = Pick<
@@ -62,9 +65,13 @@ const credentialIdOf = (ref: { apiKeyId?: string | undefined; clientId?: string 
 
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
+/** With 3 s per attempt, the last attempt ends by ~21 s: under the 25 s Lambda timeout. */
+export const DEFAULT_AWS_BUDGET_MS = 18_000;
+
 export function createWebhook(deps: WebhookDependencies): Webhook {
   const { authenticator, credentials, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const awsBudgetMs = deps.awsBudgetMs ?? DEFAULT_AWS_BUDGET_MS;
 
   const router = new Router<Endpoint>([
     {
@@ -131,9 +138,11 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
     try {
       const endpoint = router.resolve(event.httpMethod, event.path).handler;
       operation = endpoint.operation;
-      await authenticator.verify(header(event, 'authorization'));
-      const body = endpoint.hasBody ? readJsonObject(event, maxBodyBytes) : {};
-      response = await endpoint.run(body, fields);
+      response = await withDeadline(awsBudgetMs, async () => {
+        await authenticator.verify(header(event, 'authorization'));
+        const body = endpoint.hasBody ? readJsonObject(event, maxBodyBytes) : {};
+        return endpoint.run(body, fields);
+      });
     } catch (error) {
       response = errorResponse(error);
       logFailure(logger, error, response.statusCode, correlationId, event.requestContext?.identity?.sourceIp);

@@ -86,6 +86,14 @@ export class ApiKeyService {
       desired === undefined ? Promise.resolve([]) : this.issuer.listUsagePlansOfKey(keyId),
     ]);
     if (key === undefined || key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) throw unknownKey(keyId);
+    // Bindings to plans this deployment does not manage stay, and count towards API Gateway's limit.
+    const kept = current.filter((id) => !this.allowed(id));
+    if (desired !== undefined && desired.length + kept.length > MAX_USAGE_PLANS_PER_KEY) {
+      throw new UnprocessableError(
+        'TOO_MANY_USAGE_PLANS',
+        `An API key can be in at most ${MAX_USAGE_PLANS_PER_KEY} usage plans; this key would be in ${desired.length + kept.length}.`,
+      );
+    }
 
     const toAdd = desired?.filter((id) => !current.includes(id)) ?? [];
     // Only plans this deployment manages are detached: a binding an administrator made to another

@@ -2,7 +2,7 @@
  * Client-credentials credentials: a Cognito app client with a generated secret, allowed only the
  * OAuth 2.0 client_credentials flow, with the custom scopes configured for the app's APIs.
  * Create is one round trip; update two (Cognito resets what an update omits, so the adapter reads
- * the client first); revoke one.
+ * the client first); revoke two (it checks the client is a client-credentials one: IAM cannot).
  */
 import type { ClientCredentialsConfig } from '../config';
 import { NotFoundError, UnprocessableError } from '../errors';
@@ -66,9 +66,9 @@ export class ClientCredentialsService {
       throw unknownClient(clientId);
   }
 
-  /** Deletes the client; an absent client is already revoked. */
+  /** Deletes the client; an absent client is already revoked, another kind of client is not ours. */
   async revoke(clientId: string): Promise<void> {
-    await this.issuer.deleteClient(clientId);
+    if ((await this.issuer.deleteClient(clientId)) === 'foreign') throw unknownClient(clientId);
   }
 
   private credential(clientId: string, clientSecret: string, scopes: readonly string[]): ClientCredential {
@@ -98,6 +98,12 @@ export class ClientCredentialsService {
       throw new UnprocessableError(
         'NO_SCOPES_CONFIGURED',
         `This webhook has no OAuth scopes configured for API(s) ${unconfigured.join(', ')}.`,
+      );
+    }
+    if (scopes.size === 0) {
+      throw new UnprocessableError(
+        'NO_APIS',
+        'A client-credentials client needs at least one API in apis[].',
       );
     }
     if (scopes.size > MAX_SCOPES_PER_CLIENT) {

@@ -12,13 +12,14 @@ import type {
 } from '../schemas';
 import type { ApiKeyService } from './api-key-service';
 import type { ClientCredentialsService } from './client-credentials-service';
+import type { IssuedCredentialRef, RecoverableCredentials } from './idempotency';
 
 export interface CredentialKindPolicy {
   readonly defaultCredentialType: CredentialType;
   readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
 }
 
-export class CredentialService {
+export class CredentialService implements RecoverableCredentials {
   constructor(
     private readonly policy: CredentialKindPolicy,
     private readonly apiKeys: ApiKeyService,
@@ -45,6 +46,13 @@ export class CredentialService {
   async revoke(request: RevokeCredentialsRequest): Promise<void> {
     if (request.apiKeyId !== undefined) return this.apiKeys.revoke(request.apiKeyId);
     if (request.clientId !== undefined) return this.clientService().revoke(request.clientId);
+  }
+
+  /** A credential issued earlier, read back from AWS; undefined when it no longer exists. */
+  async recover(credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined> {
+    return credential.credentialType === 'API_KEY'
+      ? this.apiKeys.recover(credential.credentialId)
+      : this.clientService().recover(credential.credentialId);
   }
 
   private clientService(): ClientCredentialsService {

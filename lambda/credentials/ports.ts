@@ -95,8 +95,11 @@ export interface ClientIssuer {
   ): Promise<boolean>;
   /** The client's id, secret and scopes; undefined when it does not exist or is not a client-credentials client. */
   findClient(clientId: string): Promise<(IssuedClient & { readonly scopes: readonly string[] }) | undefined>;
-  /** Deletes the client; false if it did not exist. */
-  deleteClient(clientId: string): Promise<boolean>;
+  /**
+   * Deletes a client-credentials client. 'absent' when there is no such client; 'foreign' (and
+   * nothing deleted) when it is another kind of client of the pool, not one this webhook issues.
+   */
+  deleteClient(clientId: string): Promise<'deleted' | 'absent' | 'foreign'>;
 }
 
 /** The expected Basic credentials: one username, the current password and maybe the previous. */

@@ -4,7 +4,12 @@
  * the AWS SDK adapters: configuration, not a code change.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { apiGatewayClient, cognitoClient, secretsManagerClient } from '../adapters/aws/clients';
+import {
+  apiGatewayClient,
+  cognitoClient,
+  dynamoDbClient,
+  secretsManagerClient,
+} from '../adapters/aws/clients';
 import { randomToken } from '../adapters/local/random';
 import { awsBackend, composeWebhook, localBackend } from '../compose';
 import { ConfigError, loadConfig } from '../config';
@@ -35,6 +40,7 @@ async function main(): Promise<void> {
         apiGateway: apiGatewayClient,
         cognito: cognitoClient,
         secretsManager: secretsManagerClient,
+        dynamoDb: dynamoDbClient,
       })
     : localBackend(config);
   const logger = new Logger({ serviceName: 'credential-webhook' });

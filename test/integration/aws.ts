@@ -24,10 +24,22 @@ import {
   CreateResourceServerCommand,
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
+  ListUserPoolClientsCommand,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  type DynamoDBClient,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
 import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { apiGatewayClient, cognitoClient, secretsManagerClient } from '../../lambda/adapters/aws/clients';
+import {
+  apiGatewayClient,
+  cognitoClient,
+  dynamoDbClient,
+  secretsManagerClient,
+} from '../../lambda/adapters/aws/clients';
 import type { AwsClients } from '../../lambda/compose';
 
 export const REGION = 'us-east-1';
@@ -60,6 +72,8 @@ export const motoSecretsManager = (): SecretsManagerClient => secretsManagerClie
 
 export const motoCognito = (): CognitoIdentityProviderClient => cognitoClient(motoOptions());
 
+export const motoDynamoDb = (): DynamoDBClient => dynamoDbClient(motoOptions());
+
 /** Client factories for awsBackend(), aimed at moto; `destroyAll` closes every client they built. */
 export function motoClientFactories(): AwsClients & { destroyAll(): void } {
   const built: Array<{ destroy(): void }> = [];
@@ -71,6 +85,7 @@ export function motoClientFactories(): AwsClients & { destroyAll(): void } {
     apiGateway: () => track(motoApiGateway()),
     cognito: () => track(motoCognito()),
     secretsManager: () => track(motoSecretsManager()),
+    dynamoDb: () => track(motoDynamoDb()),
     destroyAll: () => {
       for (const client of built.splice(0)) client.destroy();
     },
@@ -211,6 +226,55 @@ export async function readClient(
     new DescribeUserPoolClientCommand({ UserPoolId: userPoolId, ClientId: clientId }),
   );
   return required(described.UserPoolClient, 'app client');
+}
+
+/** Ids of the app clients of the pool named exactly `name`. */
+export async function clientIdsNamed(
+  client: CognitoIdentityProviderClient,
+  userPoolId: string,
+  name: string,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await client.send(
+      new ListUserPoolClientsCommand({ UserPoolId: userPoolId, MaxResults: 60, NextToken: nextToken }),
+    );
+    for (const found of page.UserPoolClients ?? []) {
+      if (found.ClientName === name) ids.push(found.ClientId ?? '');
+    }
+    nextToken = page.NextToken;
+  } while (nextToken !== undefined);
+  return ids;
+}
+
+/** A new table shaped as the stack's idempotency table (partition key `pk`, on-demand); resolves with its name. */
+export async function createIdempotencyTable(client: DynamoDBClient): Promise<string> {
+  const tableName = unique('idempotency');
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  return tableName;
+}
+
+/** Every item of a table, as DynamoDB holds it. */
+export async function tableItems(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: startKey }));
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
 }
 
 function required<T>(value: T | undefined, what: string): T {

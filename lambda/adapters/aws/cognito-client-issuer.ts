@@ -125,14 +125,18 @@ export class CognitoClientIssuer implements ClientIssuer {
     }
   }
 
-  async deleteClient(clientId: string): Promise<boolean> {
+  async deleteClient(clientId: string): Promise<'deleted' | 'absent' | 'foreign'> {
+    // Cognito's IAM cannot tell clients apart: the pool's other clients are protected here.
+    const current = await this.describe(clientId);
+    if (current === undefined) return 'absent';
+    if (!isClientCredentialsClient(current)) return 'foreign';
     try {
       await this.client.send(
         new DeleteUserPoolClientCommand({ UserPoolId: this.userPoolId, ClientId: clientId }),
       );
-      return true;
+      return 'deleted';
     } catch (error) {
-      if (awsErrorName(error) === 'ResourceNotFoundException') return false;
+      if (awsErrorName(error) === 'ResourceNotFoundException') return 'absent';
       throw upstreamError(error);
     }
   }

@@ -8,6 +8,7 @@ interface SdkErrorShape {
   readonly name?: unknown;
   readonly code?: unknown;
   readonly $metadata?: { readonly httpStatusCode?: number };
+  readonly $fault?: unknown;
   readonly $response?: { readonly headers?: Readonly<Record<string, string | undefined>> };
 }
 
@@ -17,6 +18,8 @@ const THROTTLING = new Set([
   'Throttling',
   'ThrottledException',
   'RequestLimitExceeded',
+  // DynamoDB's throttling of item reads and writes (HTTP 400).
+  'ProvisionedThroughputExceededException',
 ]);
 const UNAVAILABLE = new Set([
   'ServiceUnavailableException',
@@ -58,7 +61,7 @@ function classify(error: unknown): WebhookError {
   if (UNAVAILABLE.has(name) || (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code))) {
     return new UnavailableError();
   }
-  if (status !== undefined && status >= 500) return new UnavailableError();
+  if (shape.$fault === 'server' || (status !== undefined && status >= 500)) return new UnavailableError();
   return new UpstreamError();
 }
 

@@ -41,7 +41,7 @@ export class InMemoryClients implements ClientIssuer {
       : { clientId, clientSecret: client.secret, scopes: client.scopes };
   }
 
-  async deleteClient(clientId: string): Promise<boolean> {
-    return this.clients.delete(clientId);
+  async deleteClient(clientId: string): Promise<'deleted' | 'absent'> {
+    return this.clients.delete(clientId) ? 'deleted' : 'absent';
   }
 }

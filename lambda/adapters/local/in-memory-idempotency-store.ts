@@ -1,0 +1,65 @@
+/** IdempotencyStore in process memory, with the DynamoDB store's semantics, for local runs. */
+import type {
+  Claim,
+  ClaimRequest,
+  IdempotencyStore,
+  IssuedCredentialRef,
+} from '../../credentials/idempotency';
+
+type StoredRecord =
+  | {
+      readonly status: 'in-progress';
+      readonly fingerprint: string;
+      readonly leaseUntil: number;
+      readonly expiresAt: number;
+    }
+  | {
+      readonly status: 'completed';
+      readonly fingerprint: string;
+      readonly expiresAt: number;
+      readonly credential: IssuedCredentialRef;
+    };
+
+export class InMemoryIdempotencyStore implements IdempotencyStore {
+  private readonly records = new Map<string, StoredRecord>();
+
+  async claim(request: ClaimRequest): Promise<Claim> {
+    const existing = this.records.get(request.key);
+    const free =
+      existing === undefined ||
+      existing.expiresAt < request.now ||
+      (existing.status === 'in-progress' && existing.leaseUntil < request.now);
+    if (free) {
+      this.records.set(request.key, {
+        status: 'in-progress',
+        fingerprint: request.fingerprint,
+        leaseUntil: request.leaseUntil,
+        expiresAt: request.expiresAt,
+      });
+      return { status: 'claimed' };
+    }
+    return existing.status === 'completed'
+      ? { status: 'completed', fingerprint: existing.fingerprint, credential: existing.credential }
+      : { status: 'in-progress' };
+  }
+
+  async complete(request: ClaimRequest, credential: IssuedCredentialRef): Promise<void> {
+    this.records.set(request.key, {
+      status: 'completed',
+      fingerprint: request.fingerprint,
+      expiresAt: request.expiresAt,
+      credential,
+    });
+  }
+
+  async release(key: string): Promise<void> {
+    if (this.records.get(key)?.status === 'in-progress') this.records.delete(key);
+  }
+
+  async forget(key: string, credential: IssuedCredentialRef): Promise<void> {
+    const existing = this.records.get(key);
+    if (existing?.status === 'completed' && existing.credential.credentialId === credential.credentialId) {
+      this.records.delete(key);
+    }
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * Idempotent create against moto: first the DynamoDB store alone, on a table of this file's own,
+ * to show that DynamoDB really evaluates its conditional writes (a second claim is refused and the
+ * old item comes back with the refusal); then the whole webhook wired as the Lambda wires it, with
+ * IDEMPOTENCY_TABLE set, issuing API keys and app clients. Outcomes are read back from moto with
+ * separate SDK calls.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbIdempotencyStore } from '../../lambda/adapters/aws/dynamodb-idempotency-store';
+import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { loadConfig } from '../../lambda/config';
+import type { ClaimRequest, IssuedCredentialRef } from '../../lambda/credentials/idempotency';
+import {
+  ApiKeyCredentialSchema,
+  ClientCredentialSchema,
+  type CreateCredentialsRequest,
+  ErrorResponseSchema,
+} from '../../lambda/schemas';
+import type { Webhook } from '../../lambda/webhook';
+import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import {
+  clientIdsNamed,
+  createIdempotencyTable,
+  createSecret,
+  createUsagePlans,
+  createUserPoolWithScopes,
+  keyIdsNamed,
+  motoApiGateway,
+  motoClientFactories,
+  motoCognito,
+  motoDynamoDb,
+  motoSecretsManager,
+  readKey,
+  type ScopedUserPool,
+  tableItems,
+  unique,
+} from './aws';
+
+const DEVELOPER = 'dev@example.com';
+const TOKEN_URL = 'https://auth.example.com/oauth2/token';
+/** For arranging and reading back moto's state, apart from the clients the webhooks build. */
+const apiGateway = motoApiGateway();
+const cognito = motoCognito();
+const dynamoDb = motoDynamoDb();
+const secretsManager = motoSecretsManager();
+const webhookClients = motoClientFactories();
+const silent = new Logger({ logLevel: 'SILENT' });
+let tableName: string;
+
+beforeAll(async () => {
+  tableName = await createIdempotencyTable(dynamoDb);
+});
+
+afterAll(() => {
+  apiGateway.destroy();
+  cognito.destroy();
+  dynamoDb.destroy();
+  secretsManager.destroy();
+  webhookClients.destroyAll();
+});
+
+describe('DynamoDbIdempotencyStore on DynamoDB (moto)', () => {
+  const NOW = Math.floor(Date.UTC(2026, 0, 1) / 1000);
+  const LEASE = 60;
+  const WINDOW = 3600;
+  const KEY_REF: IssuedCredentialRef = { credentialType: 'API_KEY', credentialId: 'k3y1d' };
+  let store: DynamoDbIdempotencyStore;
+
+  beforeAll(() => {
+    store = new DynamoDbIdempotencyStore(dynamoDb, tableName);
+  });
+
+  /** A claim of `key` made `offset` seconds after NOW, with the usual lease and window. */
+  function claimAt(key: string, offset = 0, fingerprint = 'fingerprint-hash'): ClaimRequest {
+    const now = NOW + offset;
+    return { key, fingerprint, now, leaseUntil: now + LEASE, expiresAt: now + WINDOW };
+  }
+
+  /** A key of its own, already claimed and completed for `credential` at NOW. */
+  async function completedKey(credential: IssuedCredentialRef = KEY_REF): Promise<string> {
+    const key = unique('key');
+    await store.claim(claimAt(key));
+    await store.complete(claimAt(key), credential);
+    return key;
+  }
+
+  test('claims a key nobody holds', async () => {
+    await expect(store.claim(claimAt(unique('key')))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('refuses a second claim of a key in progress', async () => {
+    const key = unique('key');
+    await store.claim(claimAt(key));
+
+    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'in-progress' });
+  });
+
+  test('of 10 concurrent claims of one key exactly one is granted', async () => {
+    const key = unique('key');
+
+    const claims = await Promise.all(Array.from({ length: 10 }, () => store.claim(claimAt(key))));
+
+    expect(claims.filter((claim) => claim.status === 'claimed')).toHaveLength(1);
+    expect(claims.filter((claim) => claim.status === 'in-progress')).toHaveLength(9);
+  });
+
+  test('refuses a claim of a completed key and returns the record it holds', async () => {
+    const key = await completedKey();
+
+    await expect(store.claim(claimAt(key, 1, 'another'))).resolves.toEqual({
+      status: 'completed',
+      fingerprint: 'fingerprint-hash',
+      credential: KEY_REF,
+    });
+  });
+
+  test('stores the completed record with the credential type and id only', async () => {
+    const key = await completedKey();
+
+    const items = await tableItems(dynamoDb, tableName);
+
+    expect(items.find((item) => item.pk?.S === key)).toEqual({
+      pk: { S: key },
+      status: { S: 'COMPLETED' },
+      fingerprint: { S: 'fingerprint-hash' },
+      credentialType: { S: 'API_KEY' },
+      credentialId: { S: 'k3y1d' },
+      expiresAt: { N: String(NOW + WINDOW) },
+    });
+  });
+
+  test('grants a claim of a key whose in-progress claim is past its lease', async () => {
+    const key = unique('key');
+    await store.claim(claimAt(key));
+
+    await expect(store.claim(claimAt(key, LEASE + 1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('keeps a completed record past the lease of its claim', async () => {
+    const key = await completedKey();
+
+    await expect(store.claim(claimAt(key, LEASE + 1))).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  test('grants a claim of a key whose completed record is past its expiry', async () => {
+    const key = await completedKey();
+
+    await expect(store.claim(claimAt(key, WINDOW + 1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('release frees an in-progress claim', async () => {
+    const key = unique('key');
+    await store.claim(claimAt(key));
+
+    await store.release(key);
+
+    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('release leaves a completed record in place', async () => {
+    const key = await completedKey();
+
+    await store.release(key);
+
+    await expect(store.claim(claimAt(key, 1))).resolves.toMatchObject({ status: 'completed' });
+  });
+
+  test('forget drops a completed record of that credential', async () => {
+    const key = await completedKey();
+
+    await store.forget(key, KEY_REF);
+
+    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('forget leaves a record that names another credential', async () => {
+    const key = await completedKey({ credentialType: 'API_KEY', credentialId: 'newer' });
+
+    await store.forget(key, KEY_REF);
+
+    await expect(store.claim(claimAt(key, 1))).resolves.toMatchObject({
+      status: 'completed',
+      credential: { credentialId: 'newer' },
+    });
+  });
+});
+
+describe('idempotent createCredentials issuing API keys (moto)', () => {
+  let webhook: Webhook;
+  let plans: string[];
+
+  beforeAll(async () => {
+    plans = await createUsagePlans(apiGateway, 2);
+    const secretArn = await createSecret(
+      secretsManager,
+      JSON.stringify({ username: USERNAME, password: PASSWORD }),
+    );
+    const config = loadConfig({
+      WEBHOOK_SECRET_ARN: secretArn,
+      ALLOWED_USAGE_PLAN_IDS: plans.join(','),
+      IDEMPOTENCY_TABLE: tableName,
+    });
+    webhook = composeWebhook(config, awsBackend(config, webhookClients), silent);
+  });
+
+  /** A create request for an app of its own (unique name and slug). */
+  function appRequest(): CreateCredentialsRequest {
+    return createRequest({
+      appName: unique('app'),
+      appSlug: unique('slug'),
+      developer: DEVELOPER,
+      apis: [{ id: 'restapi1', usagePlans: plans.map((id) => ({ id })) }],
+    });
+  }
+
+  const create = (request: CreateCredentialsRequest) => webhook(event({ json: request }));
+
+  const keyName = (request: CreateCredentialsRequest) => `${request.appName} (${request.developer})`;
+
+  async function issuedKey(request: CreateCredentialsRequest) {
+    const response = await create(request);
+    if (response.statusCode !== 200)
+      throw new Error(`create failed: ${response.statusCode} ${response.body}`);
+    return ApiKeyCredentialSchema.parse(JSON.parse(response.body));
+  }
+
+  test('the same create twice returns the same key id and value', async () => {
+    const request = appRequest();
+    const first = await issuedKey(request);
+
+    const repeat = await create(request);
+
+    expect(repeat.statusCode).toBe(200);
+    expect(ApiKeyCredentialSchema.parse(JSON.parse(repeat.body))).toMatchObject({
+      apiKeyId: first.apiKeyId,
+      apiKey: first.apiKey,
+    });
+  });
+
+  test('the same create twice leaves exactly one key of that name in API Gateway', async () => {
+    const request = appRequest();
+    const first = await issuedKey(request);
+
+    await create(request);
+
+    expect(await keyIdsNamed(apiGateway, keyName(request))).toEqual([first.apiKeyId]);
+  });
+
+  test('the idempotency table holds the key id but never the key value', async () => {
+    const issued = await issuedKey(appRequest());
+
+    const stored = JSON.stringify(await tableItems(dynamoDb, tableName));
+
+    expect(stored).toContain(issued.apiKeyId);
+    expect(stored).not.toContain(issued.apiKey);
+  });
+
+  test('10 concurrent identical creates leave exactly one key in API Gateway', async () => {
+    const request = appRequest();
+
+    await Promise.all(Array.from({ length: 10 }, () => create(request)));
+
+    expect(await keyIdsNamed(apiGateway, keyName(request))).toHaveLength(1);
+  });
+
+  test('10 concurrent identical creates each answer 200 with that key or 409 REQUEST_IN_PROGRESS', async () => {
+    const request = appRequest();
+
+    const responses = await Promise.all(Array.from({ length: 10 }, () => create(request)));
+
+    const [keyId] = await keyIdsNamed(apiGateway, keyName(request));
+    const succeeded = responses.filter((response) => response.statusCode === 200);
+    const refused = responses.filter((response) => response.statusCode === 409);
+    expect(succeeded.length).toBeGreaterThanOrEqual(1);
+    expect(succeeded.length + refused.length).toBe(10);
+    for (const response of succeeded) {
+      expect(ApiKeyCredentialSchema.parse(JSON.parse(response.body)).apiKeyId).toBe(keyId);
+    }
+    for (const response of refused) {
+      expect(ErrorResponseSchema.parse(JSON.parse(response.body)).code).toBe('REQUEST_IN_PROGRESS');
+      expect(response.headers).toMatchObject({ 'Retry-After': '2' });
+    }
+  });
+
+  test('after 10 concurrent identical creates, a retry gets the one key with its value', async () => {
+    const request = appRequest();
+    await Promise.all(Array.from({ length: 10 }, () => create(request)));
+    const [keyId] = await keyIdsNamed(apiGateway, keyName(request));
+
+    const retry = await issuedKey(request);
+
+    expect(retry.apiKeyId).toBe(keyId);
+    expect(retry.apiKey).toBe((await readKey(apiGateway, retry.apiKeyId)).value);
+  });
+
+  test('a create after the key was revoked issues a new key, and only that one exists', async () => {
+    const request = appRequest();
+    const first = await issuedKey(request);
+    const revoked = await webhook(
+      event({
+        path: '/v1/revokeCredentials',
+        json: { credentialType: 'API_KEY', apiKeyId: first.apiKeyId },
+      }),
+    );
+    expect(revoked.statusCode).toBe(204);
+
+    const again = await issuedKey(request);
+
+    expect(again.apiKeyId).not.toBe(first.apiKeyId);
+    expect(await keyIdsNamed(apiGateway, keyName(request))).toEqual([again.apiKeyId]);
+  });
+});
+
+describe('idempotent createCredentials issuing client credentials (moto)', () => {
+  let webhook: Webhook;
+  let pool: ScopedUserPool;
+
+  beforeAll(async () => {
+    pool = await createUserPoolWithScopes(cognito, ['read']);
+    const config = loadConfig({
+      WEBHOOK_USERNAME: USERNAME,
+      WEBHOOK_PASSWORD: PASSWORD,
+      DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
+      USER_POOL_ID: pool.userPoolId,
+      TOKEN_URL,
+      DEFAULT_SCOPES: pool.scopes.join(' '),
+      IDEMPOTENCY_TABLE: tableName,
+    });
+    webhook = composeWebhook(config, awsBackend(config, webhookClients), silent);
+  });
+
+  function appRequest(): CreateCredentialsRequest {
+    return createRequest({
+      appName: unique('app'),
+      appSlug: unique('slug'),
+      developer: DEVELOPER,
+      apis: [{ id: 'orders1' }],
+    });
+  }
+
+  const clientNameOf = (request: CreateCredentialsRequest) => `${request.appName} - ${request.developer}`;
+
+  async function issuedClient(request: CreateCredentialsRequest) {
+    const response = await webhook(event({ json: request }));
+    if (response.statusCode !== 200)
+      throw new Error(`create failed: ${response.statusCode} ${response.body}`);
+    return ClientCredentialSchema.parse(JSON.parse(response.body));
+  }
+
+  test('the same create twice returns the same client id and secret', async () => {
+    const request = appRequest();
+    const first = await issuedClient(request);
+
+    const repeat = await issuedClient(request);
+
+    expect(repeat).toMatchObject({ clientId: first.clientId, clientSecret: first.clientSecret });
+  });
+
+  test('the same create twice leaves exactly one app client of that name in the user pool', async () => {
+    const request = appRequest();
+    const first = await issuedClient(request);
+
+    await issuedClient(request);
+
+    expect(await clientIdsNamed(cognito, pool.userPoolId, clientNameOf(request))).toEqual([first.clientId]);
+  });
+
+  test('a create after the client was revoked issues a new client', async () => {
+    const request = appRequest();
+    const first = await issuedClient(request);
+    await webhook(
+      event({
+        path: '/v1/revokeCredentials',
+        json: { credentialType: 'CLIENT_CREDENTIALS', clientId: first.clientId },
+      }),
+    );
+
+    const again = await issuedClient(request);
+
+    expect(again.clientId).not.toBe(first.clientId);
+    expect(await clientIdsNamed(cognito, pool.userPoolId, clientNameOf(request))).toEqual([again.clientId]);
+  });
+});

@@ -1,0 +1,297 @@
+/** ApiGatewayKeyIssuer over a mocked APIGatewayClient: the exact commands, and how AWS answers map. */
+import {
+  APIGatewayClient,
+  BadRequestException,
+  ConflictException,
+  CreateApiKeyCommand,
+  CreateUsagePlanKeyCommand,
+  DeleteApiKeyCommand,
+  DeleteUsagePlanKeyCommand,
+  GetApiKeyCommand,
+  GetUsagePlansCommand,
+  NotFoundException,
+  ServiceUnavailableException,
+  TooManyRequestsException,
+  UnauthorizedException,
+  UpdateApiKeyCommand,
+} from '@aws-sdk/client-api-gateway';
+import { mockClient } from 'aws-sdk-client-mock';
+import { ApiGatewayKeyIssuer } from '../../../lambda/adapters/aws/api-gateway-key-issuer';
+import { BindingRefusedError } from '../../../lambda/credentials/ports';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+
+const apiGateway = mockClient(APIGatewayClient);
+
+const KEY_ID = 'k3y1d';
+const PLAN_ID = 'pl4n1';
+
+const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
+const notFound = () => new NotFoundException({ message: 'Invalid identifier specified', ...meta(404) });
+const conflict = () => new ConflictException({ message: 'already in a plan on this stage', ...meta(409) });
+const badRequest = () => new BadRequestException({ message: 'invalid request', ...meta(400) });
+const throttled = () => new TooManyRequestsException({ message: 'Too Many Requests', ...meta(429) });
+const unavailable = () => new ServiceUnavailableException({ message: 'try later', ...meta(503) });
+const unauthorized = () => new UnauthorizedException({ message: 'not authorized', ...meta(403) });
+
+const issuer = () => new ApiGatewayKeyIssuer(new APIGatewayClient({ region: 'us-east-1' }));
+
+beforeEach(() => {
+  apiGateway.reset();
+});
+
+describe('createKey', () => {
+  const newKey = { name: 'app (dev@example.com)', description: 'for app', tags: { owner: 'webhook' } };
+
+  test('creates an enabled key with the given name, description and tags', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID, value: 'v' });
+
+    await issuer().createKey(newKey);
+
+    expect(apiGateway.commandCalls(CreateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
+      { name: newKey.name, description: newKey.description, enabled: true, tags: { owner: 'webhook' } },
+    ]);
+  });
+
+  test('returns the id and value API Gateway generated', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID, value: 'generated-value' });
+
+    await expect(issuer().createKey(newKey)).resolves.toEqual({ id: KEY_ID, value: 'generated-value' });
+  });
+
+  test('fails with 502 when API Gateway returns no key value', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID });
+
+    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UpstreamError);
+  });
+
+  test('maps a throttled create to 429', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(throttled());
+
+    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('findKey', () => {
+  test('reads the key without its value', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID });
+
+    await issuer().findKey(KEY_ID);
+
+    expect(apiGateway.commandCalls(GetApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
+      { apiKey: KEY_ID, includeValue: false },
+    ]);
+  });
+
+  test('returns the name, description and tags of the key', async () => {
+    apiGateway
+      .on(GetApiKeyCommand)
+      .resolves({ id: KEY_ID, name: 'n', description: 'd', tags: { owner: 'webhook' } });
+
+    await expect(issuer().findKey(KEY_ID)).resolves.toEqual({
+      id: KEY_ID,
+      name: 'n',
+      description: 'd',
+      tags: { owner: 'webhook' },
+    });
+  });
+
+  test('leaves the value out unless asked for it', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: 'key-value' });
+
+    const key = await issuer().findKey(KEY_ID);
+
+    expect(key).not.toHaveProperty('value');
+  });
+
+  test('reads the key with its value when asked to', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: 'key-value' });
+
+    const key = await issuer().findKey(KEY_ID, true);
+
+    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: KEY_ID, includeValue: true });
+    expect(key).toMatchObject({ id: KEY_ID, value: 'key-value' });
+  });
+
+  test('reads absent name, description and tags as empty', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID });
+
+    await expect(issuer().findKey(KEY_ID)).resolves.toEqual({
+      id: KEY_ID,
+      name: '',
+      description: '',
+      tags: {},
+    });
+  });
+
+  test('returns undefined for a key that does not exist', async () => {
+    apiGateway.on(GetApiKeyCommand).rejects(notFound());
+
+    await expect(issuer().findKey(KEY_ID)).resolves.toBeUndefined();
+  });
+
+  test('maps any other failure to an upstream error', async () => {
+    apiGateway.on(GetApiKeyCommand).rejects(unauthorized());
+
+    await expect(issuer().findKey(KEY_ID)).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+describe('describeKey', () => {
+  test('replaces the name and the description in one UpdateApiKey', async () => {
+    apiGateway.on(UpdateApiKeyCommand).resolves({});
+
+    await issuer().describeKey(KEY_ID, 'new name', 'new description');
+
+    expect(apiGateway.commandCalls(UpdateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
+      {
+        apiKey: KEY_ID,
+        patchOperations: [
+          { op: 'replace', path: '/name', value: 'new name' },
+          { op: 'replace', path: '/description', value: 'new description' },
+        ],
+      },
+    ]);
+  });
+
+  test('maps a failure to an upstream error', async () => {
+    apiGateway.on(UpdateApiKeyCommand).rejects(badRequest());
+
+    await expect(issuer().describeKey(KEY_ID, 'n', 'd')).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+describe('deleteKey', () => {
+  test('deletes the key and returns true', async () => {
+    apiGateway.on(DeleteApiKeyCommand).resolves({});
+
+    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe(true);
+    expect(apiGateway.commandCalls(DeleteApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
+      { apiKey: KEY_ID },
+    ]);
+  });
+
+  test('returns false for a key that does not exist', async () => {
+    apiGateway.on(DeleteApiKeyCommand).rejects(notFound());
+
+    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe(false);
+  });
+
+  test('maps an unavailable API Gateway to 503', async () => {
+    apiGateway.on(DeleteApiKeyCommand).rejects(unavailable());
+
+    await expect(issuer().deleteKey(KEY_ID)).rejects.toBeInstanceOf(UnavailableError);
+  });
+});
+
+describe('listUsagePlansOfKey', () => {
+  test('lists the usage plans of the key with the largest page size', async () => {
+    apiGateway.on(GetUsagePlansCommand).resolves({ items: [] });
+
+    await issuer().listUsagePlansOfKey(KEY_ID);
+
+    expect(apiGateway.commandCalls(GetUsagePlansCommand).map(({ args: [command] }) => command.input)).toEqual(
+      [{ keyId: KEY_ID, limit: 500 }],
+    );
+  });
+
+  test('returns the ids of the plans', async () => {
+    apiGateway.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p1' }, { id: 'p2' }] });
+
+    await expect(issuer().listUsagePlansOfKey(KEY_ID)).resolves.toEqual(['p1', 'p2']);
+  });
+
+  test('follows the position to the next pages', async () => {
+    apiGateway
+      .on(GetUsagePlansCommand)
+      .resolvesOnce({ items: [{ id: 'p1' }], position: 'page-2' })
+      .resolvesOnce({ items: [{ id: 'p2' }], position: 'page-3' })
+      .resolvesOnce({ items: [{ id: 'p3' }] });
+
+    const planIds = await issuer().listUsagePlansOfKey(KEY_ID);
+
+    expect(planIds).toEqual(['p1', 'p2', 'p3']);
+    expect(apiGateway.commandCalls(GetUsagePlansCommand).map(({ args: [command] }) => command.input)).toEqual(
+      [
+        { keyId: KEY_ID, limit: 500 },
+        { keyId: KEY_ID, limit: 500, position: 'page-2' },
+        { keyId: KEY_ID, limit: 500, position: 'page-3' },
+      ],
+    );
+  });
+
+  test('skips plans without an id and pages without items', async () => {
+    apiGateway
+      .on(GetUsagePlansCommand)
+      .resolvesOnce({ position: 'page-2' })
+      .resolvesOnce({ items: [{ name: 'no id' }, { id: 'p1' }] });
+
+    await expect(issuer().listUsagePlansOfKey(KEY_ID)).resolves.toEqual(['p1']);
+  });
+
+  test('returns no plans for a key that does not exist', async () => {
+    apiGateway.on(GetUsagePlansCommand).rejects(notFound());
+
+    await expect(issuer().listUsagePlansOfKey(KEY_ID)).resolves.toEqual([]);
+  });
+
+  test('maps a throttled listing to 429', async () => {
+    apiGateway.on(GetUsagePlansCommand).rejects(throttled());
+
+    await expect(issuer().listUsagePlansOfKey(KEY_ID)).rejects.toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('bindKey', () => {
+  test('attaches the key to the usage plan as an API_KEY', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).resolves({});
+
+    await issuer().bindKey(PLAN_ID, KEY_ID);
+
+    expect(
+      apiGateway.commandCalls(CreateUsagePlanKeyCommand).map(({ args: [command] }) => command.input),
+    ).toEqual([{ usagePlanId: PLAN_ID, keyId: KEY_ID, keyType: 'API_KEY' }]);
+  });
+
+  test.each([
+    { exception: 'NotFoundException', error: notFound, reason: 'usage-plan-not-found' },
+    { exception: 'ConflictException', error: conflict, reason: 'conflict' },
+    { exception: 'BadRequestException', error: badRequest, reason: 'invalid' },
+  ])('reports $exception as a refusal ($reason) of that plan', async ({ error, reason }) => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(error());
+
+    const binding = issuer().bindKey(PLAN_ID, KEY_ID);
+
+    await expect(binding).rejects.toBeInstanceOf(BindingRefusedError);
+    await expect(binding).rejects.toMatchObject({ usagePlanId: PLAN_ID, reason });
+  });
+
+  test('maps a throttled binding to 429, not to a refusal', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(throttled());
+
+    await expect(issuer().bindKey(PLAN_ID, KEY_ID)).rejects.toBeInstanceOf(ThrottledError);
+  });
+});
+
+describe('unbindKey', () => {
+  test('detaches the key from the usage plan', async () => {
+    apiGateway.on(DeleteUsagePlanKeyCommand).resolves({});
+
+    await issuer().unbindKey(PLAN_ID, KEY_ID);
+
+    expect(
+      apiGateway.commandCalls(DeleteUsagePlanKeyCommand).map(({ args: [command] }) => command.input),
+    ).toEqual([{ usagePlanId: PLAN_ID, keyId: KEY_ID }]);
+  });
+
+  test('resolves when the binding is already gone', async () => {
+    apiGateway.on(DeleteUsagePlanKeyCommand).rejects(notFound());
+
+    await expect(issuer().unbindKey(PLAN_ID, KEY_ID)).resolves.toBeUndefined();
+  });
+
+  test('maps any other failure to an upstream error', async () => {
+    apiGateway.on(DeleteUsagePlanKeyCommand).rejects(conflict());
+
+    await expect(issuer().unbindKey(PLAN_ID, KEY_ID)).rejects.toBeInstanceOf(UpstreamError);
+  });
+});

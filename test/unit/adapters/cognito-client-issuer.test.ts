@@ -1,0 +1,337 @@
+/**
+ * CognitoClientIssuer over a mocked CognitoIdentityProviderClient: what each port method returns
+ * or throws for each way Cognito answers, and the commands it sends. The full settings-preserving
+ * update input is asserted in test/unit/credentials/client-credentials-service.test.ts.
+ */
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  DeleteUserPoolClientCommand,
+  DescribeUserPoolClientCommand,
+  InternalErrorException,
+  InvalidParameterException,
+  LimitExceededException,
+  NotAuthorizedException,
+  ResourceNotFoundException,
+  ScopeDoesNotExistException,
+  TooManyRequestsException,
+  UpdateUserPoolClientCommand,
+  type UpdateUserPoolClientCommandInput,
+  type UserPoolClientType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CognitoClientIssuer } from '../../../lambda/adapters/aws/cognito-client-issuer';
+import { ClientRefusedError, type NewClient } from '../../../lambda/credentials/ports';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+
+const cognito = mockClient(CognitoIdentityProviderClient);
+
+const USER_POOL_ID = 'us-east-1_AbC123';
+const CLIENT_ID = '4tq1example0client0id00000';
+const CLIENT_SECRET = 'generated-client-secret-0123456789abcdefghijklmnopq';
+
+const meta = { $metadata: {} };
+const notFound = () =>
+  new ResourceNotFoundException({ message: 'User pool client does not exist.', ...meta });
+const scopeMissing = () => new ScopeDoesNotExistException({ message: 'Invalid scope requested', ...meta });
+const limitReached = () => new LimitExceededException({ message: 'Exceeded app client limit', ...meta });
+const throttled = () => new TooManyRequestsException({ message: 'Too many requests', ...meta });
+const internalError = () => new InternalErrorException({ message: 'Internal error', ...meta });
+const invalidParameter = () => new InvalidParameterException({ message: 'Invalid client name', ...meta });
+const notAuthorized = () => new NotAuthorizedException({ message: 'Not authorized', ...meta });
+
+const issuer = () =>
+  new CognitoClientIssuer(new CognitoIdentityProviderClient({ region: 'us-east-1' }), USER_POOL_ID);
+
+/** A client-credentials client as Cognito describes it, with only the fields that matter here. */
+function described(overrides: Partial<UserPoolClientType> = {}): UserPoolClientType {
+  return {
+    UserPoolId: USER_POOL_ID,
+    ClientId: CLIENT_ID,
+    ClientName: 'my app - dev@example.com',
+    ClientSecret: CLIENT_SECRET,
+    AllowedOAuthFlows: ['client_credentials'],
+    AllowedOAuthFlowsUserPoolClient: true,
+    AllowedOAuthScopes: ['orders/read'],
+    ...overrides,
+  };
+}
+
+const updateInputs = (): UpdateUserPoolClientCommandInput[] =>
+  cognito.commandCalls(UpdateUserPoolClientCommand).map(({ args: [command] }) => command.input);
+
+beforeEach(() => {
+  cognito.reset();
+});
+
+describe('createClient', () => {
+  const newClient: NewClient = {
+    name: 'my app - dev@example.com',
+    scopes: ['orders/read', 'orders/write'],
+    accessTokenValidityMinutes: 15,
+  };
+
+  test('creates the client in the configured pool with the given name, scopes and access-token validity', async () => {
+    cognito
+      .on(CreateUserPoolClientCommand)
+      .resolves({ UserPoolClient: { ClientId: CLIENT_ID, ClientSecret: CLIENT_SECRET } });
+
+    await issuer().createClient(newClient);
+
+    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolClientCommand, {
+      UserPoolId: USER_POOL_ID,
+      ClientName: newClient.name,
+      AllowedOAuthScopes: ['orders/read', 'orders/write'],
+      AccessTokenValidity: 15,
+      TokenValidityUnits: { AccessToken: 'minutes' },
+    });
+  });
+
+  test('returns the id and secret Cognito generated', async () => {
+    cognito
+      .on(CreateUserPoolClientCommand)
+      .resolves({ UserPoolClient: { ClientId: CLIENT_ID, ClientSecret: CLIENT_SECRET } });
+
+    await expect(issuer().createClient(newClient)).resolves.toEqual({
+      clientId: CLIENT_ID,
+      clientSecret: CLIENT_SECRET,
+    });
+  });
+
+  test.each([
+    ['no client', {}],
+    ['a client without an id', { UserPoolClient: { ClientSecret: CLIENT_SECRET } }],
+    ['a client without a secret', { UserPoolClient: { ClientId: CLIENT_ID } }],
+  ])('fails with 502 when Cognito returns %s', async (_case, output) => {
+    cognito.on(CreateUserPoolClientCommand).resolves(output);
+
+    await expect(issuer().createClient(newClient)).rejects.toBeInstanceOf(UpstreamError);
+  });
+
+  test.each([
+    ['ScopeDoesNotExistException', scopeMissing, 'scope-not-found'],
+    ['LimitExceededException', limitReached, 'client-limit-reached'],
+  ])('turns %s into a ClientRefusedError (%s)', async (_name, refusal, reason) => {
+    cognito.on(CreateUserPoolClientCommand).rejects(refusal());
+
+    const error = await issuer()
+      .createClient(newClient)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ClientRefusedError);
+    expect(error).toMatchObject({ reason });
+  });
+
+  test.each([
+    ['TooManyRequestsException', '429', throttled, ThrottledError],
+    ['InternalErrorException', '503', internalError, UnavailableError],
+    ['InvalidParameterException', '502', invalidParameter, UpstreamError],
+    ['NotAuthorizedException', '502', notAuthorized, UpstreamError],
+  ])('maps %s to %s', async (_name, _status, failure, expected) => {
+    cognito.on(CreateUserPoolClientCommand).rejects(failure());
+
+    await expect(issuer().createClient(newClient)).rejects.toBeInstanceOf(expected);
+  });
+});
+
+describe('updateClient', () => {
+  function existingClient(client: UserPoolClientType = described()): void {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: client });
+    cognito.on(UpdateUserPoolClientCommand).resolves({});
+  }
+
+  test('returns true once the client is updated', async () => {
+    existingClient();
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(true);
+    expect(cognito).toHaveReceivedCommandTimes(UpdateUserPoolClientCommand, 1);
+  });
+
+  test('sends only the settings the client has: none left undefined', async () => {
+    existingClient();
+
+    await issuer().updateClient(CLIENT_ID, { name: 'renamed - dev@example.com' });
+
+    expect(updateInputs()).toStrictEqual([
+      {
+        UserPoolId: USER_POOL_ID,
+        ClientId: CLIENT_ID,
+        ClientName: 'renamed - dev@example.com',
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: ['orders/read'],
+      },
+    ]);
+  });
+
+  test('does not send the read-only fields of the description (secret, dates, client type)', async () => {
+    existingClient(
+      described({
+        ClientType: 'REGULAR',
+        CreationDate: new Date('2026-01-01T00:00:00Z'),
+        LastModifiedDate: new Date('2026-02-01T00:00:00Z'),
+      }),
+    );
+
+    await issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] });
+
+    const [input] = updateInputs();
+    expect(Object.keys(input ?? {})).toEqual(
+      expect.not.arrayContaining(['ClientSecret', 'ClientType', 'CreationDate', 'LastModifiedDate']),
+    );
+  });
+
+  test('returns true without updating when the scopes are the same set in another order', async () => {
+    existingClient(described({ AllowedOAuthScopes: ['orders/write', 'orders/read'] }));
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/read', 'orders/write'] })).resolves.toBe(
+      true,
+    );
+    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+  });
+
+  test('updates when a scope is replaced by another, even with the same count', async () => {
+    existingClient(described({ AllowedOAuthScopes: ['orders/read', 'orders/write'] }));
+
+    await issuer().updateClient(CLIENT_ID, { scopes: ['orders/read', 'billing/read'] });
+
+    expect(cognito).toHaveReceivedCommandWith(UpdateUserPoolClientCommand, {
+      AllowedOAuthScopes: ['orders/read', 'billing/read'],
+    });
+  });
+
+  test('returns false when the client does not exist', async () => {
+    existingClient();
+    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(false);
+  });
+
+  test('returns false when the client disappears before the update', async () => {
+    existingClient();
+    cognito.on(UpdateUserPoolClientCommand).rejects(notFound());
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(false);
+  });
+
+  test('returns false and sends no update for a client that is not a client-credentials client', async () => {
+    existingClient(described({ AllowedOAuthFlows: ['code', 'implicit'] }));
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(false);
+    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+  });
+
+  test('turns a refused scope into a ClientRefusedError (scope-not-found)', async () => {
+    existingClient();
+    cognito.on(UpdateUserPoolClientCommand).rejects(scopeMissing());
+
+    const error = await issuer()
+      .updateClient(CLIENT_ID, { scopes: ['orders/none'] })
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(ClientRefusedError);
+    expect(error).toMatchObject({ reason: 'scope-not-found' });
+  });
+
+  test('maps a throttled read to 429', async () => {
+    existingClient();
+    cognito.on(DescribeUserPoolClientCommand).rejects(throttled());
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).rejects.toBeInstanceOf(
+      ThrottledError,
+    );
+  });
+
+  test('maps a refused update parameter to 502', async () => {
+    existingClient();
+    cognito.on(UpdateUserPoolClientCommand).rejects(invalidParameter());
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).rejects.toBeInstanceOf(
+      UpstreamError,
+    );
+  });
+});
+
+describe('findClient', () => {
+  test('reads the client in the configured pool and returns its id, secret and scopes', async () => {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+
+    const found = await issuer().findClient(CLIENT_ID);
+
+    expect(found).toEqual({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ['orders/read'] });
+    expect(cognito).toHaveReceivedCommandWith(DescribeUserPoolClientCommand, {
+      UserPoolId: USER_POOL_ID,
+      ClientId: CLIENT_ID,
+    });
+  });
+
+  test('returns undefined when the client does not exist', async () => {
+    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+
+    await expect(issuer().findClient(CLIENT_ID)).resolves.toBeUndefined();
+  });
+
+  test('returns undefined for a client without a secret', async () => {
+    const { ClientSecret: _omitted, ...publicClient } = described();
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: publicClient });
+
+    await expect(issuer().findClient(CLIENT_ID)).resolves.toBeUndefined();
+  });
+
+  test('returns undefined for a client that is not a client-credentials client', async () => {
+    cognito
+      .on(DescribeUserPoolClientCommand)
+      .resolves({ UserPoolClient: described({ AllowedOAuthFlows: ['client_credentials', 'code'] }) });
+
+    await expect(issuer().findClient(CLIENT_ID)).resolves.toBeUndefined();
+  });
+
+  test('maps an internal error to 503', async () => {
+    cognito.on(DescribeUserPoolClientCommand).rejects(internalError());
+
+    await expect(issuer().findClient(CLIENT_ID)).rejects.toBeInstanceOf(UnavailableError);
+  });
+});
+
+describe('deleteClient', () => {
+  test('describes the client, then deletes it from the configured pool', async () => {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+    cognito.on(DeleteUserPoolClientCommand).resolves({});
+
+    await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('deleted');
+    expect(cognito).toHaveReceivedCommandWith(DeleteUserPoolClientCommand, {
+      UserPoolId: USER_POOL_ID,
+      ClientId: CLIENT_ID,
+    });
+  });
+
+  test('answers absent, deleting nothing, when the client does not exist', async () => {
+    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+
+    await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('absent');
+    expect(cognito).not.toHaveReceivedCommand(DeleteUserPoolClientCommand);
+  });
+
+  test('answers absent when the client disappears between describe and delete', async () => {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+    cognito.on(DeleteUserPoolClientCommand).rejects(notFound());
+
+    await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('absent');
+  });
+
+  test('leaves a client of another kind alone and answers foreign', async () => {
+    cognito
+      .on(DescribeUserPoolClientCommand)
+      .resolves({ UserPoolClient: described({ AllowedOAuthFlows: ['code'] }) });
+
+    await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('foreign');
+    expect(cognito).not.toHaveReceivedCommand(DeleteUserPoolClientCommand);
+  });
+
+  test('maps a throttled delete to 429', async () => {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+    cognito.on(DeleteUserPoolClientCommand).rejects(throttled());
+
+    await expect(issuer().deleteClient(CLIENT_ID)).rejects.toBeInstanceOf(ThrottledError);
+  });
+});

@@ -1,0 +1,551 @@
+/**
+ * IdempotentCredentials over the in-memory store, a fake credential service that keeps what it
+ * issued, and a clock the tests move: which creates reach the service, what a repeat returns,
+ * and when a claim or a record stops holding.
+ */
+import { InMemoryIdempotencyStore } from '../../../lambda/adapters/local/in-memory-idempotency-store';
+import {
+  type IdempotencyOptions,
+  type IdempotencyStore,
+  IdempotentCredentials,
+  type IssuedCredentialRef,
+  idempotencyKey,
+  type RecoverableCredentials,
+  requestFingerprint,
+} from '../../../lambda/credentials/idempotency';
+import { ConflictError } from '../../../lambda/errors';
+import type {
+  CreateCredentialsRequest,
+  CreateCredentialsResponse,
+  CredentialType,
+  RevokeCredentialsRequest,
+  UpdateCredentialsRequest,
+} from '../../../lambda/schemas';
+
+const WINDOW_SECONDS = 3600;
+const LEASE_SECONDS = 60;
+const START_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+/**
+ * A credential service that remembers what it issued: recover reads it back, revoke forgets it,
+ * update stamps the new app name into customCredentials so that a read after it shows the change.
+ */
+class FakeCredentials implements RecoverableCredentials {
+  /** The kind the next create issues. */
+  kind: CredentialType = 'API_KEY';
+  private readonly issued = new Map<string, CreateCredentialsResponse>();
+  private count = 0;
+
+  readonly create = jest.fn(async (request: CreateCredentialsRequest): Promise<CreateCredentialsResponse> => {
+    this.count += 1;
+    const id = `cred${this.count}`;
+    const credential: CreateCredentialsResponse =
+      this.kind === 'API_KEY'
+        ? {
+            credentialType: 'API_KEY',
+            apiKeyId: id,
+            apiKey: `key-value-${id}`,
+            customCredentials: { appName: request.appName },
+          }
+        : {
+            credentialType: 'CLIENT_CREDENTIALS',
+            clientId: id,
+            clientSecret: `secret-${id}`,
+            customCredentials: { appName: request.appName },
+          };
+    this.issued.set(id, credential);
+    return credential;
+  });
+
+  readonly update = jest.fn(async (request: UpdateCredentialsRequest): Promise<void> => {
+    const id = request.apiKeyId ?? request.clientId ?? '';
+    const current = this.issued.get(id);
+    if (current !== undefined) {
+      this.issued.set(id, { ...current, customCredentials: { appName: request.appName } });
+    }
+  });
+
+  readonly revoke = jest.fn(async (request: RevokeCredentialsRequest): Promise<void> => {
+    this.issued.delete(request.apiKeyId ?? request.clientId ?? '');
+  });
+
+  readonly recover = jest.fn(
+    async (credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined> =>
+      this.issued.get(credential.credentialId),
+  );
+}
+
+/** A promise settled from outside, to hold a create in flight. */
+function deferred<T>() {
+  let resolve: (value: T) => void = () => undefined;
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
+function setup(store: IdempotencyStore = new InMemoryIdempotencyStore()) {
+  const inner = new FakeCredentials();
+  let nowMs = START_MS;
+  const onRecordFailure = jest.fn();
+  const options: IdempotencyOptions = {
+    windowSeconds: WINDOW_SECONDS,
+    leaseSeconds: LEASE_SECONDS,
+    now: () => nowMs,
+    onRecordFailure,
+  };
+  return {
+    inner,
+    store,
+    onRecordFailure,
+    credentials: new IdempotentCredentials(inner, store, options),
+    advanceSeconds: (seconds: number) => {
+      nowMs += seconds * 1000;
+    },
+  };
+}
+
+function request(overrides: Partial<CreateCredentialsRequest> = {}): CreateCredentialsRequest {
+  return {
+    appName: 'my app',
+    appSlug: 'slug1',
+    developer: 'dev@example.com',
+    apis: [
+      { id: 'api1', usagePlans: [{ id: 'planA' }, { id: 'planB' }] },
+      { id: 'api2', usagePlans: [{ id: 'planC' }] },
+    ],
+    ...overrides,
+  };
+}
+
+/** The same APIs and plans as request(), listed in another order. */
+const reorderedApis: CreateCredentialsRequest['apis'] = [
+  { id: 'api2', usagePlans: [{ id: 'planC' }] },
+  { id: 'api1', usagePlans: [{ id: 'planB' }, { id: 'planA' }] },
+];
+
+function withoutSlug(overrides: Partial<CreateCredentialsRequest> = {}): CreateCredentialsRequest {
+  const { appSlug: _slug, ...rest } = request(overrides);
+  return rest;
+}
+
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+
+describe('idempotencyKey and requestFingerprint', () => {
+  test('the same appSlug with APIs and plans in another order gives the same key and fingerprint', () => {
+    const reordered = request({ apis: reorderedApis });
+
+    expect(idempotencyKey(reordered)).toBe(idempotencyKey(request()));
+    expect(requestFingerprint(reordered)).toBe(requestFingerprint(request()));
+  });
+
+  test('the same appSlug with another app name gives the same key but another fingerprint', () => {
+    const renamed = request({ appName: 'renamed app' });
+
+    expect(idempotencyKey(renamed)).toBe(idempotencyKey(request()));
+    expect(requestFingerprint(renamed)).not.toBe(requestFingerprint(request()));
+  });
+
+  test('another appSlug gives another key', () => {
+    expect(idempotencyKey(request({ appSlug: 'slug2' }))).not.toBe(idempotencyKey(request()));
+  });
+
+  test('without appSlug, the same name, developer and APIs in another order give the same key', () => {
+    expect(idempotencyKey(withoutSlug({ apis: reorderedApis }))).toBe(idempotencyKey(withoutSlug()));
+  });
+
+  test.each([
+    ['app name', { appName: 'other app' }],
+    ['developer', { developer: 'other@example.com' }],
+    ['set of APIs', { apis: [{ id: 'api1', usagePlans: [{ id: 'planA' }] }] }],
+  ])('without appSlug, another %s gives another key', (_field, overrides) => {
+    expect(idempotencyKey(withoutSlug(overrides))).not.toBe(idempotencyKey(withoutSlug()));
+  });
+});
+
+describe('IdempotentCredentials.create', () => {
+  test('a first create issues a credential through the inner service and returns it', async () => {
+    const { inner, credentials } = setup();
+
+    const credential = await credentials.create(request());
+
+    expect(inner.create).toHaveBeenCalledTimes(1);
+    expect(inner.create).toHaveBeenCalledWith(request());
+    expect(credential).toMatchObject({
+      credentialType: 'API_KEY',
+      apiKeyId: 'cred1',
+      apiKey: 'key-value-cred1',
+    });
+  });
+
+  test('a first create records the credential type and id, and nothing else, for the request', async () => {
+    const { store, credentials } = setup();
+
+    await credentials.create(request());
+
+    const now = START_MS / 1000;
+    const found = await store.claim({
+      key: idempotencyKey(request()),
+      fingerprint: 'any',
+      now,
+      leaseUntil: now + LEASE_SECONDS,
+      expiresAt: now + WINDOW_SECONDS,
+    });
+    expect(found).toEqual({
+      status: 'completed',
+      fingerprint: requestFingerprint(request()),
+      credential: { credentialType: 'API_KEY', credentialId: 'cred1' },
+    });
+  });
+
+  test('claims with the clock in epoch seconds, the lease and the window counted from it', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const { credentials } = setup(store);
+
+    await credentials.create(request());
+
+    const now = START_MS / 1000;
+    expect(claim).toHaveBeenCalledWith({
+      key: idempotencyKey(request()),
+      fingerprint: requestFingerprint(request()),
+      now,
+      leaseUntil: now + LEASE_SECONDS,
+      expiresAt: now + WINDOW_SECONDS,
+    });
+  });
+
+  test('a repeat returns the credential read back from the inner service, without creating another', async () => {
+    const { inner, credentials } = setup();
+    const first = await credentials.create(request());
+
+    const repeat = await credentials.create(request());
+
+    expect(repeat).toEqual(first);
+    expect(inner.create).toHaveBeenCalledTimes(1);
+    expect(inner.recover).toHaveBeenCalledWith({ credentialType: 'API_KEY', credentialId: 'cred1' });
+  });
+
+  test('a repeat of a client-credentials create returns the same client id and secret', async () => {
+    const { inner, credentials } = setup();
+    inner.kind = 'CLIENT_CREDENTIALS';
+    const first = await credentials.create(request());
+
+    const repeat = await credentials.create(request());
+
+    expect(repeat).toEqual(first);
+    expect(inner.recover).toHaveBeenCalledWith({
+      credentialType: 'CLIENT_CREDENTIALS',
+      credentialId: 'cred1',
+    });
+  });
+
+  test('a repeat with the same appSlug and the APIs and plans reordered neither creates nor updates', async () => {
+    const { inner, credentials } = setup();
+    const first = await credentials.create(request());
+
+    const repeat = await credentials.create(request({ apis: reorderedApis }));
+
+    expect(repeat).toEqual(first);
+    expect(inner.create).toHaveBeenCalledTimes(1);
+    expect(inner.update).not.toHaveBeenCalled();
+  });
+
+  test('without appSlug, a repeat with the same name, developer and APIs returns the same credential', async () => {
+    const { inner, credentials } = setup();
+    const first = await credentials.create(withoutSlug());
+
+    const repeat = await credentials.create(withoutSlug({ apis: reorderedApis }));
+
+    expect(repeat).toEqual(first);
+    expect(inner.create).toHaveBeenCalledTimes(1);
+  });
+
+  test('without appSlug, a create for another developer issues its own credential', async () => {
+    const { inner, credentials } = setup();
+    const first = await credentials.create(withoutSlug());
+
+    const other = await credentials.create(withoutSlug({ developer: 'other@example.com' }));
+
+    expect(other).not.toEqual(first);
+    expect(inner.create).toHaveBeenCalledTimes(2);
+  });
+
+  test('a repeat after the credential was revoked issues a new credential', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    await credentials.revoke({ credentialType: 'API_KEY', apiKeyId: 'cred1' });
+
+    const repeat = await credentials.create(request());
+
+    expect(inner.create).toHaveBeenCalledTimes(2);
+    expect(repeat).toMatchObject({ apiKeyId: 'cred2', apiKey: 'key-value-cred2' });
+  });
+
+  test('after a revoked credential was replaced, a repeat returns the replacement', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    await credentials.revoke({ credentialType: 'API_KEY', apiKeyId: 'cred1' });
+    const replacement = await credentials.create(request());
+
+    const repeat = await credentials.create(request());
+
+    expect(repeat).toEqual(replacement);
+    expect(inner.create).toHaveBeenCalledTimes(2);
+  });
+
+  test('a record that keeps pointing at a vanished credential ends in 409, not a loop', async () => {
+    const stuck: IdempotencyStore = {
+      claim: jest.fn(async () => ({
+        status: 'completed' as const,
+        fingerprint: requestFingerprint(request()),
+        credential: { credentialType: 'API_KEY' as const, credentialId: 'gone' },
+      })),
+      complete: jest.fn(async () => undefined),
+      release: jest.fn(async () => undefined),
+      forget: jest.fn(async () => undefined),
+    };
+    const { inner, credentials } = setup(stuck);
+
+    const error = await failure(credentials.create(request()));
+
+    expect(error).toBeInstanceOf(ConflictError);
+    expect(stuck.claim).toHaveBeenCalledTimes(2);
+    expect(inner.create).not.toHaveBeenCalled();
+  });
+
+  test('a repeat with other details updates the existing API key to match, by its id', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    const edited = request({ appName: 'renamed app', apis: [{ id: 'api1', usagePlans: [{ id: 'planA' }] }] });
+
+    await credentials.create(edited);
+
+    expect(inner.update).toHaveBeenCalledTimes(1);
+    expect(inner.update).toHaveBeenCalledWith({ ...edited, credentialType: 'API_KEY', apiKeyId: 'cred1' });
+    expect(inner.create).toHaveBeenCalledTimes(1);
+  });
+
+  test('a repeat with other details returns the credential as read back after the update', async () => {
+    const { credentials } = setup();
+    await credentials.create(request());
+
+    const repeat = await credentials.create(request({ appName: 'renamed app' }));
+
+    expect(repeat).toEqual({
+      credentialType: 'API_KEY',
+      apiKeyId: 'cred1',
+      apiKey: 'key-value-cred1',
+      customCredentials: { appName: 'renamed app' },
+    });
+  });
+
+  test('a repeat with other details updates an app client by its client id', async () => {
+    const { inner, credentials } = setup();
+    inner.kind = 'CLIENT_CREDENTIALS';
+    await credentials.create(request());
+    const edited = request({ appName: 'renamed app' });
+
+    await credentials.create(edited);
+
+    expect(inner.update).toHaveBeenCalledWith({
+      ...edited,
+      credentialType: 'CLIENT_CREDENTIALS',
+      clientId: 'cred1',
+    });
+  });
+
+  test('after a repeat with other details, repeating those details updates nothing more', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    await credentials.create(request({ appName: 'renamed app' }));
+
+    await credentials.create(request({ appName: 'renamed app' }));
+
+    expect(inner.update).toHaveBeenCalledTimes(1);
+  });
+
+  test('a repeat with other details whose credential vanishes during the update gets 409', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    inner.update.mockImplementationOnce(async () => {
+      await inner.revoke({ apiKeyId: 'cred1' });
+    });
+
+    const error = await failure(credentials.create(request({ appName: 'renamed app' })));
+
+    expect(error).toBeInstanceOf(ConflictError);
+  });
+
+  test('a failed create rethrows the very error of the inner service', async () => {
+    const { inner, credentials } = setup();
+    const cause = new Error('API Gateway failed');
+    inner.create.mockRejectedValueOnce(cause);
+
+    const error = await failure(credentials.create(request()));
+
+    expect(error).toBe(cause);
+  });
+
+  test('a failed create releases its claim, so a retry proceeds at once', async () => {
+    const { inner, credentials } = setup();
+    inner.create.mockRejectedValueOnce(new Error('API Gateway failed'));
+    await failure(credentials.create(request()));
+
+    const retry = await credentials.create(request());
+
+    expect(inner.create).toHaveBeenCalledTimes(2);
+    expect(retry).toMatchObject({ apiKeyId: 'cred1' });
+  });
+
+  test('a failed create whose claim cannot be released still rethrows the create’s error', async () => {
+    const store = new InMemoryIdempotencyStore();
+    jest.spyOn(store, 'release').mockRejectedValue(new Error('DynamoDB failed'));
+    const { inner, credentials } = setup(store);
+    const cause = new Error('API Gateway failed');
+    inner.create.mockRejectedValueOnce(cause);
+
+    const error = await failure(credentials.create(request()));
+
+    expect(error).toBe(cause);
+  });
+
+  test('of concurrent identical creates exactly one reaches the inner service', async () => {
+    const { inner, credentials } = setup();
+    const held = deferred<CreateCredentialsResponse>();
+    inner.create.mockReturnValueOnce(held.promise);
+
+    const outcomes = Promise.allSettled(Array.from({ length: 5 }, () => credentials.create(request())));
+    held.resolve({ credentialType: 'API_KEY', apiKeyId: 'held1', apiKey: 'held-value' });
+    const settled = await outcomes;
+
+    expect(inner.create).toHaveBeenCalledTimes(1);
+    expect(settled.filter((outcome) => outcome.status === 'fulfilled')).toEqual([
+      { status: 'fulfilled', value: { credentialType: 'API_KEY', apiKeyId: 'held1', apiKey: 'held-value' } },
+    ]);
+  });
+
+  test('the others of concurrent identical creates get 409 REQUEST_IN_PROGRESS with Retry-After', async () => {
+    const { inner, credentials } = setup();
+    const held = deferred<CreateCredentialsResponse>();
+    inner.create.mockReturnValueOnce(held.promise);
+    const first = credentials.create(request());
+
+    const others = await Promise.all(Array.from({ length: 4 }, () => failure(credentials.create(request()))));
+
+    for (const error of others) {
+      expect(error).toBeInstanceOf(ConflictError);
+      expect(error).toMatchObject({
+        status: 409,
+        code: 'REQUEST_IN_PROGRESS',
+        headers: { 'Retry-After': '2' },
+      });
+    }
+    held.resolve({ credentialType: 'API_KEY', apiKeyId: 'held1', apiKey: 'held-value' });
+    await first;
+  });
+
+  test('a claim still within its lease keeps refusing repeats', async () => {
+    const { inner, credentials, advanceSeconds } = setup();
+    inner.create.mockReturnValueOnce(new Promise<never>(() => undefined));
+    void credentials.create(request());
+    advanceSeconds(LEASE_SECONDS - 1);
+
+    const error = await failure(credentials.create(request()));
+
+    expect(error).toBeInstanceOf(ConflictError);
+  });
+
+  test('a claim past its lease (a create that died) is free again', async () => {
+    const { inner, credentials, advanceSeconds } = setup();
+    inner.create.mockReturnValueOnce(new Promise<never>(() => undefined));
+    void credentials.create(request());
+    advanceSeconds(LEASE_SECONDS + 1);
+
+    const retry = await credentials.create(request());
+
+    expect(inner.create).toHaveBeenCalledTimes(2);
+    expect(retry).toMatchObject({ apiKeyId: 'cred1' });
+  });
+
+  test('a repeat late in the window still returns the same credential', async () => {
+    const { inner, credentials, advanceSeconds } = setup();
+    const first = await credentials.create(request());
+    advanceSeconds(WINDOW_SECONDS - 1);
+
+    const repeat = await credentials.create(request());
+
+    expect(repeat).toEqual(first);
+    expect(inner.create).toHaveBeenCalledTimes(1);
+  });
+
+  test('a repeat after the window issues a new credential', async () => {
+    const { inner, credentials, advanceSeconds } = setup();
+    await credentials.create(request());
+    advanceSeconds(WINDOW_SECONDS + 1);
+
+    const later = await credentials.create(request());
+
+    expect(inner.create).toHaveBeenCalledTimes(2);
+    expect(later).toMatchObject({ apiKeyId: 'cred2' });
+  });
+
+  test('a create whose outcome cannot be recorded still returns the credential', async () => {
+    const store = new InMemoryIdempotencyStore();
+    jest.spyOn(store, 'complete').mockRejectedValue(new Error('DynamoDB failed'));
+    const { credentials } = setup(store);
+
+    const credential = await credentials.create(request());
+
+    expect(credential).toMatchObject({ apiKeyId: 'cred1', apiKey: 'key-value-cred1' });
+  });
+
+  test('a create whose outcome cannot be recorded reports the store’s error', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const cause = new Error('DynamoDB failed');
+    jest.spyOn(store, 'complete').mockRejectedValue(cause);
+    const { credentials, onRecordFailure } = setup(store);
+
+    await credentials.create(request());
+
+    expect(onRecordFailure).toHaveBeenCalledWith(cause);
+  });
+});
+
+describe('IdempotentCredentials.update and revoke', () => {
+  test('update goes to the inner service unchanged', async () => {
+    const { inner, credentials } = setup();
+    const update: UpdateCredentialsRequest = {
+      credentialType: 'API_KEY',
+      apiKeyId: 'k1',
+      appName: 'renamed',
+    };
+
+    await credentials.update(update);
+
+    expect(inner.update).toHaveBeenCalledWith(update);
+  });
+
+  test('revoke goes to the inner service unchanged', async () => {
+    const { inner, credentials } = setup();
+    const revoke: RevokeCredentialsRequest = { credentialType: 'CLIENT_CREDENTIALS', clientId: 'c1' };
+
+    await credentials.revoke(revoke);
+
+    expect(inner.revoke).toHaveBeenCalledWith(revoke);
+  });
+
+  test('update rejects with the inner service’s error', async () => {
+    const { inner, credentials } = setup();
+    const cause = new Error('not found');
+    inner.update.mockRejectedValueOnce(cause);
+
+    await expect(credentials.update({ apiKeyId: 'k1' })).rejects.toBe(cause);
+  });
+});
