@@ -125,7 +125,7 @@ export class ApiKeyService {
 
   /** Deletes the key (API Gateway detaches it from its plans); an absent key is already revoked. */
   async revoke(keyId: string): Promise<void> {
-    await this.issuer.deleteKey(keyId);
+    if ((await this.issuer.deleteKey(keyId)) === 'foreign') throw unknownKey(keyId);
   }
 
   private allowed(planId: string): boolean {

@@ -2,7 +2,7 @@
  * The webhook's use cases: create, update and revoke a credential of the kind this deployment
  * issues for the app's APIs. Requests arrive validated; kinds dispatch to their own service.
  */
-import { UnprocessableError } from '../errors';
+import { NotFoundError, UnprocessableError } from '../errors';
 import type {
   CreateCredentialsRequest,
   CreateCredentialsResponse,
@@ -40,19 +40,23 @@ export class CredentialService implements RecoverableCredentials {
   /** The credential is identified by `apiKeyId` or `clientId` (the schema requires exactly one). */
   async update(request: UpdateCredentialsRequest): Promise<void> {
     if (request.apiKeyId !== undefined) return this.apiKeys.update(request.apiKeyId, request);
-    if (request.clientId !== undefined) return this.clientService().update(request.clientId, request);
+    // A deployment that issues no clients has none: updating one is a 404, revoking one a no-op.
+    if (request.clientId !== undefined) {
+      if (this.clients === undefined) throw unknownClient(request.clientId);
+      return this.clients.update(request.clientId, request);
+    }
   }
 
   async revoke(request: RevokeCredentialsRequest): Promise<void> {
     if (request.apiKeyId !== undefined) return this.apiKeys.revoke(request.apiKeyId);
-    if (request.clientId !== undefined) return this.clientService().revoke(request.clientId);
+    if (request.clientId !== undefined) return this.clients?.revoke(request.clientId);
   }
 
   /** A credential issued earlier, read back from AWS; undefined when it no longer exists. */
   async recover(credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined> {
     return credential.credentialType === 'API_KEY'
       ? this.apiKeys.recover(credential.credentialId)
-      : this.clientService().recover(credential.credentialId);
+      : this.clients?.recover(credential.credentialId);
   }
 
   private clientService(): ClientCredentialsService {
@@ -81,4 +85,8 @@ export class CredentialService implements RecoverableCredentials {
     }
     return byKind.keys().next().value ?? this.policy.defaultCredentialType;
   }
+}
+
+function unknownClient(clientId: string): NotFoundError {
+  return new NotFoundError('CREDENTIAL_NOT_FOUND', `App client ${clientId} was not issued by this webhook.`);
 }

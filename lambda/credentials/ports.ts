@@ -49,8 +49,12 @@ export interface ApiKeyIssuer {
   findKey(keyId: string, includeValue?: boolean): Promise<ApiKeySummary | undefined>;
   /** Renames / re-describes a key. */
   describeKey(keyId: string, name: string, description: string): Promise<void>;
-  /** Deletes the key (which also detaches it from its usage plans); false if it did not exist. */
-  deleteKey(keyId: string): Promise<boolean>;
+  /**
+   * Deletes the key (which also detaches it from its usage plans). 'absent' when there is no such
+   * key; 'foreign' (nothing deleted) when it is not one this webhook issued: in AWS the IAM policy
+   * allows deleting only keys tagged as managed by the webhook, so the check costs no extra call.
+   */
+  deleteKey(keyId: string): Promise<'deleted' | 'absent' | 'foreign'>;
   /** The ids of the usage plans the key is attached to. */
   listUsagePlansOfKey(keyId: string): Promise<string[]>;
   /** Attaches the key to a usage plan; throws BindingRefusedError when AWS refuses it. */

@@ -32,7 +32,10 @@ async function call(
   path: string,
   options: { method?: string; body?: string | unknown; headers?: Record<string, string> } = {},
 ): Promise<Reply> {
-  const body = options.body === undefined || typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+  const body =
+    options.body === undefined || typeof options.body === 'string'
+      ? options.body
+      : JSON.stringify(options.body);
   const response = await fetch(`${server.url}${path}`, {
     method: options.method ?? (body === undefined ? 'GET' : 'POST'),
     headers: { Authorization: basic(), 'Content-Type': 'application/json', ...options.headers },
@@ -90,8 +93,12 @@ describe('API keys: the Portal sequence', () => {
 
   test('two creates give two distinct keys', async () => {
     const [a, b] = await Promise.all([
-      call(server, '/v1/createCredentials', { body: createRequest({ appSlug: 'a1', apis: [{ id: 'x', usagePlans: [{ id: 'plan1' }] }] }) }),
-      call(server, '/v1/createCredentials', { body: createRequest({ appSlug: 'b1', apis: [{ id: 'x', usagePlans: [{ id: 'plan1' }] }] }) }),
+      call(server, '/v1/createCredentials', {
+        body: createRequest({ appSlug: 'a1', apis: [{ id: 'x', usagePlans: [{ id: 'plan1' }] }] }),
+      }),
+      call(server, '/v1/createCredentials', {
+        body: createRequest({ appSlug: 'b1', apis: [{ id: 'x', usagePlans: [{ id: 'plan1' }] }] }),
+      }),
     ]);
     expect((a.json as { apiKey: string }).apiKey).not.toBe((b.json as { apiKey: string }).apiKey);
   });
@@ -122,9 +129,24 @@ describe('bad input gets a 4xx in the error format', () => {
     ['an empty body', '', 400, 'MALFORMED_JSON'],
     ['a bare string', '"hello"', 400, 'INVALID_REQUEST'],
     ['wrong types', JSON.stringify({ appName: 1, developer: [], apis: 'x' }), 400, 'INVALID_REQUEST'],
-    ['control characters', JSON.stringify(createRequest({ appName: 'evil\u0000name' })), 400, 'INVALID_REQUEST'],
-    ['an absurdly long string', JSON.stringify(createRequest({ appName: 'x'.repeat(10_000) })), 400, 'INVALID_REQUEST'],
-    ['a body over the limit', JSON.stringify(createRequest({ appName: 'x'.repeat(70_000) })), 413, 'PAYLOAD_TOO_LARGE'],
+    [
+      'control characters',
+      JSON.stringify(createRequest({ appName: 'evil\u0000name' })),
+      400,
+      'INVALID_REQUEST',
+    ],
+    [
+      'an absurdly long string',
+      JSON.stringify(createRequest({ appName: 'x'.repeat(10_000) })),
+      400,
+      'INVALID_REQUEST',
+    ],
+    [
+      'a body over the limit',
+      JSON.stringify(createRequest({ appName: 'x'.repeat(70_000) })),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
   ])('%s', async (_name, body, status, code) => {
     const reply = await call(server, '/v1/createCredentials', { method: 'POST', body });
     expect(reply.status).toBe(status);
@@ -169,7 +191,8 @@ describe('bad input gets a 4xx in the error format', () => {
     ['a wrong username', basic('someone', PASSWORD)],
     ['garbage', 'Basic !!!'],
   ])('%s is 401 with WWW-Authenticate', async (_name, authorization) => {
-    const headers: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
+    const headers: Record<string, string> =
+      authorization === undefined ? {} : { Authorization: authorization };
     const response = await fetch(`${server.url}/v1/health`, { headers });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Basic /);
@@ -225,7 +248,9 @@ describe('client credentials: the Portal sequence', () => {
     });
     const stored = { ...(created.json as object), ...createRequest() };
 
-    const updated = await call(server, '/v1/updateCredentials', { body: { ...stored, apis: [{ id: 'orders1' }] } });
+    const updated = await call(server, '/v1/updateCredentials', {
+      body: { ...stored, apis: [{ id: 'orders1' }] },
+    });
     expect(updated.status).toBe(204);
     expect((await call(server, '/v1/revokeCredentials', { body: stored })).status).toBe(204);
     expect((await call(server, '/v1/revokeCredentials', { body: stored })).status).toBe(204);

@@ -7,13 +7,18 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 function launch(env: Record<string, string>): ChildProcess {
   const clean = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL)/.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL)/.test(name),
+    ),
   );
   return spawn(TSX, ['lambda/local/main.ts'], { cwd: ROOT, env: { ...clean, PORT: '0', ...env } });
 }
 
 /** Collects the process's stdout until `done` says it has seen enough, or it exits. */
-function output(child: ChildProcess, done: (text: string) => boolean): Promise<{ stdout: string; stderr: string; code: number | null }> {
+function output(
+  child: ChildProcess,
+  done: (text: string) => boolean,
+): Promise<{ stdout: string; stderr: string; code: number | null }> {
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';

@@ -69,12 +69,15 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
     );
   }
 
-  async deleteKey(keyId: string): Promise<boolean> {
+  async deleteKey(keyId: string): Promise<'deleted' | 'absent' | 'foreign'> {
     try {
       await this.client.send(new DeleteApiKeyCommand({ apiKey: keyId }));
-      return true;
+      return 'deleted';
     } catch (error) {
-      if (awsErrorName(error) === 'NotFoundException') return false;
+      const name = awsErrorName(error);
+      if (name === 'NotFoundException') return 'absent';
+      // The role may delete only keys tagged sensedia:managed-by=credential-webhook (lib/credential-permissions.ts).
+      if (name === 'AccessDeniedException') return 'foreign';
       throw upstreamError(error);
     }
   }

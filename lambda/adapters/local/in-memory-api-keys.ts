@@ -3,6 +3,8 @@
  * It keeps API Gateway's rules that the service relies on: a binding to an unknown usage plan is
  * refused, deleting a key detaches it from its plans.
  */
+
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../credentials/naming';
 import {
   type ApiKeyIssuer,
   type ApiKeySummary,
@@ -46,9 +48,14 @@ export class InMemoryApiKeys implements ApiKeyIssuer {
     if (key !== undefined) this.keys.set(keyId, { ...key, name, description });
   }
 
-  async deleteKey(keyId: string): Promise<boolean> {
+  async deleteKey(keyId: string): Promise<'deleted' | 'absent' | 'foreign'> {
+    const key = this.keys.get(keyId);
+    if (key === undefined) return 'absent';
+    // What the IAM policy enforces in AWS: only keys the webhook issued may be deleted.
+    if (key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) return 'foreign';
     for (const keys of this.bindings.values()) keys.delete(keyId);
-    return this.keys.delete(keyId);
+    this.keys.delete(keyId);
+    return 'deleted';
   }
 
   async listUsagePlansOfKey(keyId: string): Promise<string[]> {

@@ -1,6 +1,7 @@
 /** ApiGatewayKeyIssuer over a mocked APIGatewayClient: the exact commands, and how AWS answers map. */
 import {
   APIGatewayClient,
+  APIGatewayServiceException,
   BadRequestException,
   ConflictException,
   CreateApiKeyCommand,
@@ -161,19 +162,32 @@ describe('describeKey', () => {
 });
 
 describe('deleteKey', () => {
-  test('deletes the key and returns true', async () => {
+  test('deletes the key and answers deleted', async () => {
     apiGateway.on(DeleteApiKeyCommand).resolves({});
 
-    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe(true);
+    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe('deleted');
     expect(apiGateway.commandCalls(DeleteApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
       { apiKey: KEY_ID },
     ]);
   });
 
-  test('returns false for a key that does not exist', async () => {
+  test('answers absent for a key that does not exist', async () => {
     apiGateway.on(DeleteApiKeyCommand).rejects(notFound());
 
-    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe(false);
+    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe('absent');
+  });
+
+  test('answers foreign when IAM refuses: the key is not tagged as issued by the webhook', async () => {
+    apiGateway.on(DeleteApiKeyCommand).rejects(
+      new APIGatewayServiceException({
+        name: 'AccessDeniedException',
+        $fault: 'client',
+        message: 'not authorized to perform apigateway:DELETE',
+        $metadata: { httpStatusCode: 403 },
+      }),
+    );
+
+    await expect(issuer().deleteKey(KEY_ID)).resolves.toBe('foreign');
   });
 
   test('maps an unavailable API Gateway to 503', async () => {

@@ -575,6 +575,17 @@ describe('ApiKeyService.revoke', () => {
     ]);
   });
 
+  test('answers 404 for a key IAM does not let it delete (not issued by the webhook), in one call', async () => {
+    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
+
+    const error = await service()
+      .revoke(KEY_ID)
+      .catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expect(apiGateway.calls()).toHaveLength(1);
+  });
+
   test('resolves when the key is already gone', async () => {
     apiGateway.on(DeleteApiKeyCommand).rejects(notFound());
 

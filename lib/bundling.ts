@@ -1,0 +1,53 @@
+/**
+ * How the webhook handler is built. NodejsFunction and the benchmark script both read these
+ * constants, so the benchmark measures exactly the bundle that is deployed.
+ */
+import * as path from 'node:path';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { type BundlingOptions, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/** Repository root: where package-lock.json and the handler's sources live. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..');
+
+/** The Lambda entry point (lambda/handler.ts, export `handler`). */
+export const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
+
+/** The lock file NodejsFunction hashes to decide when to rebuild. */
+export const DEPS_LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
+
+/** Node.js 24 is the current LTS line; Lambda's nodejs24.x is its runtime. */
+export const HANDLER_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** esbuild target matching the runtime, so nothing is down-levelled that Node 24 runs natively. */
+export const ESBUILD_TARGET = `node${HANDLER_RUNTIME.name.replace(/^nodejs|\.x$/g, '')}`;
+
+/**
+ * The esbuild settings, in esbuild's own API shape (`esbuild.build({ ...HANDLER_ESBUILD_OPTIONS,
+ * entryPoints: [HANDLER_ENTRY], outfile })`). Bundling always tree-shakes.
+ */
+export const HANDLER_ESBUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: ESBUILD_TARGET,
+  minify: true,
+  sourcemap: true,
+  // Stack traces need only the mappings; embedding the sources would double the asset.
+  sourcesContent: false,
+  // ESM builds of the AWS SDK tree-shake far better than the CJS default (TOOLING.md).
+  mainFields: ['module', 'main'],
+  // The SDK is bundled (and tree-shaken) instead of loaded whole from the runtime.
+  external: [] as string[],
+} as const;
+
+/** The same settings as NodejsFunction `bundling` options. */
+export const HANDLER_BUNDLING: BundlingOptions = {
+  format: OutputFormat.CJS,
+  target: HANDLER_ESBUILD_OPTIONS.target,
+  minify: HANDLER_ESBUILD_OPTIONS.minify,
+  sourceMap: HANDLER_ESBUILD_OPTIONS.sourcemap,
+  sourcesContent: HANDLER_ESBUILD_OPTIONS.sourcesContent,
+  mainFields: [...HANDLER_ESBUILD_OPTIONS.mainFields],
+  bundleAwsSDK: true,
+  externalModules: [...HANDLER_ESBUILD_OPTIONS.external],
+};

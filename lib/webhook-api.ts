@@ -1,0 +1,319 @@
+/**
+ * The webhook's public face: a regional REST API with exactly the four contract routes, each a
+ * Lambda proxy integration, with stage throttling, JSON access logs and API Gateway's own error
+ * responses in the contract's error format.
+ */
+import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
+import { Construct } from 'constructs';
+import { acknowledgeFindings, acknowledgeRule } from './nag';
+import { checkInteger, InvalidPropsError } from './validation';
+
+/** The contract's routes (SPEC.md): nothing else is exposed. */
+export const WEBHOOK_ROUTES = [
+  { method: 'GET', path: '/v1/health' },
+  { method: 'POST', path: '/v1/createCredentials' },
+  { method: 'POST', path: '/v1/updateCredentials' },
+  { method: 'POST', path: '/v1/revokeCredentials' },
+] as const;
+
+export interface WebhookApiProps {
+  /** The function behind every route. */
+  readonly handler: lambda.IFunction;
+  /**
+   * Stage name; the webhook's base URL ends with it.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /**
+   * Steady-state requests per second the stage accepts (the Portal calls on app approval, so a
+   * higher rate means something else is calling).
+   * @default 10
+   */
+  readonly throttlingRateLimit?: number;
+  /**
+   * Burst of requests the stage accepts.
+   * @default 20
+   */
+  readonly throttlingBurstLimit?: number;
+  /**
+   * Retention of the access log group.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly accessLogRetention?: logs.RetentionDays;
+  /**
+   * Source CIDR ranges allowed to call the webhook (e.g. the Portal's egress addresses); others
+   * get 403 from a resource policy before the function runs.
+   * @default - any source (the function's Basic auth still applies)
+   */
+  readonly allowedSourceCidrs?: readonly string[];
+  /**
+   * A regional AWS WAFv2 web ACL to associate with the stage.
+   * @default - none
+   */
+  readonly webAclArn?: string;
+  /**
+   * Create the account-level role API Gateway needs to write logs to CloudWatch. Needed once per
+   * account and Region; leave it off when the account already has one (it is account-wide).
+   * @default false
+   */
+  readonly cloudWatchRole?: boolean;
+  /**
+   * What happens to the access log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}|[0-9A-Fa-f:]+:[0-9A-Fa-f:]*\/\d{1,3})$/;
+const WEB_ACL_ARN = /^arn:[\w-]+:wafv2:[\w-]+:\d{12}:regional\/webacl\/.+$/;
+
+/** One JSON object per request; no header or body is logged (they carry credentials). */
+const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: apigw.AccessLogField.contextRequestId(),
+    extendedRequestId: apigw.AccessLogField.contextExtendedRequestId(),
+    requestTime: apigw.AccessLogField.contextRequestTime(),
+    sourceIp: apigw.AccessLogField.contextIdentitySourceIp(),
+    userAgent: apigw.AccessLogField.contextIdentityUserAgent(),
+    httpMethod: apigw.AccessLogField.contextHttpMethod(),
+    resourcePath: apigw.AccessLogField.contextResourcePath(),
+    protocol: apigw.AccessLogField.contextProtocol(),
+    status: apigw.AccessLogField.contextStatus(),
+    responseLength: apigw.AccessLogField.contextResponseLength(),
+    responseLatency: apigw.AccessLogField.contextResponseLatency(),
+    integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
+    integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
+    errorMessage: apigw.AccessLogField.contextErrorMessage(),
+  }),
+);
+
+/** Answers API Gateway gives by itself, rewritten to the contract's `{message, code, details}`. */
+const GATEWAY_RESPONSES: ReadonlyArray<{
+  readonly id: string;
+  readonly type: apigw.ResponseType;
+  readonly statusCode?: string;
+  readonly code: string;
+  readonly message: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}> = [
+  {
+    // API Gateway's answer to a path or method it has no route for.
+    id: 'RouteNotFound',
+    type: apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN,
+    statusCode: '404',
+    code: 'ROUTE_NOT_FOUND',
+    message: 'There is no endpoint at this path for this method.',
+  },
+  {
+    id: 'Throttled',
+    type: apigw.ResponseType.THROTTLED,
+    statusCode: '429',
+    code: 'TOO_MANY_REQUESTS',
+    message: 'Too many requests; retry later.',
+    headers: { 'Retry-After': '1' },
+  },
+  {
+    id: 'PayloadTooLarge',
+    type: apigw.ResponseType.REQUEST_TOO_LARGE,
+    statusCode: '413',
+    code: 'PAYLOAD_TOO_LARGE',
+    message: 'The request body is too large.',
+  },
+  {
+    id: 'AccessDenied',
+    type: apigw.ResponseType.ACCESS_DENIED,
+    statusCode: '403',
+    code: 'FORBIDDEN',
+    message: 'This source may not call the webhook.',
+  },
+  {
+    id: 'WafFiltered',
+    type: apigw.ResponseType.WAF_FILTERED,
+    statusCode: '403',
+    code: 'FORBIDDEN',
+    message: 'The request was blocked.',
+  },
+  {
+    id: 'Default4xx',
+    type: apigw.ResponseType.DEFAULT_4XX,
+    code: 'GATEWAY_REJECTED',
+    message: 'API Gateway rejected the request.',
+  },
+  {
+    id: 'Default5xx',
+    type: apigw.ResponseType.DEFAULT_5XX,
+    code: 'GATEWAY_ERROR',
+    message: 'The webhook could not answer; retry later.',
+  },
+];
+
+/** Static header values are quoted for API Gateway's mapping syntax. */
+function staticHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, `'${value}'`]));
+}
+
+export class WebhookApi extends Construct {
+  readonly restApi: apigw.RestApi;
+  readonly stage: apigw.Stage;
+  readonly accessLogGroup: logs.LogGroup;
+  /** `https://<api>.execute-api.<region>.<suffix>/<stage>`: the routes are below it. */
+  readonly baseUrl: string;
+
+  constructor(scope: Construct, id: string, props: WebhookApiProps) {
+    super(scope, id);
+    const stageName = props.stageName ?? 'prod';
+    const rateLimit = props.throttlingRateLimit ?? 10;
+    const burstLimit = props.throttlingBurstLimit ?? 20;
+    validate(props, stageName, rateLimit, burstLimit);
+
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? logs.RetentionDays.THREE_MONTHS,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+
+    this.restApi = new apigw.RestApi(this, 'Api', {
+      description: 'Sensedia Developer Portal credential webhook',
+      endpointConfiguration: { types: [apigw.EndpointType.REGIONAL] },
+      cloudWatchRole: props.cloudWatchRole ?? false,
+      policy: sourcePolicy(props.allowedSourceCidrs),
+      deployOptions: {
+        stageName,
+        throttlingRateLimit: rateLimit,
+        throttlingBurstLimit: burstLimit,
+        accessLogDestination: new apigw.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        // Execution logs for errors only; data tracing would log request bodies (credentials).
+        loggingLevel: apigw.MethodLoggingLevel.ERROR,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
+      },
+    });
+    this.stage = this.restApi.deploymentStage;
+    // RestApi adds an "Endpoint" output; baseUrl (without the trailing slash) is the one to use.
+    this.restApi.node.tryRemoveChild('Endpoint');
+
+    const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
+    const version = this.restApi.root.addResource('v1');
+    for (const route of WEBHOOK_ROUTES) {
+      const name = route.path.replace('/v1/', '');
+      version.addResource(name).addMethod(route.method, integration, {
+        authorizationType: apigw.AuthorizationType.NONE,
+        operationName: name,
+      });
+    }
+
+    for (const response of GATEWAY_RESPONSES) {
+      this.restApi.addGatewayResponse(response.id, {
+        type: response.type,
+        ...(response.statusCode !== undefined && { statusCode: response.statusCode }),
+        responseHeaders: staticHeaders({
+          'Cache-Control': 'no-store',
+          'X-Content-Type-Options': 'nosniff',
+          ...response.headers,
+        }),
+        templates: {
+          'application/json': JSON.stringify({ message: response.message, code: response.code, details: [] }),
+        },
+      });
+    }
+
+    if (props.webAclArn !== undefined) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
+        resourceArn: this.stage.stageArn,
+        webAclArn: props.webAclArn,
+      });
+    }
+
+    const stack = Stack.of(this);
+    this.baseUrl = `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`;
+    this.suppressFindings(props);
+  }
+
+  private suppressFindings(props: WebhookApiProps): void {
+    acknowledgeRule(
+      this.restApi,
+      'AwsSolutions-APIG2',
+      'The function validates every request body against the contract schemas and answers 400 in the ' +
+        "contract's error format; an API Gateway validator would answer in another format.",
+    );
+    acknowledgeRule(
+      this.restApi,
+      'AwsSolutions-APIG4',
+      'The Portal authenticates with HTTP Basic credentials, which the function checks (in constant time) ' +
+        'against the Secrets Manager secret on every route, health included; API Gateway has no Basic-auth ' +
+        'authorizer, and a Lambda authorizer would only add a second cold start.',
+    );
+    acknowledgeRule(
+      this.restApi,
+      'AwsSolutions-COG4',
+      'The caller is the Sensedia Portal, which sends HTTP Basic credentials, not Cognito tokens; the ' +
+        'function checks them on every route.',
+    );
+    if (props.webAclArn === undefined) {
+      acknowledgeRule(
+        this.stage,
+        'AwsSolutions-APIG3',
+        'WAF is optional (webAclArn): the webhook has four routes, Basic auth on all of them and stage ' +
+          'throttling, and can be limited to the Portal addresses with allowedSourceCidrs.',
+      );
+    }
+    if (props.cloudWatchRole === true) {
+      acknowledgeFindings(
+        this.restApi,
+        'AwsSolutions-IAM4',
+        ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs'],
+        'The account-level API Gateway logging role uses the AWS managed policy made for exactly that role ' +
+          '(it only lets API Gateway write its logs to CloudWatch Logs).',
+      );
+    }
+  }
+}
+
+function validate(props: WebhookApiProps, stageName: string, rateLimit: number, burstLimit: number): void {
+  const fail = (message: string) => new InvalidPropsError('WebhookApi', message);
+  if (!Token.isUnresolved(stageName) && !STAGE_NAME.test(stageName)) {
+    throw fail(`stageName must be 1-128 letters, digits, "-" or "_", got "${stageName}"`);
+  }
+  if (!Token.isUnresolved(rateLimit) && !(rateLimit > 0 && rateLimit <= 10_000)) {
+    throw fail(`throttlingRateLimit must be above 0 and at most 10000 requests per second, got ${rateLimit}`);
+  }
+  checkInteger('WebhookApi', 'throttlingBurstLimit', burstLimit, 1, 5_000);
+  const cidrs = props.allowedSourceCidrs;
+  if (cidrs !== undefined) {
+    if (cidrs.length === 0) {
+      throw fail('allowedSourceCidrs must list at least one CIDR range (leave it unset to allow any source)');
+    }
+    const bad = cidrs.filter((cidr) => !Token.isUnresolved(cidr) && !CIDR.test(cidr));
+    if (bad.length > 0) throw fail(`allowedSourceCidrs has invalid CIDR ranges: ${bad.join(', ')}`);
+  }
+  const webAcl = props.webAclArn;
+  if (webAcl !== undefined && !Token.isUnresolved(webAcl) && !WEB_ACL_ARN.test(webAcl)) {
+    throw fail(`webAclArn must be a regional WAFv2 web ACL ARN, got "${webAcl}"`);
+  }
+}
+
+/** Allow everyone, then deny sources outside the CIDR ranges (a deny wins over the allow). */
+function sourcePolicy(cidrs: readonly string[] | undefined): iam.PolicyDocument | undefined {
+  if (cidrs === undefined) return undefined;
+  const invoke = {
+    actions: ['execute-api:Invoke'],
+    resources: ['execute-api:/*'],
+    principals: [new iam.AnyPrincipal()],
+  };
+  return new iam.PolicyDocument({
+    statements: [
+      new iam.PolicyStatement({ ...invoke, effect: iam.Effect.ALLOW }),
+      new iam.PolicyStatement({
+        ...invoke,
+        effect: iam.Effect.DENY,
+        conditions: { NotIpAddress: { 'aws:SourceIp': [...cidrs] } },
+      }),
+    ],
+  });
+}

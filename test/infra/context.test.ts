@@ -1,0 +1,178 @@
+/** Configuration from CDK context: cdk.json values (JSON) and `-c key=value` values (strings). */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { CONTEXT_KEYS, readAppConfig } from '../../lib/context';
+import { CredentialWebhookStack } from '../../lib/credential-webhook-stack';
+import { TEST_ENV } from './support';
+
+function configFrom(context: Record<string, unknown>) {
+  const app = new App({
+    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    builtinCloudFormationValidation: false,
+  });
+  return { app, config: readAppConfig(app.node) };
+}
+
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+  app: string;
+  context: Record<string, unknown>;
+};
+
+describe("cdk.json's context", () => {
+  it('only uses keys the app reads', () => {
+    const unknown = Object.keys(cdkJson.context).filter(
+      (key) => !(CONTEXT_KEYS as readonly string[]).includes(key),
+    );
+
+    expect(unknown).toEqual([]);
+  });
+
+  it('synthesizes as it ships, flagging the placeholder usage plan', () => {
+    const { app, config } = configFrom(cdkJson.context);
+
+    const create = () =>
+      Template.fromStack(
+        new CredentialWebhookStack(app, config.stackName, { ...config.stackProps, env: TEST_ENV }),
+      );
+
+    expect(create).not.toThrow();
+    expect(config.usesPlaceholderUsagePlan).toBe(true);
+  });
+});
+
+describe('the context keys', () => {
+  it('accept lists, numbers and booleans as the strings `-c` passes', () => {
+    const { config } = configFrom({
+      allowedUsagePlanIds: 'plan1a, plan2b',
+      throttlingRateLimit: '5',
+      apiGatewayCloudWatchRole: 'true',
+      allowedSourceCidrs: '203.0.113.0/24',
+    });
+
+    expect(config.stackProps.webhook).toMatchObject({
+      allowedUsagePlanIds: ['plan1a', 'plan2b'],
+      apiOptions: { throttlingRateLimit: 5, cloudWatchRole: true, allowedSourceCidrs: ['203.0.113.0/24'] },
+    });
+  });
+
+  it('accept JSON objects as text', () => {
+    const { config } = configFrom({
+      defaultCredentialType: 'CLIENT_CREDENTIALS',
+      apiCredentialTypes: '{"a1b2c3d4e5":"API_KEY"}',
+      userPoolId: 'us-east-1_AbC123',
+      domainPrefix: 'existing-auth',
+      apiScopes: '{"a1b2c3d4e5":["orders-api/read"]}',
+    });
+
+    expect(config.stackProps.webhook).toMatchObject({
+      apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
+      clientCredentials: { apiScopes: { a1b2c3d4e5: ['orders-api/read'] } },
+    });
+  });
+
+  it('describe a created pool from createUserPool, domainPrefix and scopes', () => {
+    const { config } = configFrom({
+      defaultCredentialType: 'CLIENT_CREDENTIALS',
+      createUserPool: true,
+      domainPrefix: 'example-webhook',
+      resourceServerIdentifier: 'orders',
+      scopes: ['read', 'write'],
+      accessTokenValidityMinutes: 30,
+    });
+
+    expect(config.stackProps.webhook.clientCredentials).toEqual({
+      createUserPool: true,
+      domainPrefix: 'example-webhook',
+      resourceServerIdentifier: 'orders',
+      scopes: ['read', 'write'],
+      accessTokenValidityMinutes: 30,
+    });
+  });
+
+  it('leave client credentials out when createUserPool is false and no pool is named', () => {
+    const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'], createUserPool: false });
+
+    expect(config.stackProps.webhook.clientCredentials).toBeUndefined();
+  });
+
+  it('set log retention, removal policy, alarm e-mail and stack name', () => {
+    const { config } = configFrom({
+      stackName: 'PortalWebhook',
+      logRetentionDays: 365,
+      removalPolicy: 'destroy',
+      alarmEmail: 'oncall@example.com',
+    });
+
+    expect(config).toMatchObject({
+      stackName: 'PortalWebhook',
+      stackProps: {
+        alarmEmail: 'oncall@example.com',
+        webhook: {
+          removalPolicy: RemovalPolicy.DESTROY,
+          functionOptions: { logRetention: logs.RetentionDays.ONE_YEAR },
+          apiOptions: { accessLogRetention: logs.RetentionDays.ONE_YEAR },
+        },
+      },
+    });
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'a credential type in lower case',
+      { defaultCredentialType: 'api_key' },
+      'Context key "defaultCredentialType" must be "API_KEY" or "CLIENT_CREDENTIALS" (got "api_key")',
+    ],
+    [
+      'a list of numbers',
+      { allowedUsagePlanIds: [1, 2] },
+      'Context key "allowedUsagePlanIds" must be a list of strings',
+    ],
+    [
+      'broken JSON',
+      { apiCredentialTypes: '{"a1b2c3d4e5":' },
+      'Context key "apiCredentialTypes" is not valid JSON',
+    ],
+    [
+      'a credential type map with another kind',
+      { apiCredentialTypes: { a1b2c3d4e5: 'OAUTH' } },
+      'Context key "apiCredentialTypes" must map REST API ids to "API_KEY" or "CLIENT_CREDENTIALS"',
+    ],
+    [
+      'a boolean spelled yes',
+      { createUserPool: 'yes' },
+      'Context key "createUserPool" must be true or false (got "yes")',
+    ],
+    [
+      'a number that is not',
+      { memorySize: 'large' },
+      'Context key "memorySize" must be a number (got "large")',
+    ],
+    [
+      'a retention CloudWatch lacks',
+      { logRetentionDays: 10 },
+      'Context key "logRetentionDays" must be one of CloudWatch\'s retention periods',
+    ],
+    [
+      'an unknown removal policy',
+      { removalPolicy: 'snapshot' },
+      'Context key "removalPolicy" must be "retain" or "destroy" (got "snapshot")',
+    ],
+    [
+      'an unknown log level',
+      { logLevel: 'TRACE' },
+      'Context key "logLevel" must be one of DEBUG, INFO, WARN, ERROR (got "TRACE")',
+    ],
+    [
+      'scopes per API that are not lists',
+      { apiScopes: { a1b2c3d4e5: 'orders/read' } },
+      'Context key "apiScopes" must map REST API ids to arrays of scope names',
+    ],
+  ])('refuse %s, naming the key', (_case, context, message) => {
+    const read = () => configFrom(context);
+
+    expect(read).toThrow(message);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * cdk-nag's AwsSolutions checks on every deployment shape: no finding is left unacknowledged, and
+ * every acknowledgment says why.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { CredentialWebhookStack, type CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
+import { CREATED_POOL, fastApp, IMPORTED_POOL, PLAN_A, PLAN_B, TEST_ENV } from './support';
+
+function nagStack(props: CredentialWebhookStackProps): Stack {
+  return new CredentialWebhookStack(fastApp(), 'CredentialWebhook', { env: TEST_ENV, ...props });
+}
+
+/** "rule (severity) at construct path" for every finding cdk-nag reports. */
+function findings(scope: IConstruct): string[] {
+  const report = new AwsSolutionsChecks(undefined, { verbose: true }).validateScope(scope);
+  return report.violations.flatMap((violation) =>
+    violation.violatingResources.map(
+      (resource) => `${violation.ruleName} (${violation.severity}) at ${resource.constructPath}`,
+    ),
+  );
+}
+
+describe('the AwsSolutions checks', () => {
+  it('find nothing unacknowledged when the webhook issues API keys', () => {
+    const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A, PLAN_B] } });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('find nothing unacknowledged with a created pool, the logging role, source CIDRs and WAF', () => {
+    const stack = nagStack({
+      alarmEmail: 'oncall@example.com',
+      webhook: {
+        defaultCredentialType: 'CLIENT_CREDENTIALS',
+        apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
+        allowedUsagePlanIds: [PLAN_A],
+        clientCredentials: CREATED_POOL,
+        apiOptions: {
+          cloudWatchRole: true,
+          allowedSourceCidrs: ['203.0.113.0/24'],
+          webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd',
+        },
+      },
+    });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('find nothing unacknowledged with an imported pool and an existing secret', () => {
+    const app = fastApp();
+    const shared = new Stack(app, 'Shared', { env: TEST_ENV });
+    const stack = new CredentialWebhookStack(app, 'CredentialWebhook', {
+      env: TEST_ENV,
+      webhook: {
+        defaultCredentialType: 'CLIENT_CREDENTIALS',
+        clientCredentials: IMPORTED_POOL,
+        basicAuthSecret: secretsmanager.Secret.fromSecretNameV2(shared, 'Secret', 'team/webhook-basic'),
+      },
+    });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('find nothing unacknowledged in a Region-agnostic stack (as `cdk synth` without a Region)', () => {
+    const stack = new CredentialWebhookStack(fastApp(), 'CredentialWebhook', {
+      webhook: { allowedUsagePlanIds: [PLAN_A, PLAN_B] },
+    });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('do see the stack: an unprotected topic added to it is reported', () => {
+    const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
+    new sns.Topic(stack, 'Unprotected');
+
+    expect(findings(stack)).toEqual(['AwsSolutions-SNS3 (error) at CredentialWebhook/Unprotected/Resource']);
+  });
+
+  it('are acknowledged only with a reason of a sentence or more', () => {
+    const stack = nagStack({
+      webhook: {
+        defaultCredentialType: 'CLIENT_CREDENTIALS',
+        apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
+        allowedUsagePlanIds: [PLAN_A],
+        clientCredentials: CREATED_POOL,
+        apiOptions: { cloudWatchRole: true },
+      },
+    });
+
+    const reasons = stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.values(entry.data as Record<string, string>));
+
+    expect(reasons.length).toBeGreaterThan(0);
+    expect(reasons.filter((reason) => reason.length < 60)).toEqual([]);
+  });
+});

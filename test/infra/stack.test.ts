@@ -1,0 +1,106 @@
+/** The deployable stack: the outputs an operator pastes into the Portal, and the alarm topic. */
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { CredentialWebhookStack, type CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
+import { CREATED_POOL, fastApp, logicalId, PLAN_A, render, TEST_ENV } from './support';
+
+function stackFixture(props: Partial<CredentialWebhookStackProps> = {}) {
+  const stack = new CredentialWebhookStack(fastApp(), 'CredentialWebhook', {
+    env: TEST_ENV,
+    webhook: { allowedUsagePlanIds: [PLAN_A] },
+    ...props,
+  });
+  const template = Template.fromStack(stack);
+  const outputs = Object.fromEntries(
+    Object.entries(template.findOutputs('*')).map(([name, output]) => [name, render(output.Value)]),
+  );
+  return { stack, template, outputs };
+}
+
+describe('the stack outputs', () => {
+  it('give the webhook URL, its health URL and how to read the Basic credentials', () => {
+    const { stack, outputs } = stackFixture();
+    const api = `\${${logicalId(stack, stack.webhook.api.restApi)}}`;
+    const secret = `\${${logicalId(stack, stack.webhook.basicAuthSecret)}}`;
+
+    expect(outputs).toMatchObject({
+      WebhookBaseUrl: `https://${api}.execute-api.us-east-1.\${AWS::URLSuffix}/prod`,
+      HealthCheckUrl: `https://${api}.execute-api.us-east-1.\${AWS::URLSuffix}/prod/v1/health`,
+      BasicAuthSecretArn: secret,
+      GetBasicAuthCommand: `aws secretsmanager get-secret-value --secret-id ${secret} --region us-east-1 --query SecretString --output text`,
+    });
+  });
+
+  it('point at the alarm topic and the dashboard', () => {
+    const { stack, outputs } = stackFixture();
+
+    expect(outputs).toMatchObject({
+      AlarmTopicArn: `\${${logicalId(stack, stack.alarmTopic)}}`,
+      DashboardUrl: `https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=\${${logicalId(stack, stack.webhook.monitoring.dashboard)}}`,
+    });
+  });
+
+  it('leave out the token endpoint when only API keys are issued', () => {
+    const { outputs } = stackFixture();
+
+    expect(Object.keys(outputs).filter((name) => ['TokenEndpoint', 'UserPoolId'].includes(name))).toEqual([]);
+  });
+
+  it('give the token endpoint and pool id when client credentials are issued', () => {
+    const { stack, outputs } = stackFixture({
+      webhook: { defaultCredentialType: 'CLIENT_CREDENTIALS', clientCredentials: CREATED_POOL },
+    });
+    const pool = stack.webhook.userPool;
+    if (pool?.domain === undefined) throw new Error('no created pool');
+
+    expect(outputs).toMatchObject({
+      TokenEndpoint: `https://\${${logicalId(stack, pool.domain)}}.auth.us-east-1.amazoncognito.com/oauth2/token`,
+      UserPoolId: `\${${logicalId(stack, pool.userPool)}}`,
+    });
+  });
+});
+
+describe('the alarm topic', () => {
+  it('only accepts publishers over TLS', () => {
+    const { template } = stackFixture();
+
+    template.hasResourceProperties('AWS::SNS::TopicPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('mails the alarm address', () => {
+    const { template } = stackFixture({ alarmEmail: 'oncall@example.com' });
+
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+  });
+
+  it('is not created when the webhook is given a topic', () => {
+    const app = fastApp();
+    const topic = sns.Topic.fromTopicArn(
+      new Stack(app, 'Ops', { env: TEST_ENV }),
+      'Shared',
+      'arn:aws:sns:us-east-1:123456789012:ops',
+    );
+    const stack = new CredentialWebhookStack(app, 'WithTopic', {
+      env: TEST_ENV,
+      webhook: { allowedUsagePlanIds: [PLAN_A], alarmTopic: topic },
+    });
+
+    Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 0);
+  });
+
+  it('refuses an alarm address that is not one', () => {
+    const create = () => stackFixture({ alarmEmail: 'oncall' });
+
+    expect(create).toThrow('CredentialWebhookStack: alarmEmail must be an e-mail address, got "oncall"');
+  });
+});

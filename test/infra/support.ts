@@ -1,0 +1,114 @@
+/**
+ * Helpers for the infrastructure tests: a fast App (no bundling, no CloudFormation validation,
+ * see TOOLING.md), small stack factories, and `render`, which turns CloudFormation intrinsics into
+ * readable text so IAM statements can be asserted exactly.
+ */
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
+import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
+
+export const TEST_ENV = { account: '123456789012', region: 'us-east-1' } as const;
+
+/** Usage plan ids used across the tests (shaped like API Gateway's). */
+export const PLAN_A = 'plan1a';
+export const PLAN_B = 'plan2b';
+
+/** An App whose stacks synthesize in milliseconds: assets are not bundled, templates not validated. */
+export function fastApp(): App {
+  return new App({ context: { 'aws:cdk:bundling-stacks': [] }, builtinCloudFormationValidation: false });
+}
+
+export function testStack(): Stack {
+  return new Stack(fastApp(), 'Test', { env: TEST_ENV });
+}
+
+export interface WebhookFixture {
+  readonly stack: Stack;
+  readonly webhook: CredentialWebhook;
+  readonly template: Template;
+}
+
+/** A stack holding one CredentialWebhook (API keys for PLAN_A unless the props say otherwise). */
+export function webhookFixture(
+  props: CredentialWebhookProps = { allowedUsagePlanIds: [PLAN_A] },
+): WebhookFixture {
+  const stack = testStack();
+  const webhook = new CredentialWebhook(stack, 'Webhook', props);
+  return { stack, webhook, template: Template.fromStack(stack) };
+}
+
+/** A created pool with a resource server "orders" and scopes read/write. */
+export const CREATED_POOL = {
+  createUserPool: true,
+  domainPrefix: 'example-webhook',
+  resourceServerIdentifier: 'orders',
+  scopes: ['read', 'write'],
+} as const;
+
+/** An existing pool imported by id, with its domain prefix and the scopes its clients get. */
+export const IMPORTED_POOL = {
+  userPoolId: 'us-east-1_AbC123',
+  domainPrefix: 'existing-auth',
+  defaultScopes: ['orders-api/read'],
+} as const;
+
+/** The logical id CloudFormation gives a construct's resource. */
+export function logicalId(stack: Stack, construct: IConstruct): string {
+  const resource = construct.node.defaultChild ?? construct;
+  return stack.getLogicalId(resource as CfnElement);
+}
+
+type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/**
+ * Renders intrinsics as text: Ref AWS::Partition -> "aws", other pseudo parameters and resource
+ * Refs -> "${Name}", GetAtt -> "${Resource.Attribute}", Fn::Join -> the joined text.
+ */
+export function render(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(render);
+  if (typeof value !== 'object' || value === null) return value;
+  const entries = Object.entries(value);
+  const [first] = entries;
+  if (entries.length === 1 && first !== undefined) {
+    const [key, argument] = first;
+    if (key === 'Ref') return argument === 'AWS::Partition' ? 'aws' : `\${${String(argument)}}`;
+    if (key === 'Fn::GetAtt' && Array.isArray(argument)) return `\${${argument.join('.')}}`;
+    if (key === 'Fn::Join' && Array.isArray(argument)) {
+      const [separator, parts] = argument as [string, unknown[]];
+      return parts.map((part) => String(render(part))).join(separator);
+    }
+  }
+  return Object.fromEntries(entries.map(([key, inner]) => [key, render(inner)]));
+}
+
+/** The one resource of a type, by logical id and properties. */
+export function onlyResource(
+  template: Template,
+  type: string,
+): { id: string; properties: Record<string, Json> } {
+  const resources = Object.entries(template.findResources(type));
+  if (resources.length !== 1) throw new Error(`expected one ${type}, found ${resources.length}`);
+  const [[id, resource]] = resources as [[string, { Properties?: Record<string, Json> }]];
+  return { id, properties: resource.Properties ?? {} };
+}
+
+/** The statements of the webhook function role's (only) policy, rendered. */
+export function roleStatements(fixture: WebhookFixture): unknown[] {
+  const roleId = logicalId(fixture.stack, fixture.webhook.handler.role);
+  const policies = Object.values(fixture.template.findResources('AWS::IAM::Policy')).filter((policy) =>
+    JSON.stringify(policy.Properties.Roles).includes(roleId),
+  );
+  if (policies.length !== 1) throw new Error(`expected one policy on the role, found ${policies.length}`);
+  const [policy] = policies as [{ Properties: { PolicyDocument: { Statement: unknown[] } } }];
+  return render(policy.Properties.PolicyDocument.Statement) as unknown[];
+}
+
+/** The webhook function's environment variables, rendered. */
+export function functionEnvironment(fixture: WebhookFixture): Record<string, string> {
+  const fnId = logicalId(fixture.stack, fixture.webhook.handler.function);
+  const fn = fixture.template.toJSON().Resources[fnId] as {
+    Properties: { Environment: { Variables: unknown } };
+  };
+  return render(fn.Properties.Environment.Variables) as Record<string, string>;
+}

@@ -1,0 +1,135 @@
+/**
+ * The one full synth: `cdk synth` through the CLI, offline, as cdk.json configures it (real esbuild
+ * bundling, CloudFormation validation and cdk-nag on), then cfn-lint on the template, both via
+ * scripts/cfn-lint.sh. The bundle it produced is checked too.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { CredentialWebhookStack } from '../../lib/credential-webhook-stack';
+import { CREATED_POOL, fastApp, PLAN_A, TEST_ENV } from './support';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CFN_LINT = path.join(ROOT, '.venv', 'bin', 'cfn-lint');
+const MISSING_CFN_LINT = `cfn-lint is not installed (${CFN_LINT}); run: bash scripts/python-tools.sh`;
+
+let outDir = '';
+let synth: { status: number | null; output: string } = { status: null, output: '' };
+
+/** The bundled handler in the cloud assembly (the only asset directory with an index.js). */
+function bundleDir(): string {
+  const dirs = fs
+    .readdirSync(outDir)
+    .filter((name) => name.startsWith('asset.') && fs.existsSync(path.join(outDir, name, 'index.js')));
+  if (dirs.length !== 1 || dirs[0] === undefined)
+    throw new Error(`expected one bundled asset, found ${dirs.length}`);
+  return path.join(outDir, dirs[0]);
+}
+
+beforeAll(() => {
+  if (!fs.existsSync(CFN_LINT)) throw new Error(MISSING_CFN_LINT);
+  outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-synth-'));
+  // As in CI: no AWS credentials or profile to find.
+  const { AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE, ...env } = process.env;
+  const result = spawnSync('bash', ['scripts/cfn-lint.sh', outDir], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 170_000,
+    env,
+  });
+  synth = { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+}, 180_000);
+
+afterAll(() => {
+  if (outDir !== '') fs.rmSync(outDir, { recursive: true, force: true });
+});
+
+describe('cdk synth', () => {
+  it('runs offline and its template passes cfn-lint', () => {
+    expect(synth).toEqual({ status: 0, output: expect.stringContaining('cfn-lint: 1 template(s) passed') });
+  });
+
+  it('bundles the AWS SDK clients and every dependency instead of loading them at run time', () => {
+    const code = fs.readFileSync(path.join(bundleDir(), 'index.js'), 'utf8');
+
+    // The SDK's optional CRT / SigV4a signers stay optional requires (guarded, never used here).
+    const external =
+      /require\(["'](@aws-sdk\/client-[^"']+|@smithy\/[^"']+|@aws-lambda-powertools\/[^"']+|zod[^"']*)["']\)/g;
+    expect(code.match(external) ?? []).toEqual([]);
+    // The operations of every client the adapters use are in the bundle itself.
+    const operations = ['CreateApiKey', 'CreateUserPoolClient', 'GetSecretValue', 'PutItem'];
+    expect(operations.filter((operation) => !code.includes(`"${operation}"`))).toEqual([]);
+  });
+
+  it('minifies the handler and maps it back to the sources without embedding them', () => {
+    const dir = bundleDir();
+    const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
+    const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as {
+      sources: string[];
+      sourcesContent?: unknown;
+    };
+
+    const lines = code.split('\n');
+    expect(code.length / lines.length).toBeGreaterThan(1000);
+    expect(map.sources.some((source) => source.endsWith('lambda/handler.ts'))).toBe(true);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+
+  it('produces a handler that loads and exports `handler`', () => {
+    const loaded = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        'process.stdout.write(typeof require(process.argv[1]).handler)',
+        path.join(bundleDir(), 'index.js'),
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: 'us-east-1',
+          WEBHOOK_USERNAME: 'portal',
+          WEBHOOK_PASSWORD: 'not-a-real-password',
+          ALLOWED_USAGE_PLAN_IDS: PLAN_A,
+        },
+      },
+    );
+
+    expect({ status: loaded.status, stdout: loaded.stdout, stderr: loaded.stderr }).toEqual({
+      status: 0,
+      stdout: 'function',
+      stderr: expect.any(String),
+    });
+  });
+});
+
+describe('cfn-lint', () => {
+  it('passes the template of a client-credentials deployment with every option on', () => {
+    const stack = new CredentialWebhookStack(fastApp(), 'Variant', {
+      env: TEST_ENV,
+      alarmEmail: 'oncall@example.com',
+      webhook: {
+        defaultCredentialType: 'CLIENT_CREDENTIALS',
+        apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
+        allowedUsagePlanIds: [PLAN_A],
+        clientCredentials: CREATED_POOL,
+        apiOptions: {
+          cloudWatchRole: true,
+          allowedSourceCidrs: ['203.0.113.0/24'],
+          webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd',
+        },
+      },
+    });
+    const file = path.join(outDir, 'Variant.template.json');
+    fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
+
+    const lint = spawnSync(CFN_LINT, [file], { encoding: 'utf8', timeout: 120_000 });
+
+    expect({ status: lint.status, output: `${lint.stdout}${lint.stderr}` }).toEqual({
+      status: 0,
+      output: '',
+    });
+  }, 120_000);
+});

@@ -1,0 +1,272 @@
+/** The REST API: exactly the contract's routes, proxied to the function, throttled and logged. */
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { WebhookApi, type WebhookApiProps } from '../../lib/webhook-api';
+import { logicalId, onlyResource, testStack, webhookFixture } from './support';
+
+interface MethodProperties {
+  HttpMethod: string;
+  ResourceId: { Ref: string };
+  AuthorizationType: string;
+  Integration: { Type: string; IntegrationHttpMethod: string; Uri: unknown };
+}
+interface ResourceProperties {
+  PathPart: string;
+  ParentId: { Ref?: string };
+}
+
+/** "METHOD /full/path" for every method of the template. */
+function routes(template: Template): string[] {
+  const resources = template.findResources('AWS::ApiGateway::Resource') as Record<
+    string,
+    { Properties: ResourceProperties }
+  >;
+  const pathOf = (id: string): string => {
+    const resource = resources[id];
+    if (resource === undefined) return '';
+    const parent = resource.Properties.ParentId.Ref;
+    return `${parent === undefined ? '' : pathOf(parent)}/${resource.Properties.PathPart}`;
+  };
+  return Object.values(template.findResources('AWS::ApiGateway::Method'))
+    .map((method) => method.Properties as MethodProperties)
+    .map((method) => `${method.HttpMethod} ${pathOf(method.ResourceId.Ref)}`)
+    .sort();
+}
+
+function apiFixture(props: Partial<WebhookApiProps> = {}) {
+  const stack = testStack();
+  const handler = lambda.Function.fromFunctionArn(
+    stack,
+    'Handler',
+    'arn:aws:lambda:us-east-1:123456789012:function:webhook',
+  );
+  const api = new WebhookApi(stack, 'Api', { handler, ...props });
+  return { stack, api, template: Template.fromStack(stack) };
+}
+
+describe('the webhook API', () => {
+  it('exposes exactly the four contract routes', () => {
+    const { template } = apiFixture();
+
+    expect(routes(template)).toEqual([
+      'GET /v1/health',
+      'POST /v1/createCredentials',
+      'POST /v1/revokeCredentials',
+      'POST /v1/updateCredentials',
+    ]);
+  });
+
+  it('proxies every route to the function without API Gateway auth (the function checks Basic auth)', () => {
+    const fixture = webhookFixture();
+    const functionId = logicalId(fixture.stack, fixture.webhook.handler.function);
+
+    const methods = Object.values(fixture.template.findResources('AWS::ApiGateway::Method')).map(
+      (method) => method.Properties as MethodProperties,
+    );
+
+    expect(methods).toHaveLength(4);
+    for (const method of methods) {
+      expect(method.AuthorizationType).toBe('NONE');
+      expect(method.Integration.Type).toBe('AWS_PROXY');
+      expect(method.Integration.IntegrationHttpMethod).toBe('POST');
+      expect(JSON.stringify(method.Integration.Uri)).toContain(functionId);
+    }
+  });
+
+  it('is a regional endpoint', () => {
+    const { template } = apiFixture();
+
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+    });
+  });
+
+  it('throttles the stage at 10 requests per second with bursts of 20 by default', () => {
+    const { template } = apiFixture();
+
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      MethodSettings: [
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 10,
+          ThrottlingBurstLimit: 20,
+        }),
+      ],
+    });
+  });
+
+  it('takes the stage name and throttling from its props', () => {
+    const { template } = apiFixture({ stageName: 'live', throttlingRateLimit: 2, throttlingBurstLimit: 5 });
+
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'live',
+      MethodSettings: [Match.objectLike({ ThrottlingRateLimit: 2, ThrottlingBurstLimit: 5 })],
+    });
+  });
+
+  it('logs execution errors only, never request data', () => {
+    const { template } = apiFixture();
+
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: [
+        Match.objectLike({ LoggingLevel: 'ERROR', DataTraceEnabled: false, MetricsEnabled: true }),
+      ],
+    });
+  });
+
+  it('writes one JSON access-log line per request to its own log group, without headers or bodies', () => {
+    const { stack, api, template } = apiFixture();
+    const stage = onlyResource(template, 'AWS::ApiGateway::Stage').properties as {
+      AccessLogSetting: { DestinationArn: unknown; Format: string };
+    };
+
+    const format = JSON.parse(stage.AccessLogSetting.Format) as Record<string, string>;
+
+    expect(stage.AccessLogSetting.DestinationArn).toEqual({
+      'Fn::GetAtt': [logicalId(stack, api.accessLogGroup), 'Arn'],
+    });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      status: '$context.status',
+      resourcePath: '$context.resourcePath',
+      responseLatency: '$context.responseLatency',
+      integrationLatency: '$context.integrationLatency',
+    });
+    expect(Object.values(format).filter((field) => /header|requestOverride|body/i.test(field))).toEqual([]);
+  });
+
+  it('answers a route it does not have with the contract error format and 404', () => {
+    const { template } = apiFixture();
+
+    const response = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'))
+      .map(
+        (resource) =>
+          resource.Properties as {
+            ResponseType: string;
+            StatusCode?: string;
+            ResponseTemplates: Record<string, string>;
+          },
+      )
+      .find((properties) => properties.ResponseType === 'MISSING_AUTHENTICATION_TOKEN');
+
+    expect(response?.StatusCode).toBe('404');
+    expect(JSON.parse(response?.ResponseTemplates['application/json'] ?? '{}')).toEqual({
+      message: 'There is no endpoint at this path for this method.',
+      code: 'ROUTE_NOT_FOUND',
+      details: [],
+    });
+  });
+
+  it('answers its own throttling with 429 and Retry-After', () => {
+    const { template } = apiFixture();
+
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'THROTTLED',
+      StatusCode: '429',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Retry-After': "'1'" }),
+    });
+  });
+
+  it('marks every response it produces itself as not cacheable', () => {
+    const { template } = apiFixture();
+
+    const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
+      (resource) => resource.Properties as { ResponseParameters: Record<string, string> },
+    );
+
+    expect(responses.length).toBeGreaterThan(0);
+    for (const response of responses) {
+      expect(response.ResponseParameters['gatewayresponse.header.Cache-Control']).toBe("'no-store'");
+    }
+  });
+
+  it('denies sources outside allowedSourceCidrs with a resource policy', () => {
+    const { template } = apiFixture({ allowedSourceCidrs: ['203.0.113.0/24', '2001:db8::/32'] });
+
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'execute-api:Invoke',
+            Condition: { NotIpAddress: { 'aws:SourceIp': ['203.0.113.0/24', '2001:db8::/32'] } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('has no resource policy when any source may call', () => {
+    const { template } = apiFixture();
+
+    const api = onlyResource(template, 'AWS::ApiGateway::RestApi').properties;
+
+    expect(api.Policy).toBeUndefined();
+  });
+
+  it('associates the stage with the given WAF web ACL', () => {
+    const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd';
+    const { stack, api, template } = apiFixture({ webAclArn });
+
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
+      WebACLArn: webAclArn,
+      ResourceArn: Match.objectLike({ 'Fn::Join': Match.anyValue() }),
+    });
+    expect(JSON.stringify(template.findResources('AWS::WAFv2::WebACLAssociation'))).toContain(
+      logicalId(stack, api.stage),
+    );
+  });
+
+  it('leaves the account-level CloudWatch role alone unless asked', () => {
+    const { template } = apiFixture();
+
+    template.resourceCountIs('AWS::ApiGateway::Account', 0);
+  });
+
+  it('creates the account-level CloudWatch role when asked', () => {
+    const { template } = apiFixture({ cloudWatchRole: true });
+
+    template.resourceCountIs('AWS::ApiGateway::Account', 1);
+  });
+
+  it('adds no output of its own (the stack outputs the base URL)', () => {
+    const { template } = apiFixture();
+
+    expect(template.findOutputs('*')).toEqual({});
+  });
+
+  it.each<[string, Partial<WebhookApiProps>, string]>([
+    [
+      'a stage name with a slash',
+      { stageName: 'v1/prod' },
+      'stageName must be 1-128 letters, digits, "-" or "_"',
+    ],
+    ['a zero rate', { throttlingRateLimit: 0 }, 'throttlingRateLimit must be above 0 and at most 10000'],
+    [
+      'a fractional burst',
+      { throttlingBurstLimit: 2.5 },
+      'throttlingBurstLimit must be an integer from 1 to 5000',
+    ],
+    [
+      'an empty CIDR list',
+      { allowedSourceCidrs: [] },
+      'allowedSourceCidrs must list at least one CIDR range',
+    ],
+    [
+      'a bare address',
+      { allowedSourceCidrs: ['203.0.113.7'] },
+      'allowedSourceCidrs has invalid CIDR ranges: 203.0.113.7',
+    ],
+    [
+      'a WAF classic ARN',
+      { webAclArn: 'arn:aws:waf::123456789012:webacl/x' },
+      'webAclArn must be a regional WAFv2 web ACL ARN',
+    ],
+  ])('refuses %s', (_case, props, message) => {
+    const create = () => apiFixture(props);
+
+    expect(create).toThrow(`WebhookApi: ${message}`);
+  });
+});

@@ -1,0 +1,117 @@
+/** The function: runtime, size, timeout, logs, environment and the bundling settings it is built with. */
+import { Duration } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import {
+  ESBUILD_TARGET,
+  HANDLER_BUNDLING,
+  HANDLER_ESBUILD_OPTIONS,
+  HANDLER_RUNTIME,
+} from '../../lib/bundling';
+import { WebhookFunction } from '../../lib/webhook-function';
+import { functionEnvironment, logicalId, onlyResource, PLAN_A, testStack, webhookFixture } from './support';
+
+describe('the webhook function', () => {
+  it('runs on Node.js 24 on ARM64 with 512 MB and a 25-second timeout', () => {
+    const { template } = webhookFixture();
+
+    const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+
+    expect([fn.Runtime, fn.Architectures, fn.MemorySize, fn.Timeout, fn.Handler]).toEqual([
+      'nodejs24.x',
+      ['arm64'],
+      512,
+      25,
+      'index.handler',
+    ]);
+  });
+
+  it('logs to its own log group, kept three months and retained when the stack goes', () => {
+    const fixture = webhookFixture();
+    const logGroupId = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
+
+    const fn = onlyResource(fixture.template, 'AWS::Lambda::Function').properties;
+
+    expect(fn.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
+    fixture.template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { RetentionInDays: 90 },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  it('gets the secret ARN and its configuration, never a credential value', () => {
+    const fixture = webhookFixture();
+    const secretId = logicalId(fixture.stack, fixture.webhook.basicAuthSecret);
+    const tableId = logicalId(fixture.stack, fixture.webhook.idempotency.table);
+
+    const environment = functionEnvironment(fixture);
+
+    expect(environment).toEqual({
+      WEBHOOK_SECRET_ARN: `\${${secretId}}`,
+      IDEMPOTENCY_TABLE: `\${${tableId}}`,
+      IDEMPOTENCY_WINDOW_SECONDS: '3600',
+      DEFAULT_CREDENTIAL_TYPE: 'API_KEY',
+      ALLOWED_USAGE_PLAN_IDS: PLAN_A,
+      POWERTOOLS_SERVICE_NAME: 'credential-webhook',
+      POWERTOOLS_METRICS_NAMESPACE: 'CredentialWebhook',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      NODE_OPTIONS: '--enable-source-maps',
+    });
+  });
+
+  it('takes memory, timeout, log retention and log level from its options', () => {
+    const { template } = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      functionOptions: {
+        memorySize: 1024,
+        timeout: Duration.seconds(10),
+        logRetention: logs.RetentionDays.ONE_YEAR,
+        logLevel: 'DEBUG',
+      },
+    });
+
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Timeout: 10,
+      Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG' }) },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  it('refuses a timeout API Gateway would cut short', () => {
+    const stack = testStack();
+
+    const create = () => new WebhookFunction(stack, 'Fn', { environment: {}, timeout: Duration.seconds(29) });
+
+    expect(create).toThrow(
+      "WebhookFunction: timeout must be below API Gateway's 29-second integration timeout, got 29 seconds",
+    );
+  });
+
+  it('refuses a memory size Lambda does not offer', () => {
+    const stack = testStack();
+
+    const create = () => new WebhookFunction(stack, 'Fn', { environment: {}, memorySize: 64 });
+
+    expect(create).toThrow('WebhookFunction: memorySize must be an integer from 128 to 10240, got 64');
+  });
+});
+
+describe('the bundling settings', () => {
+  it('target the Node.js version of the runtime', () => {
+    expect(`nodejs${ESBUILD_TARGET.replace('node', '')}.x`).toBe(HANDLER_RUNTIME.name);
+  });
+
+  it('give NodejsFunction the same build the esbuild options describe', () => {
+    expect(HANDLER_BUNDLING).toEqual({
+      format: HANDLER_ESBUILD_OPTIONS.format,
+      target: HANDLER_ESBUILD_OPTIONS.target,
+      minify: HANDLER_ESBUILD_OPTIONS.minify,
+      sourceMap: HANDLER_ESBUILD_OPTIONS.sourcemap,
+      sourcesContent: HANDLER_ESBUILD_OPTIONS.sourcesContent,
+      mainFields: [...HANDLER_ESBUILD_OPTIONS.mainFields],
+      externalModules: [...HANDLER_ESBUILD_OPTIONS.external],
+      bundleAwsSDK: true,
+    });
+  });
+});
