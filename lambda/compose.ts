@@ -12,8 +12,6 @@ import { ApiGatewayKeyIssuer } from './adapters/aws/api-gateway-key-issuer';
 import { CognitoClientIssuer } from './adapters/aws/cognito-client-issuer';
 import { DynamoDbIdempotencyStore } from './adapters/aws/dynamodb-idempotency-store';
 import { SecretsManagerCredentials } from './adapters/aws/secrets-manager-credentials';
-import { InMemoryApiKeys } from './adapters/local/in-memory-api-keys';
-import { InMemoryClients } from './adapters/local/in-memory-clients';
 import { InMemoryIdempotencyStore } from './adapters/local/in-memory-idempotency-store';
 import { StaticCredentials } from './adapters/local/static-credentials';
 import type { WebhookConfig } from './config';
@@ -49,7 +47,7 @@ export interface AwsClients {
 const CLAIM_LEASE_SECONDS = 60;
 
 /** Basic credentials: from Secrets Manager when configured, else from the environment. */
-function credentialsSource(
+export function credentialsSource(
   config: WebhookConfig,
   secretsManager: () => SecretsManagerClient,
 ): BasicCredentialsSource {
@@ -68,18 +66,6 @@ export function awsBackend(config: WebhookConfig, clients: AwsClients): Backend 
       config.idempotency.tableName === undefined
         ? new InMemoryIdempotencyStore()
         : new DynamoDbIdempotencyStore(clients.dynamoDb(), config.idempotency.tableName),
-  };
-}
-
-/** In-process stand-ins for API Gateway and Cognito: no AWS account needed. */
-export function localBackend(config: WebhookConfig): Backend {
-  return {
-    apiKeys: new InMemoryApiKeys(config.allowedUsagePlanIds),
-    clients: config.clientCredentials === undefined ? undefined : new InMemoryClients(),
-    basicCredentials: credentialsSource(config, () => {
-      throw new Error('WEBHOOK_SECRET_ARN needs the AWS backend; set AWS_REGION or AWS_ENDPOINT_URL');
-    }),
-    idempotency: new InMemoryIdempotencyStore(),
   };
 }
 

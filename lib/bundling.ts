@@ -12,6 +12,14 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 /** The Lambda entry point (lambda/handler.ts, export `handler`). */
 export const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
 
+/**
+ * Lambda supplies credentials in the environment: the SDK's default credential chain is replaced
+ * by the environment provider alone (see that file for why).
+ */
+export const CREDENTIAL_PROVIDER_ALIAS = {
+  '@aws-sdk/credential-provider-node': path.join(PROJECT_ROOT, 'lambda', 'adapters', 'aws', 'lambda-credentials.ts'),
+} as const;
+
 /** The lock file NodejsFunction hashes to decide when to rebuild. */
 export const DEPS_LOCK_FILE = path.join(PROJECT_ROOT, 'package-lock.json');
 
@@ -38,6 +46,7 @@ export const HANDLER_ESBUILD_OPTIONS = {
   mainFields: ['module', 'main'],
   // The SDK is bundled (and tree-shaken) instead of loaded whole from the runtime.
   external: [] as string[],
+  alias: CREDENTIAL_PROVIDER_ALIAS,
 } as const;
 
 /** The same settings as NodejsFunction `bundling` options. */
@@ -50,4 +59,7 @@ export const HANDLER_BUNDLING: BundlingOptions = {
   mainFields: [...HANDLER_ESBUILD_OPTIONS.mainFields],
   bundleAwsSDK: true,
   externalModules: [...HANDLER_ESBUILD_OPTIONS.external],
+  esbuildArgs: Object.fromEntries(
+    Object.entries(CREDENTIAL_PROVIDER_ALIAS).map(([module, replacement]) => [`--alias:${module}`, replacement]),
+  ),
 };

@@ -3,6 +3,8 @@ import { MethodNotAllowedError, NotFoundError } from '../errors';
 
 export type Method = 'GET' | 'POST';
 
+const SLASH = 47;
+
 export interface Route<Handler> {
   readonly method: Method;
   readonly path: string;
@@ -23,7 +25,10 @@ export class Router<Handler> {
   /** The route for a request; throws NotFoundError / MethodNotAllowedError. */
   resolve(method: string, path: string): Route<Handler> {
     // API Gateway and proxies may add a trailing slash; the contract's paths have none.
-    const normalized = path.length > 1 ? path.replace(/\/+$/, '') : path;
+    // A loop, not /\/+$/: that regex backtracks quadratically on a long run of slashes.
+    let end = path.length;
+    while (end > 1 && path.charCodeAt(end - 1) === SLASH) end--;
+    const normalized = path.slice(0, end);
     const methods = this.byPath.get(normalized);
     if (methods === undefined)
       throw new NotFoundError('ROUTE_NOT_FOUND', 'There is no endpoint at this path.');

@@ -11,8 +11,9 @@ import {
   secretsManagerClient,
 } from '../adapters/aws/clients';
 import { randomToken } from '../adapters/local/random';
-import { awsBackend, composeWebhook, localBackend } from '../compose';
+import { awsBackend, composeWebhook } from '../compose';
 import { ConfigError, loadConfig } from '../config';
+import { localBackend } from './backend';
 import { startServer } from './server';
 
 async function main(): Promise<void> {

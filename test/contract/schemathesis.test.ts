@@ -8,8 +8,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { composeWebhook, localBackend } from '../../lambda/compose';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
+import { localBackend } from '../../lambda/local/backend';
 import { type RunningServer, startServer } from '../../lambda/local/server';
 
 const ROOT = join(__dirname, '..', '..');

@@ -3,8 +3,9 @@
  * The server is the same webhook Lambda runs, with the in-process backend.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { composeWebhook, localBackend } from '../../lambda/compose';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
+import { localBackend } from '../../lambda/local/backend';
 import { type RunningServer, startServer } from '../../lambda/local/server';
 import { basic, createRequest, PASSWORD, USERNAME } from '../support/events';
 

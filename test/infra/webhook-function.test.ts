@@ -1,4 +1,5 @@
 /** The function: runtime, size, timeout, logs, environment and the bundling settings it is built with. */
+import { existsSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -112,6 +113,16 @@ describe('the bundling settings', () => {
       mainFields: [...HANDLER_ESBUILD_OPTIONS.mainFields],
       externalModules: [...HANDLER_ESBUILD_OPTIONS.external],
       bundleAwsSDK: true,
+      esbuildArgs: {
+        '--alias:@aws-sdk/credential-provider-node':
+          HANDLER_ESBUILD_OPTIONS.alias['@aws-sdk/credential-provider-node'],
+      },
     });
+  });
+
+  it('replace the SDK default credential chain with the environment provider, which exists', () => {
+    const replacement = HANDLER_ESBUILD_OPTIONS.alias['@aws-sdk/credential-provider-node'];
+    expect(replacement).toMatch(/lambda\/adapters\/aws\/lambda-credentials\.ts$/);
+    expect(existsSync(replacement)).toBe(true);
   });
 });
