@@ -202,9 +202,16 @@ export class WebhookApi extends Construct {
     const version = this.restApi.root.addResource('v1');
     for (const route of WEBHOOK_ROUTES) {
       const name = route.path.replace('/v1/', '');
-      version.addResource(name).addMethod(route.method, integration, {
+      const resource = version.addResource(name);
+      resource.addMethod(route.method, integration, {
         authorizationType: apigw.AuthorizationType.NONE,
         operationName: name,
+      });
+      // Any other method reaches the function too, which answers 405 with Allow as the contract says
+      // (API Gateway alone would answer 403 "Missing Authentication Token").
+      resource.addMethod('ANY', integration, {
+        authorizationType: apigw.AuthorizationType.NONE,
+        operationName: `${name}OtherMethods`,
       });
     }
 

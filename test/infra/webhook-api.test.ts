@@ -49,6 +49,10 @@ describe('the webhook API', () => {
     const { template } = apiFixture();
 
     expect(routes(template)).toEqual([
+      'ANY /v1/createCredentials',
+      'ANY /v1/health',
+      'ANY /v1/revokeCredentials',
+      'ANY /v1/updateCredentials',
       'GET /v1/health',
       'POST /v1/createCredentials',
       'POST /v1/revokeCredentials',
@@ -64,7 +68,8 @@ describe('the webhook API', () => {
       (method) => method.Properties as MethodProperties,
     );
 
-    expect(methods).toHaveLength(4);
+    // The four routes, and ANY on each path so that the function answers 405 for other methods.
+    expect(methods).toHaveLength(8);
     for (const method of methods) {
       expect(method.AuthorizationType).toBe('NONE');
       expect(method.Integration.Type).toBe('AWS_PROXY');
