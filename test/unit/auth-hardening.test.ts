@@ -3,6 +3,7 @@
  * accepted, then only the current), comparison work that does not depend on where or whether the
  * password differs, and logs of failed attempts that name the source IP but never what was presented.
  */
+
 import { timingSafeEqual } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -15,6 +16,7 @@ import type { BasicCredentials, BasicCredentialsSource } from '../../lambda/cred
 import { BasicAuthenticator } from '../../lambda/http/auth';
 import { createWebhook, type WebhookEvent } from '../../lambda/webhook';
 import { basic, event } from '../support/events';
+import { captureLogs } from '../support/logs';
 
 // The real timingSafeEqual, wrapped so that the test sees every comparison auth.ts makes. A spy on
 // the imported namespace would not do: its bindings are read-only getters after transpilation.
@@ -275,26 +277,6 @@ describe('logs of failed attempts', () => {
     { sourceIp: '198.51.100.4', username: 'Pasted-In-Username-9xK', password: '' },
     { sourceIp: '198.51.100.5', username: USERNAME, password: 'colon:in:the:password' },
   ];
-
-  /** Everything Powertools Logger prints (it writes to process.stdout / process.stderr). */
-  function captureLogs() {
-    const chunks: string[] = [];
-    const record = (chunk: string | Uint8Array): boolean => {
-      chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    };
-    jest.spyOn(process.stdout, 'write').mockImplementation(record);
-    jest.spyOn(process.stderr, 'write').mockImplementation(record);
-    return {
-      text: (): string => chunks.join(''),
-      records: (): Array<Record<string, unknown>> =>
-        chunks
-          .join('')
-          .split('\n')
-          .filter((line) => line.trim() !== '')
-          .map((line) => JSON.parse(line) as Record<string, unknown>),
-    };
-  }
 
   /** Runs every attempt against one webhook that logs at DEBUG, the most it ever says. */
   async function failInARow(): Promise<void> {

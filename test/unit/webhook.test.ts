@@ -10,6 +10,7 @@ import { BasicAuthenticator } from '../../lambda/http/auth';
 import { ApiKeyCredentialSchema, ErrorResponseSchema } from '../../lambda/schemas';
 import { createWebhook, type WebhookEvent } from '../../lambda/webhook';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { captureLogs } from '../support/logs';
 
 /** Usage plans that exist in the in-memory API Gateway and are on the allow-list. */
 const PLAN = '1el57v';
@@ -77,26 +78,6 @@ const keyRef = (credential: { apiKeyId: string; apiKey: string }) => ({
   apiKeyId: credential.apiKeyId,
   apiKey: credential.apiKey,
 });
-
-/** Everything Powertools Logger prints (it writes to process.stdout / process.stderr). */
-function captureLogs() {
-  const chunks: string[] = [];
-  const record = (chunk: string | Uint8Array): boolean => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(record);
-  jest.spyOn(process.stderr, 'write').mockImplementation(record);
-  return {
-    text: (): string => chunks.join(''),
-    records: (): Array<Record<string, unknown>> =>
-      chunks
-        .join('')
-        .split('\n')
-        .filter((line) => line.trim() !== '')
-        .map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
 
 afterEach(() => {
   jest.restoreAllMocks();

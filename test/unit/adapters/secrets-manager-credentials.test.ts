@@ -2,6 +2,7 @@
  * SecretsManagerCredentials over a mocked SecretsManagerClient: the secret's JSON shape, the cache,
  * and how failures surface (without the secret's value).
  */
+
 import {
   GetSecretValueCommand,
   ResourceNotFoundException,
@@ -14,6 +15,7 @@ import {
   SecretsManagerCredentials,
 } from '../../../lambda/adapters/aws/secrets-manager-credentials';
 import { ThrottledError, UpstreamError } from '../../../lambda/errors';
+import { rejectionOf } from '../../support/promises';
 
 const secretsManager = mockClient(SecretsManagerClient);
 
@@ -32,15 +34,6 @@ function credentials(ttlSeconds = TTL_SECONDS): SecretsManagerCredentials {
 
 function secretHolds(secretString: string): void {
   secretsManager.on(GetSecretValueCommand).resolves({ SecretString: secretString });
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 beforeEach(() => {

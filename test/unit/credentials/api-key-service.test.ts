@@ -2,6 +2,7 @@
  * ApiKeyService through the real ApiGatewayKeyIssuer, with the APIGatewayClient mocked: every test
  * asserts the API Gateway commands the service ends up sending (or not sending).
  */
+
 import {
   APIGatewayClient,
   APIGatewayServiceException,
@@ -31,6 +32,7 @@ import {
   UnprocessableError,
   UpstreamError,
 } from '../../../lambda/errors';
+import { rejectionOf } from '../../support/promises';
 
 const apiGateway = mockClient(APIGatewayClient);
 
@@ -94,15 +96,6 @@ const unbindingOf = (usagePlanId: string) => ({ usagePlanId, keyId: KEY_ID });
 function expectSameItems<T>(actual: readonly T[], expected: readonly T[]): void {
   expect(actual).toHaveLength(expected.length);
   expect(actual).toEqual(expect.arrayContaining([...expected]));
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 beforeEach(() => {

@@ -6,6 +6,7 @@
  * The update tests are the proof that an update keeps a client's other settings: Cognito resets
  * every setting UpdateUserPoolClient omits, while moto merges, so only the exact input shows it.
  */
+
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
@@ -36,6 +37,7 @@ import {
   UnprocessableError,
   UpstreamError,
 } from '../../../lambda/errors';
+import { rejectionOf } from '../../support/promises';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 
@@ -92,15 +94,6 @@ const createInputs = (): CreateUserPoolClientCommandInput[] =>
   cognito.commandCalls(CreateUserPoolClientCommand).map(({ args: [command] }) => command.input);
 const updateInputs = (): UpdateUserPoolClientCommandInput[] =>
   cognito.commandCalls(UpdateUserPoolClientCommand).map(({ args: [command] }) => command.input);
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 beforeEach(() => {
   cognito.reset();

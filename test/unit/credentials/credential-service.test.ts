@@ -3,6 +3,7 @@
  * that kind's service. The kind services run over the in-process adapters; their methods are
  * spied on to see where a request went.
  */
+
 import { InMemoryApiKeys } from '../../../lambda/adapters/local/in-memory-api-keys';
 import { InMemoryClients } from '../../../lambda/adapters/local/in-memory-clients';
 import type { ClientCredentialsConfig } from '../../../lambda/config';
@@ -14,6 +15,7 @@ import {
 import { type CredentialKindPolicy, CredentialService } from '../../../lambda/credentials/credential-service';
 import { UnprocessableError } from '../../../lambda/errors';
 import type { CreateCredentialsRequest, CredentialType } from '../../../lambda/schemas';
+import { rejectionOf } from '../../support/promises';
 
 const KEY_API = 'keyapi1';
 const CLIENT_API = 'clientapi1';
@@ -81,15 +83,6 @@ function kindServices() {
     apiKeyRecover: jest.spyOn(apiKeys, 'recover').mockResolvedValue(API_KEY_CREDENTIAL),
     clientRecover: jest.spyOn(clients, 'recover').mockResolvedValue(CLIENT_CREDENTIAL),
   };
-}
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
 }
 
 describe('CredentialService.create', () => {

@@ -2,7 +2,9 @@
  * forEachLimited: concurrency is measured with counters, and tasks are released by hand (gates),
  * so no test depends on timing.
  */
+
 import { forEachLimited, PartialFailure } from '../../../lambda/credentials/parallel';
+import { rejectionOf } from '../../support/promises';
 
 /** A promise the test settles by hand. */
 interface Gate {
@@ -36,15 +38,6 @@ function concurrencyProbe() {
 }
 
 const range = (length: number): number[] => Array.from({ length }, (_, index) => index + 1);
-
-async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
-  try {
-    await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected the promise to reject');
-}
 
 describe('forEachLimited', () => {
   test('never has more than `limit` tasks in flight', async () => {
