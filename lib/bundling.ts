@@ -17,7 +17,13 @@ export const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
  * by the environment provider alone (see that file for why).
  */
 export const CREDENTIAL_PROVIDER_ALIAS = {
-  '@aws-sdk/credential-provider-node': path.join(PROJECT_ROOT, 'lambda', 'adapters', 'aws', 'lambda-credentials.ts'),
+  '@aws-sdk/credential-provider-node': path.join(
+    PROJECT_ROOT,
+    'lambda',
+    'adapters',
+    'aws',
+    'lambda-credentials.ts',
+  ),
 } as const;
 
 /** The lock file NodejsFunction hashes to decide when to rebuild. */
@@ -60,6 +66,9 @@ export const HANDLER_BUNDLING: BundlingOptions = {
   bundleAwsSDK: true,
   externalModules: [...HANDLER_ESBUILD_OPTIONS.external],
   esbuildArgs: Object.fromEntries(
-    Object.entries(CREDENTIAL_PROVIDER_ALIAS).map(([module, replacement]) => [`--alias:${module}`, replacement]),
+    Object.entries(CREDENTIAL_PROVIDER_ALIAS).map(([module, replacement]) => [
+      `--alias:${module}`,
+      replacement,
+    ]),
   ),
 };
