@@ -43,8 +43,8 @@ export interface AwsClients {
   readonly dynamoDb: () => DynamoDBClient;
 }
 
-/** Longer than the Lambda timeout: a create still running is never mistaken for a dead one. */
-const CLAIM_LEASE_SECONDS = 60;
+/** Longer than the Lambda timeout (25 s): a create still running is never mistaken for a dead one. */
+const CLAIM_LEASE_SECONDS = 30;
 
 /** Basic credentials: from Secrets Manager when configured, else from the environment. */
 export function credentialsSource(

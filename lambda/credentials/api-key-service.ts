@@ -3,7 +3,7 @@
  * Create is two round trips whatever the number of plans (create the key, then bind in parallel);
  * a binding that fails deletes the key so no orphan is left behind.
  */
-import { NotFoundError, UnprocessableError } from '../errors';
+import { NotFoundError, UnprocessableError, UpstreamError } from '../errors';
 import type { AppDescription } from './app';
 import { usagePlanIdsOf } from './app';
 import { apiKeyDescription, apiKeyName, MANAGED_BY_TAG, MANAGED_BY_VALUE, resourceTags } from './naming';
@@ -115,8 +115,10 @@ export class ApiKeyService {
     try {
       await forEachLimited(steps, this.options.maxParallelCalls, (step) => this.apply(keyId, step));
     } catch (error) {
-      // Best effort: undo the binding changes that went through, so the key keeps its old plans.
-      const done = error instanceof PartialFailure ? (error.succeeded as UpdateStep[]) : [];
+      // Best effort: undo the binding changes that went through, and those that failed (a call
+      // whose answer was lost may have taken effect), so the key keeps its old plans.
+      const done =
+        error instanceof PartialFailure ? ([...error.succeeded, ...error.failed] as UpdateStep[]) : [];
       const undo = done.flatMap((step) => inverse(step) ?? []);
       await Promise.allSettled(undo.map((step) => this.apply(keyId, step)));
       throw bindingError(error);
@@ -125,7 +127,13 @@ export class ApiKeyService {
 
   /** Deletes the key (API Gateway detaches it from its plans); an absent key is already revoked. */
   async revoke(keyId: string): Promise<void> {
-    if ((await this.issuer.deleteKey(keyId)) === 'foreign') throw unknownKey(keyId);
+    if ((await this.issuer.deleteKey(keyId)) !== 'foreign') return;
+    // Refused: either not a key of ours (404), or ours and the deployment's IAM is broken (502), in
+    // which case the Portal must not be told the key is gone.
+    const key = await this.issuer.findKey(keyId);
+    if (key === undefined) return;
+    if (key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) throw unknownKey(keyId);
+    throw new UpstreamError('API Gateway refused to delete the key.');
   }
 
   private allowed(planId: string): boolean {
@@ -152,7 +160,9 @@ export class ApiKeyService {
 
   private async discard(keyId: string): Promise<void> {
     try {
-      await this.issuer.deleteKey(keyId);
+      const outcome = await this.issuer.deleteKey(keyId);
+      if (outcome === 'foreign')
+        this.options.onOrphan?.(keyId, new Error('the key could not be deleted (access denied)'));
     } catch (error) {
       this.options.onOrphan?.(keyId, error);
     }

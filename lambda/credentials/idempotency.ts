@@ -7,7 +7,7 @@
  * since, the repeat issues a new one). A repeat with other details updates that credential to match. A claim is a conditional write, so of concurrent identical
  * creates exactly one proceeds; the others get 409 REQUEST_IN_PROGRESS until it is done.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { ConflictError } from '../errors';
 import type {
   CreateCredentialsRequest,
@@ -30,6 +30,8 @@ export type Claim =
 
 export interface ClaimRequest {
   readonly key: string;
+  /** Unique to this attempt: a claim whose answer was lost and that is retried recognises itself. */
+  readonly claimId: string;
   readonly fingerprint: string;
   /** Epoch seconds now; records that expired before it count as absent. */
   readonly now: number;
@@ -116,6 +118,7 @@ export class IdempotentCredentials implements CredentialOperations {
     const now = Math.floor(this.now() / 1000);
     const claim: ClaimRequest = {
       key: idempotencyKey(request),
+      claimId: randomUUID(),
       fingerprint: requestFingerprint(request),
       now,
       leaseUntil: now + this.options.leaseSeconds,

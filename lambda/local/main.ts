@@ -10,7 +10,7 @@ import {
   dynamoDbClient,
   secretsManagerClient,
 } from '../adapters/aws/clients';
-import { randomToken } from '../adapters/local/random';
+import { randomToken } from '../adapters/random';
 import { awsBackend, composeWebhook } from '../compose';
 import { ConfigError, loadConfig } from '../config';
 import { localBackend } from './backend';

@@ -1,11 +1,14 @@
 /**
  * Real SDK clients pointed at the moto server of the integration tier, plus the few moto resources
- * the tests need (REST API stages, usage plans, secrets, user pools with scopes) and read-backs of
- * moto's state that go around the code under test.
+ * the tests need (REST API stages, usage plans, secrets, user pools with scopes), read-backs of
+ * moto's state that go around the code under test, and a FaultInjector for the failures moto never
+ * produces (refusals, throttles, timeouts).
  */
 import { randomUUID } from 'node:crypto';
 import {
   type APIGatewayClient,
+  APIGatewayServiceException,
+  TooManyRequestsException as ApiGatewayTooManyRequestsException,
   type ApiKey,
   CreateDeploymentCommand,
   CreateRestApiCommand,
@@ -20,7 +23,9 @@ import {
   PutMethodCommand,
 } from '@aws-sdk/client-api-gateway';
 import {
+  AccessDeniedException as CognitoAccessDeniedException,
   type CognitoIdentityProviderClient,
+  TooManyRequestsException as CognitoTooManyRequestsException,
   CreateResourceServerCommand,
   CreateUserPoolCommand,
   DescribeUserPoolClientCommand,
@@ -31,9 +36,16 @@ import {
   type AttributeValue,
   CreateTableCommand,
   type DynamoDBClient,
+  DynamoDBServiceException,
+  ProvisionedThroughputExceededException,
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
-import { CreateSecretCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  CreateSecretCommand,
+  type SecretsManagerClient,
+  SecretsManagerServiceException,
+} from '@aws-sdk/client-secrets-manager';
+import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
 import {
   apiGatewayClient,
   cognitoClient,
@@ -92,6 +104,162 @@ export function motoClientFactories(): AwsClients & { destroyAll(): void } {
   };
 }
 
+/** The AWS services awsBackend() builds clients for, named as in AwsClients. */
+export type AwsService = keyof AwsClients;
+
+/** Any SDK v3 client: a test adds middleware to its stack. */
+export interface StackedClient {
+  readonly middlewareStack: MiddlewareStack<object, MetadataBearer>;
+}
+
+export interface MotoClientOptions {
+  /** The SDK's attempts per call (the handler's clients make 3). */
+  readonly maxAttempts?: number;
+  /** Called with every client built, before awsBackend() gets it: to record or fail its calls. */
+  readonly instrument?: (client: StackedClient, service: AwsService) => void;
+}
+
+/** motoClientFactories() with the attempts per call tuned and each client instrumented. */
+export function motoClientFactoriesWith(options: MotoClientOptions): AwsClients & { destroyAll(): void } {
+  const built: Array<{ destroy(): void }> = [];
+  const clientOptions = () => ({
+    ...motoOptions(),
+    ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+  });
+  const track = <T extends StackedClient & { destroy(): void }>(service: AwsService, client: T): T => {
+    options.instrument?.(client, service);
+    built.push(client);
+    return client;
+  };
+  return {
+    apiGateway: () => track('apiGateway', apiGatewayClient(clientOptions())),
+    cognito: () => track('cognito', cognitoClient(clientOptions())),
+    secretsManager: () => track('secretsManager', secretsManagerClient(clientOptions())),
+    dynamoDb: () => track('dynamoDb', dynamoDbClient(clientOptions())),
+    destroyAll: () => {
+      for (const client of built.splice(0)) client.destroy();
+    },
+  };
+}
+
+/**
+ * How an AWS call fails: refused (a non-retryable 4xx such as AccessDenied), throttled on every
+ * attempt, or timed out on every attempt before AWS acted on it.
+ */
+export const FAULT_KINDS = ['refused', 'throttled', 'timed out'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** In every injected AWS message: AWS's wording names accounts and ARNs, which a response must not. */
+export const INJECTED_AWS_DETAIL = 'arn:aws:iam::123456789012:role/fault-injected';
+
+const refusedMessage = `User: ${INJECTED_AWS_DETAIL} is not authorized to perform this action`;
+const throttledMessage = `Rate exceeded for ${INJECTED_AWS_DETAIL}`;
+
+/** The exception the service's SDK client raises for a fault of this kind (a new one per attempt). */
+function injectedError(service: AwsService, kind: FaultKind): Error {
+  if (kind === 'timed out') {
+    // What @smithy/node-http-handler throws when an attempt gets no answer in time.
+    return Object.assign(
+      new Error(`@smithy/node-http-handler - the request socket timed out (${INJECTED_AWS_DETAIL}).`),
+      { name: 'TimeoutError' },
+    );
+  }
+  const refused = { name: 'AccessDeniedException', $fault: 'client', message: refusedMessage } as const;
+  switch (service) {
+    case 'apiGateway':
+      return kind === 'refused'
+        ? new APIGatewayServiceException({ ...refused, $metadata: { httpStatusCode: 403 } })
+        : new ApiGatewayTooManyRequestsException({
+            message: throttledMessage,
+            $metadata: { httpStatusCode: 429 },
+          });
+    case 'cognito':
+      return kind === 'refused'
+        ? new CognitoAccessDeniedException({ message: refusedMessage, $metadata: { httpStatusCode: 403 } })
+        : new CognitoTooManyRequestsException({
+            message: throttledMessage,
+            $metadata: { httpStatusCode: 400 },
+          });
+    case 'dynamoDb':
+      return kind === 'refused'
+        ? new DynamoDBServiceException({ ...refused, $metadata: { httpStatusCode: 400 } })
+        : new ProvisionedThroughputExceededException({
+            message: throttledMessage,
+            $metadata: { httpStatusCode: 400 },
+          });
+    case 'secretsManager':
+      return new SecretsManagerServiceException(
+        kind === 'refused'
+          ? { ...refused, $metadata: { httpStatusCode: 400 } }
+          : {
+              name: 'ThrottlingException',
+              $fault: 'client',
+              message: throttledMessage,
+              $metadata: { httpStatusCode: 400 },
+            },
+      );
+  }
+}
+
+/**
+ * Records the AWS calls of the clients it instruments and fails the ones it is told to. A call is
+ * one send of a command, named "<command>#<n>" (its nth send, counted from 1, across all clients).
+ * The fault is thrown inside the SDK's retry loop, on every attempt of that call, before the
+ * request leaves: what reaches the code under test is what survives the SDK's retries, and AWS
+ * (moto) never acts on the failed call. Every other call reaches moto.
+ */
+export class FaultInjector {
+  /** The calls sent, in the order they were sent. */
+  readonly calls: string[] = [];
+  private readonly targets = new Map<string, FaultKind>();
+  private readonly attempted = new Map<string, number>();
+  private readonly sent = new Map<string, number>();
+  /** The inputs of the calls picked to fail (one input object travels through all attempts). */
+  private readonly doomed = new WeakMap<object, { readonly call: string; readonly kind: FaultKind }>();
+
+  /** Makes `call` fail with `kind` when it is sent. */
+  fail(call: string, kind: FaultKind): void {
+    this.targets.set(call, kind);
+  }
+
+  /** Lets every call sent from now on through. */
+  heal(): void {
+    this.targets.clear();
+  }
+
+  /** The attempts the SDK made at a failed call. */
+  attempts(call: string): number {
+    return this.attempted.get(call) ?? 0;
+  }
+
+  /** Adds the middleware to a client; pass as MotoClientOptions.instrument. */
+  readonly instrument = (client: StackedClient, service: AwsService): void => {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = (context.commandName ?? 'unknown').replace(/Command$/, '');
+        const nth = (this.sent.get(command) ?? 0) + 1;
+        this.sent.set(command, nth);
+        const call = `${command}#${nth}`;
+        this.calls.push(call);
+        const kind = this.targets.get(call);
+        if (kind !== undefined) this.doomed.set(args.input, { call, kind });
+        return next(args);
+      },
+      { step: 'initialize', name: 'recordCall' },
+    );
+    // After the retry middleware (finalizeRequest, high), so it runs once per attempt.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const fault = this.doomed.get(args.input);
+        if (fault === undefined) return next(args);
+        this.attempted.set(fault.call, this.attempts(fault.call) + 1);
+        throw injectedError(service, fault.kind);
+      },
+      { step: 'finalizeRequest', priority: 'low', name: 'injectFault' },
+    );
+  };
+}
+
 /** A name no other test (or test file sharing this moto) uses. */
 export const unique = (prefix: string): string => `${prefix}${randomUUID().replaceAll('-', '')}`;
 
@@ -140,6 +308,14 @@ export async function readKey(client: APIGatewayClient, keyId: string): Promise<
 export async function keyIdsNamed(client: APIGatewayClient, name: string): Promise<string[]> {
   const page = await client.send(new GetApiKeysCommand({ nameQuery: name, includeValues: false }));
   return (page.items ?? []).filter((key) => key.name === name).map((key) => key.id ?? '');
+}
+
+/** The keys whose name starts with `prefix`, values included (moto's GetApiKeys has no paging). */
+export async function keysNamedWithPrefix(client: APIGatewayClient, prefix: string): Promise<ApiKey[]> {
+  const page = await client.send(
+    new GetApiKeysCommand({ nameQuery: prefix, includeValues: true, limit: 500 }),
+  );
+  return page.items ?? [];
 }
 
 /** Ids of the usage plans the key is bound to, sorted, as GetUsagePlans(keyId) lists them. */

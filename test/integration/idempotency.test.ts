@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * Idempotent create against moto: first the DynamoDB store alone, on a table of this file's own,
  * to show that DynamoDB really evaluates its conditional writes (a second claim is refused and the
@@ -73,7 +74,7 @@ describe('DynamoDbIdempotencyStore on DynamoDB (moto)', () => {
   /** A claim of `key` made `offset` seconds after NOW, with the usual lease and window. */
   function claimAt(key: string, offset = 0, fingerprint = 'fingerprint-hash'): ClaimRequest {
     const now = NOW + offset;
-    return { key, fingerprint, now, leaseUntil: now + LEASE, expiresAt: now + WINDOW };
+    return { key, claimId: randomUUID(), fingerprint, now, leaseUntil: now + LEASE, expiresAt: now + WINDOW };
   }
 
   /** A key of its own, already claimed and completed for `credential` at NOW. */

@@ -6,6 +6,7 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeyCommand,
+  GetApiKeysCommand,
   GetUsagePlansCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
@@ -17,26 +18,53 @@ import {
   type NewApiKey,
 } from '../../credentials/ports';
 import { UpstreamError } from '../../errors';
+import { randomToken } from '../random';
 import { awsErrorName, upstream, upstreamError } from './errors';
+
+/** As long as the values API Gateway generates; ~238 bits of randomness. */
+const API_KEY_LENGTH = 40;
 
 export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
   constructor(private readonly client: APIGatewayClient) {}
 
+  /**
+   * Creates the key with a value generated here. Values are unique per Region, so an attempt
+   * retried after its answer was lost cannot make a second key: it fails with a conflict. After any
+   * failure the key is looked for by name and value, and adopted if the create did go through.
+   */
   async createKey(key: NewApiKey): Promise<IssuedApiKey> {
-    const created = await upstream(
-      this.client.send(
+    const value = randomToken(API_KEY_LENGTH);
+    try {
+      const created = await this.client.send(
         new CreateApiKeyCommand({
           name: key.name,
           description: key.description,
           enabled: true,
+          value,
           tags: { ...key.tags },
         }),
-      ),
-    );
-    if (created.id === undefined || created.value === undefined) {
-      throw new UpstreamError('API Gateway did not return the new key.');
+      );
+      if (created.id === undefined) throw new UpstreamError('API Gateway did not return the new key.');
+      return { id: created.id, value };
+    } catch (error) {
+      const id = await this.findIdByValue(key.name, value).catch(() => undefined);
+      if (id !== undefined) return { id, value };
+      throw error instanceof UpstreamError ? error : upstreamError(error);
     }
-    return { id: created.id, value: created.value };
+  }
+
+  /** The id of the key with this name and value, if one exists (GetApiKeys matches name prefixes). */
+  private async findIdByValue(name: string, value: string): Promise<string | undefined> {
+    let position: string | undefined;
+    do {
+      const page = await this.client.send(
+        new GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 500, position }),
+      );
+      const match = page.items?.find((item) => item.name === name && item.value === value);
+      if (match?.id !== undefined) return match.id;
+      position = page.position;
+    } while (position !== undefined);
+    return undefined;
   }
 
   async findKey(keyId: string, includeValue = false): Promise<ApiKeySummary | undefined> {

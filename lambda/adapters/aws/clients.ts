@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FinalizeRequestMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { DeadlineExceededError, remainingMs } from '../../deadline';
+import { retryOnlyThrottling } from './errors';
 
 export interface ClientOptions {
   /** An endpoint to use instead of AWS (tests point this at the emulator). */
@@ -59,8 +60,18 @@ export const apiGatewayClient = (options?: ClientOptions): APIGatewayClient =>
 export const secretsManagerClient = (options?: ClientOptions): SecretsManagerClient =>
   withDeadlineCheck(new SecretsManagerClient(sdkConfig(options)));
 
-export const cognitoClient = (options?: ClientOptions): CognitoIdentityProviderClient =>
-  withDeadlineCheck(new CognitoIdentityProviderClient(sdkConfig(options)));
+/** Creates that cannot be found again by what they were given: a lost answer must not be retried. */
+const CREATES_NOT_RETRIED = new Set(['CreateUserPoolClientCommand']);
+
+export const cognitoClient = (options?: ClientOptions): CognitoIdentityProviderClient => {
+  const client = withDeadlineCheck(new CognitoIdentityProviderClient(sdkConfig(options)));
+  client.middlewareStack.add(retryOnlyThrottling(CREATES_NOT_RETRIED), {
+    step: 'finalizeRequest',
+    priority: 'low',
+    name: 'retryCreatesOnlyWhenThrottled',
+  });
+  return client;
+};
 
 export const dynamoDbClient = (options?: ClientOptions): DynamoDBClient =>
   withDeadlineCheck(new DynamoDBClient(sdkConfig(options)));

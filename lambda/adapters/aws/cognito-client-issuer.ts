@@ -15,7 +15,7 @@ import {
   type NewClient,
 } from '../../credentials/ports';
 import { UpstreamError } from '../../errors';
-import { awsErrorName, upstreamError } from './errors';
+import { awsErrorName, isUncertain, unwrapNotRetried, upstreamError } from './errors';
 
 const CLIENT_CREDENTIALS = 'client_credentials';
 
@@ -53,27 +53,39 @@ export class CognitoClientIssuer implements ClientIssuer {
     private readonly userPoolId: string,
   ) {}
 
+  /**
+   * Creates the client. Cognito cannot be asked for a client by anything but its id, so a create
+   * whose answer is lost (timeout, 5xx) is not retried (clients.ts): a retry would make a second
+   * client. The caller gets a 503 and the log names the client that may exist.
+   */
   async createClient(client: NewClient): Promise<IssuedClient> {
+    const command = new CreateUserPoolClientCommand({
+      UserPoolId: this.userPoolId,
+      ClientName: client.name,
+      GenerateSecret: true,
+      AllowedOAuthFlows: [CLIENT_CREDENTIALS],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: [...client.scopes],
+      // A machine client signs no users in: only refresh (which client_credentials never uses).
+      ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+      SupportedIdentityProviders: ['COGNITO'],
+      AccessTokenValidity: client.accessTokenValidityMinutes,
+      TokenValidityUnits: { AccessToken: 'minutes' },
+      EnableTokenRevocation: true,
+      PreventUserExistenceErrors: 'ENABLED',
+    });
     let created: UserPoolClientType | undefined;
     try {
-      ({ UserPoolClient: created } = await this.client.send(
-        new CreateUserPoolClientCommand({
-          UserPoolId: this.userPoolId,
-          ClientName: client.name,
-          GenerateSecret: true,
-          AllowedOAuthFlows: [CLIENT_CREDENTIALS],
-          AllowedOAuthFlowsUserPoolClient: true,
-          AllowedOAuthScopes: [...client.scopes],
-          // A machine client signs no users in: only refresh (which client_credentials never uses).
-          ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-          SupportedIdentityProviders: ['COGNITO'],
-          AccessTokenValidity: client.accessTokenValidityMinutes,
-          TokenValidityUnits: { AccessToken: 'minutes' },
-          EnableTokenRevocation: true,
-          PreventUserExistenceErrors: 'ENABLED',
-        }),
-      ));
-    } catch (error) {
+      ({ UserPoolClient: created } = await this.client.send(command));
+    } catch (thrown) {
+      const error = unwrapNotRetried(thrown);
+      if (isUncertain(error)) {
+        const uncertain = upstreamError(error);
+        uncertain.cause = new Error(
+          `CreateUserPoolClient "${client.name}" got no answer and may have created a client: ${describe(error)}`,
+        );
+        throw uncertain;
+      }
       throw refusalOrUpstream(error);
     }
     if (created?.ClientId === undefined || created.ClientSecret === undefined) {
@@ -170,4 +182,8 @@ function refusalOrUpstream(error: unknown): Error {
     default:
       return upstreamError(error);
   }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

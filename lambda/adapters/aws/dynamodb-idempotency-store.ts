@@ -40,6 +40,7 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
           Item: {
             pk: s(request.key),
             status: s(IN_PROGRESS),
+            claimId: s(request.claimId),
             fingerprint: s(request.fingerprint),
             leaseUntil: n(request.leaseUntil),
             expiresAt: n(request.expiresAt),
@@ -55,7 +56,11 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       return { status: 'claimed' };
     } catch (error) {
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw upstreamError(error);
-      return existingClaim((error as { Item?: Item }).Item);
+      const existing = (error as { Item?: Item }).Item;
+      // Our own claim, written by an attempt whose answer was lost before the SDK retried it.
+      if (existing?.status?.S === IN_PROGRESS && existing.claimId?.S === request.claimId)
+        return { status: 'claimed' };
+      return existingClaim(existing);
     }
   }
 

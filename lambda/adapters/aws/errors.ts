@@ -2,6 +2,7 @@
  * Maps an AWS SDK failure to the webhook error the caller sees. AWS messages stay in the logs:
  * they can name accounts, ARNs and internals, so the response only says what kind of failure it was.
  */
+import type { FinalizeRequestMiddleware, MetadataBearer } from '@smithy/types';
 import { ThrottledError, UnavailableError, UpstreamError, type WebhookError } from '../../errors';
 
 interface SdkErrorShape {
@@ -72,4 +73,43 @@ export async function upstream<T>(call: Promise<T>): Promise<T> {
   } catch (error) {
     throw upstreamError(error);
   }
+}
+
+/**
+ * For the commands named, an attempt is retried only when AWS throttled it (throttled requests were
+ * not executed). For a create, a timeout or 5xx may hide a success and a retry would make a second
+ * resource, so the error is wrapped and the SDK's retry strategy sees a client error.
+ */
+export function retryOnlyThrottling(
+  commands: ReadonlySet<string>,
+): FinalizeRequestMiddleware<object, MetadataBearer> {
+  return (next, context) => async (args) => {
+    try {
+      return await next(args);
+    } catch (error) {
+      if (!commands.has(context.commandName ?? '') || classify(error) instanceof ThrottledError) throw error;
+      throw new NotRetriedError(error);
+    }
+  };
+}
+
+/**
+ * An SDK failure kept from the retry strategy. The original is not its `cause`: the strategy
+ * looks through causes for transient errors.
+ */
+export class NotRetriedError extends Error {
+  constructor(readonly original: unknown) {
+    super('not retried');
+    this.name = 'NotRetriedError';
+  }
+}
+
+/** The SDK failure behind a NotRetriedError, or the error itself. */
+export function unwrapNotRetried(error: unknown): unknown {
+  return error instanceof NotRetriedError ? error.original : error;
+}
+
+/** A failure after which AWS may or may not have done what was asked (timeout, network, 5xx). */
+export function isUncertain(error: unknown): boolean {
+  return classify(error) instanceof UnavailableError;
 }

@@ -12,7 +12,7 @@ import {
   type IssuedApiKey,
   type NewApiKey,
 } from '../../credentials/ports';
-import { randomToken } from './random';
+import { randomToken } from '../random';
 
 interface StoredKey extends ApiKeySummary {
   readonly value: string;

@@ -1,6 +1,6 @@
 /** ClientIssuer in process memory, standing in for a Cognito user pool when the webhook runs locally. */
 import type { ClientIssuer, IssuedClient, NewClient } from '../../credentials/ports';
-import { randomToken } from './random';
+import { randomToken } from '../random';
 
 interface StoredClient {
   readonly name: string;

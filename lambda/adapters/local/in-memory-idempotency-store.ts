@@ -9,6 +9,7 @@ import type {
 type StoredRecord =
   | {
       readonly status: 'in-progress';
+      readonly claimId: string;
       readonly fingerprint: string;
       readonly leaseUntil: number;
       readonly expiresAt: number;
@@ -32,15 +33,17 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     if (free) {
       this.records.set(request.key, {
         status: 'in-progress',
+        claimId: request.claimId,
         fingerprint: request.fingerprint,
         leaseUntil: request.leaseUntil,
         expiresAt: request.expiresAt,
       });
       return { status: 'claimed' };
     }
-    return existing.status === 'completed'
-      ? { status: 'completed', fingerprint: existing.fingerprint, credential: existing.credential }
-      : { status: 'in-progress' };
+    if (existing.status === 'completed') {
+      return { status: 'completed', fingerprint: existing.fingerprint, credential: existing.credential };
+    }
+    return existing.claimId === request.claimId ? { status: 'claimed' } : { status: 'in-progress' };
   }
 
   async complete(request: ClaimRequest, credential: IssuedCredentialRef): Promise<void> {

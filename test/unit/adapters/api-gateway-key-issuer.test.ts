@@ -9,6 +9,7 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeyCommand,
+  GetApiKeysCommand,
   GetUsagePlansCommand,
   NotFoundException,
   ServiceUnavailableException,
@@ -42,33 +43,89 @@ beforeEach(() => {
 
 describe('createKey', () => {
   const newKey = { name: 'app (dev@example.com)', description: 'for app', tags: { owner: 'webhook' } };
+  const sentValue = (): string | undefined =>
+    apiGateway.commandCalls(CreateApiKeyCommand)[0]?.args[0].input.value;
 
-  test('creates an enabled key with the given name, description and tags', async () => {
-    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID, value: 'v' });
+  test('creates an enabled key with the given name, description, tags and a 40-character value of its own', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID });
 
     await issuer().createKey(newKey);
 
     expect(apiGateway.commandCalls(CreateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
-      { name: newKey.name, description: newKey.description, enabled: true, tags: { owner: 'webhook' } },
+      {
+        name: newKey.name,
+        description: newKey.description,
+        enabled: true,
+        tags: { owner: 'webhook' },
+        value: expect.stringMatching(/^[A-Za-z0-9]{40}$/),
+      },
     ]);
   });
 
-  test('returns the id and value API Gateway generated', async () => {
-    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID, value: 'generated-value' });
-
-    await expect(issuer().createKey(newKey)).resolves.toEqual({ id: KEY_ID, value: 'generated-value' });
-  });
-
-  test('fails with 502 when API Gateway returns no key value', async () => {
+  test('returns the id API Gateway gave and the value it sent', async () => {
     apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID });
 
-    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UpstreamError);
+    const key = await issuer().createKey(newKey);
+
+    expect(key).toEqual({ id: KEY_ID, value: sentValue() });
   });
 
-  test('maps a throttled create to 429', async () => {
+  test('sends a different value each time', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID });
+
+    const [a, b] = await Promise.all([issuer().createKey(newKey), issuer().createKey(newKey)]);
+
+    expect(a.value).not.toBe(b.value);
+  });
+
+  test('adopts the key when a failed create did go through (found by exact name and value)', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(conflict());
+    apiGateway.on(GetApiKeysCommand).callsFake((input: { nameQuery?: string }) => ({
+      items: [
+        { id: 'other', name: `${newKey.name} 2`, value: sentValue() },
+        { id: 'same-name', name: newKey.name, value: 'another value' },
+        { id: KEY_ID, name: input.nameQuery, value: sentValue() },
+      ],
+    }));
+
+    const key = await issuer().createKey(newKey);
+
+    expect(key).toEqual({ id: KEY_ID, value: sentValue() });
+    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeysCommand, {
+      nameQuery: newKey.name,
+      includeValues: true,
+    });
+  });
+
+  test('follows the pages of the lookup', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(unavailable());
+    apiGateway
+      .on(GetApiKeysCommand)
+      .resolvesOnce({ items: [], position: 'next' })
+      .callsFake(() => ({ items: [{ id: KEY_ID, name: newKey.name, value: sentValue() }] }));
+
+    await expect(issuer().createKey(newKey)).resolves.toEqual({ id: KEY_ID, value: sentValue() });
+  });
+
+  test('fails with the mapped error when the lookup finds no such key', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(unavailable());
+    apiGateway.on(GetApiKeysCommand).resolves({ items: [] });
+
+    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  test('fails with the original error when the lookup fails too', async () => {
     apiGateway.on(CreateApiKeyCommand).rejects(throttled());
+    apiGateway.on(GetApiKeysCommand).rejects(unavailable());
 
     await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(ThrottledError);
+  });
+
+  test('fails with 502 when API Gateway returns no key id and none is found', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({});
+    apiGateway.on(GetApiKeysCommand).resolves({ items: [] });
+
+    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UpstreamError);
   });
 });
 

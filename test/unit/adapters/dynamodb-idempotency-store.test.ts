@@ -28,6 +28,7 @@ const TABLE = 'webhook-idempotency';
 const NOW = 1_790_000_000;
 const CLAIM: ClaimRequest = {
   key: 'key-hash',
+  claimId: 'claim-1',
   fingerprint: 'fingerprint-hash',
   now: NOW,
   leaseUntil: NOW + 60,
@@ -95,6 +96,30 @@ beforeEach(() => {
 });
 
 describe('claim', () => {
+  test('recognises its own claim when a retried PutItem finds the item its lost first attempt wrote', async () => {
+    dynamoDb.on(PutItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { pk: { S: 'key-hash' }, status: { S: 'IN_PROGRESS' }, claimId: { S: 'claim-1' } },
+      }),
+    );
+
+    await expect(store().claim(CLAIM)).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test("reports another attempt's unfinished claim as in progress", async () => {
+    dynamoDb.on(PutItemCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: { pk: { S: 'key-hash' }, status: { S: 'IN_PROGRESS' }, claimId: { S: 'claim-2' } },
+      }),
+    );
+
+    await expect(store().claim(CLAIM)).resolves.toEqual({ status: 'in-progress' });
+  });
+
   test('sends one PutItem of an in-progress record, conditional on the key being free, asking for the old item', async () => {
     dynamoDb.on(PutItemCommand).resolves({});
 
@@ -106,6 +131,7 @@ describe('claim', () => {
         Item: {
           pk: { S: 'key-hash' },
           status: { S: 'IN_PROGRESS' },
+          claimId: { S: 'claim-1' },
           fingerprint: { S: 'fingerprint-hash' },
           leaseUntil: { N: String(NOW + 60) },
           expiresAt: { N: String(NOW + 3600) },

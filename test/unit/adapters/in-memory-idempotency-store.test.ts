@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 /**
  * InMemoryIdempotencyStore, the local run's store: the same claim / complete / release / forget
  * semantics as the DynamoDB store's conditional writes (test/integration/idempotency.test.ts
@@ -16,6 +17,7 @@ function claimAt(offset = 0, overrides: Partial<ClaimRequest> = {}): ClaimReques
   const now = NOW + offset;
   return {
     key: 'key-hash',
+    claimId: randomUUID(),
     fingerprint: 'fingerprint-hash',
     now,
     leaseUntil: now + LEASE,

@@ -117,6 +117,7 @@ describe('ApiKeyService.create', () => {
         name: CURRENT_NAME,
         description: CURRENT_DESCRIPTION,
         enabled: true,
+        value: expect.stringMatching(/^[A-Za-z0-9]{40}$/),
         tags: { ...MANAGED_TAGS, 'sensedia:app-slug': 'slug1' },
       },
     ]);
@@ -128,9 +129,10 @@ describe('ApiKeyService.create', () => {
     expect(credential).toEqual({
       credentialType: 'API_KEY',
       apiKeyId: KEY_ID,
-      apiKey: KEY_VALUE,
+      apiKey: apiGateway.commandCalls(CreateApiKeyCommand)[0]?.args[0].input.value,
       customCredentials: { apiKeyHeader: 'x-api-key' },
     });
+    expect(credential.apiKey).toMatch(/^[A-Za-z0-9]{40}$/);
   });
 
   test('binds the new key once to every distinct usage plan listed across the APIs', async () => {
@@ -230,6 +232,16 @@ describe('ApiKeyService.create', () => {
 
     expect(onOrphan).toHaveBeenCalledTimes(1);
     expect(onOrphan).toHaveBeenCalledWith(KEY_ID, expect.any(UnavailableError));
+  });
+
+  test('reports the key id to onOrphan when IAM refuses to delete the half-made key', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
+    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
+    const onOrphan = jest.fn();
+
+    await rejectionOf(service({ onOrphan }).create(app([['p1']])));
+
+    expect(onOrphan).toHaveBeenCalledWith(KEY_ID, expect.any(Error));
   });
 
   test('still reports the binding error when the half-made key cannot be deleted', async () => {
@@ -441,9 +453,9 @@ describe('ApiKeyService.update', () => {
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
 
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_CONFLICT' });
-    expect(unbindings()).toEqual([unbindingOf('p1')]);
-    // The refused p3 first, then p1 bound again.
-    expect(bindings()).toEqual([bindingOf('p3'), bindingOf('p1')]);
+    // p1 detached, then the undo: p3 detached in case its answer was lost, p1 bound again.
+    expectSameItems(unbindings(), [unbindingOf('p1'), unbindingOf('p3')]);
+    expectSameItems(bindings(), [bindingOf('p3'), bindingOf('p1')]);
   });
 
   test('reports a throttled detach as 429 and detaches the plan it had added meanwhile', async () => {
@@ -453,9 +465,9 @@ describe('ApiKeyService.update', () => {
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
 
     expect(error).toBeInstanceOf(ThrottledError);
-    expect(bindings()).toEqual([bindingOf('p3')]);
-    // The throttled p1 first, then p3 detached again.
-    expect(unbindings()).toEqual([unbindingOf('p1'), unbindingOf('p3')]);
+    // p3 bound, then the undo: p1 bound again in case its detach went through, p3 detached.
+    expectSameItems(bindings(), [bindingOf('p3'), bindingOf('p1')]);
+    expectSameItems(unbindings(), [unbindingOf('p1'), unbindingOf('p3')]);
   });
 
   test('undoes the binding changes when renaming the key fails', async () => {
@@ -471,14 +483,14 @@ describe('ApiKeyService.update', () => {
     expectSameItems(bindings(), [bindingOf('p2'), bindingOf('p1')]);
   });
 
-  test('leaves alone the changes that never started after a failure', async () => {
+  test('undoes the changes made and the one that failed, and leaves alone those that never started', async () => {
     existingKey(['p1']);
     apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(notFound());
 
     // One call at a time: bind p2 (done), bind p3 (refused), detach p1 (never started).
     await rejectionOf(service({ maxParallelCalls: 1 }).update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
 
-    expect(unbindings()).toEqual([unbindingOf('p2')]);
+    expectSameItems(unbindings(), [unbindingOf('p2'), unbindingOf('p3')]);
     expect(bindings()).toEqual([bindingOf('p2'), bindingOf('p3')]);
   });
 
@@ -490,7 +502,7 @@ describe('ApiKeyService.update', () => {
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1', 'p2', 'p3']) }));
 
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_NOT_FOUND' });
-    expect(unbindings()).toEqual([unbindingOf('p2')]);
+    expectSameItems(unbindings(), [unbindingOf('p2'), unbindingOf('p3')]);
   });
 
   test('follows the pages of GetUsagePlans and detaches plans found on a later page', async () => {
@@ -568,14 +580,29 @@ describe('ApiKeyService.revoke', () => {
     ]);
   });
 
-  test('answers 404 for a key IAM does not let it delete (not issued by the webhook), in one call', async () => {
+  test('answers 404 for a key IAM does not let it delete because the webhook did not issue it', async () => {
     apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: { owner: 'someone else' } });
 
-    const error = await service()
-      .revoke(KEY_ID)
-      .catch((e: unknown) => e);
+    const error = await rejectionOf(service().revoke(KEY_ID));
 
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+  });
+
+  test('answers 502 when IAM refuses to delete a key the webhook did issue: it is not gone', async () => {
+    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
+
+    const error = await rejectionOf(service().revoke(KEY_ID));
+
+    expect(error).toBeInstanceOf(UpstreamError);
+  });
+
+  test('reads the key only when the delete is refused: a revoke is one call', async () => {
+    apiGateway.on(DeleteApiKeyCommand).resolves({});
+
+    await service().revoke(KEY_ID);
+
     expect(apiGateway.calls()).toHaveLength(1);
   });
 

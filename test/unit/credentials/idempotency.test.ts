@@ -192,6 +192,7 @@ describe('IdempotentCredentials.create', () => {
     const now = START_MS / 1000;
     const found = await store.claim({
       key: idempotencyKey(request()),
+      claimId: 'a probe of its own',
       fingerprint: 'any',
       now,
       leaseUntil: now + LEASE_SECONDS,
@@ -214,6 +215,7 @@ describe('IdempotentCredentials.create', () => {
     const now = START_MS / 1000;
     expect(claim).toHaveBeenCalledWith({
       key: idempotencyKey(request()),
+      claimId: expect.stringMatching(/^[0-9a-f-]{36}$/),
       fingerprint: requestFingerprint(request()),
       now,
       leaseUntil: now + LEASE_SECONDS,

@@ -1,0 +1,98 @@
+/** The webhook's CloudWatch metrics (EMF through Powertools): one count per outcome, none for a health check. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { composeWebhook } from '../../lambda/compose';
+import { loadConfig } from '../../lambda/config';
+import type { ApiKeyIssuer } from '../../lambda/credentials/ports';
+import { UnavailableError } from '../../lambda/errors';
+import { localBackend } from '../../lambda/local/backend';
+import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { captureLogs } from '../support/logs';
+
+const config = loadConfig({
+  WEBHOOK_USERNAME: USERNAME,
+  WEBHOOK_PASSWORD: PASSWORD,
+  ALLOWED_USAGE_PLAN_IDS: '*',
+});
+
+function webhook(apiKeys?: Partial<ApiKeyIssuer>) {
+  const backend = localBackend(config);
+  const keys =
+    apiKeys === undefined ? backend.apiKeys : Object.assign(Object.create(backend.apiKeys), apiKeys);
+  return composeWebhook(
+    config,
+    { ...backend, apiKeys: keys },
+    new Logger({ logLevel: 'SILENT' }),
+    new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
+  );
+}
+
+/** The metric names and values of every EMF document printed. */
+function published(lines: Array<Record<string, unknown>>): Record<string, unknown> {
+  const emf = lines.filter((line) => '_aws' in line);
+  return Object.assign(
+    {},
+    ...emf.map((line) => {
+      const directives = (
+        line._aws as { CloudWatchMetrics: Array<{ Namespace: string; Metrics: Array<{ Name: string }> }> }
+      ).CloudWatchMetrics;
+      expect(directives.map((d) => d.Namespace)).toEqual(['CredentialWebhook']);
+      return Object.fromEntries(directives.flatMap((d) => d.Metrics.map((m) => [m.Name, line[m.Name]])));
+    }),
+  );
+}
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+test('a created credential counts CredentialIssued', async () => {
+  const logs = captureLogs();
+
+  const response = await webhook()(event({ json: createRequest() }));
+
+  expect(response.statusCode).toBe(200);
+  expect(published(logs.records())).toEqual({ CredentialIssued: 1 });
+});
+
+test('a revoke counts CredentialRevoked', async () => {
+  const logs = captureLogs();
+
+  await webhook()(event({ path: '/v1/revokeCredentials', json: { apiKeyId: 'gone1' } }));
+
+  expect(published(logs.records())).toEqual({ CredentialRevoked: 1 });
+});
+
+test('a wrong password counts AuthenticationFailed', async () => {
+  const logs = captureLogs();
+
+  await webhook()(
+    event({
+      json: createRequest(),
+      headers: { Authorization: basic(USERNAME, 'nope'), 'Content-Type': 'application/json' },
+    }),
+  );
+
+  expect(published(logs.records())).toEqual({ AuthenticationFailed: 1 });
+});
+
+test('AWS unavailable counts OperationFailed and UpstreamThrottled, and no credential', async () => {
+  const logs = captureLogs();
+  const failing = webhook({ createKey: () => Promise.reject(new UnavailableError()) });
+
+  const response = await failing(event({ json: createRequest() }));
+
+  expect(response.statusCode).toBe(503);
+  expect(published(logs.records())).toEqual({ OperationFailed: 1, UpstreamThrottled: 1 });
+});
+
+test('a health check publishes nothing (and so prints no empty-metrics warning)', async () => {
+  const logs = captureLogs();
+
+  const response = await webhook()(
+    event({ httpMethod: 'GET', path: '/v1/health', headers: { Authorization: basic() } }),
+  );
+
+  expect(response.statusCode).toBe(204);
+  expect(logs.text()).toBe('');
+});
