@@ -1,0 +1,375 @@
+/**
+ * `npm run bench`: what the Portal waits for, measured. A benchmark, not a test: it prints numbers
+ * and the issue's targets next to them, and fails only when the webhook does not answer correctly.
+ *
+ *   1. the production Lambda bundle (lib/bundling.ts settings) and what it is made of;
+ *   2. cold start: fresh Node processes loading the bundle and answering a first request;
+ *   3. warm overhead of the handler alone, AWS answered in process;
+ *   4. AWS round trips on each operation's critical path, with a fixed latency per AWS call.
+ *
+ * Everything runs on loopback (a stub answers AWS) and writes only under .bench/.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import { ESBUILD_TARGET, HANDLER_RUNTIME, PROJECT_ROOT } from '../lib/bundling';
+import { AwsStub } from './bench/aws-stub';
+import { type BundleReport, buildBundle } from './bench/bundle';
+import { type ColdStartReport, measureColdStart } from './bench/cold-start';
+import {
+  awsEnv,
+  createKeyEvent,
+  DEPLOYMENT_ENV,
+  LAMBDA_ENV,
+  LAMBDA_RUNTIME_ENV,
+  PLANS,
+  QUIET_SDK_ENV,
+  SECRET,
+} from './bench/fixture';
+import { measureRoundTrips, type OperationReport } from './bench/round-trips';
+import { ms } from './bench/stats';
+import { measureWarm, OPERATIONS, type WarmReport } from './bench/warm';
+
+const OUT_DIR = path.join(PROJECT_ROOT, '.bench');
+/** Bounded so that the whole run stays well under two minutes on a 2-core machine. */
+const COLD_START_RUNS = 30;
+const WARM_REQUESTS = 10_000;
+const WARM_UP_REQUESTS = 2_000;
+const AWS_LATENCY_MS = 50;
+const ROUND_TRIP_RUNS = 5;
+const TOP_CONTRIBUTORS = 8;
+
+const TARGETS = { bundleKiB: 400, coldRatio: 2.0, warmP99Ms: 1 } as const;
+
+const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
+const mark = (ok: boolean): string => (ok ? '✓' : '✗');
+
+function packageVersion(name: string): string {
+  const file = path.join(PROJECT_ROOT, 'node_modules', name, 'package.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
+function heading(title: string): void {
+  console.log(`\n## ${title}\n`);
+}
+
+/** A Markdown table, columns padded for the terminal. */
+function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+  return [line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line)].join('\n');
+}
+
+function printBundle(bundle: BundleReport): void {
+  heading('1. Bundle (lib/bundling.ts HANDLER_ESBUILD_OPTIONS, minified, CJS)');
+  console.log(
+    `${path.relative(PROJECT_ROOT, bundle.outfile)}: ${kib(bundle.bytes)} (${bundle.bytes.toLocaleString('en')} bytes)`,
+  );
+  console.log(`source map: ${kib(bundle.mapBytes)} (shipped alongside, read for stack traces only)`);
+  console.log(`build: ${ms(bundle.buildMs)}\n`);
+  const total = bundle.contributors.reduce((sum, c) => sum + c.bytes, 0);
+  console.log(
+    table(
+      ['package', 'minified', 'share'],
+      bundle.contributors
+        .slice(0, TOP_CONTRIBUTORS)
+        .map((c) => [c.name, kib(c.bytes), `${((100 * c.bytes) / total).toFixed(1)} %`]),
+    ),
+  );
+  const rest = bundle.contributors.slice(TOP_CONTRIBUTORS);
+  console.log(`(${rest.length} more packages: ${kib(rest.reduce((sum, c) => sum + c.bytes, 0))})`);
+}
+
+/** The first request's AWS calls, e.g. "GetSecretValue 106 → PutItem 120". */
+const timeline = (cold: ColdStartReport): string =>
+  cold.awsCalls.map((call) => `${call.operation.replace(/^.*\./, '')} ${call.at.toFixed(0)}`).join(' → ');
+
+function printColdStart(cold: ColdStartReport): void {
+  heading(`2. Cold start (${cold.call.count} fresh processes each, AWS stubbed on loopback)`);
+  console.log(
+    table(
+      ['spawn → exit', 'median', 'p90', 'min'],
+      (
+        [
+          ["bare `node -e ''`", cold.bare],
+          ['load bundle only', cold.load],
+          ['load + first request (200)', cold.call],
+        ] as const
+      ).map(([what, s]) => [what, ms(s.p50), ms(s.p90), ms(s.min)]),
+    ),
+  );
+  console.log(
+    `\nratio (load + first request) / bare, medians: ${(cold.call.p50 / cold.bare.p50).toFixed(2)}×`,
+  );
+  console.log(`ratio load only / bare, medians: ${(cold.load.p50 / cold.bare.p50).toFixed(2)}×`);
+  console.log(
+    `\ninside the process (medians, ms since it started): bundle loaded at ${cold.loadedAt.p50.toFixed(0)}, ` +
+      `first response at ${cold.answeredAt.p50.toFixed(0)} (the first request took ${ms(cold.answeredAt.p50 - cold.loadedAt.p50)})`,
+  );
+  console.log(`its AWS calls reached the stub at: ${timeline(cold)}`);
+}
+
+function printWarm(title: string, warm: WarmReport): void {
+  console.log(`${title}\n`);
+  console.log(
+    table(
+      ['requests', 'count', 'p50', 'p99', 'mean', 'max'],
+      [
+        [
+          'all',
+          String(warm.all.count),
+          ms(warm.all.p50),
+          ms(warm.all.p99),
+          ms(warm.all.mean),
+          ms(warm.all.max),
+        ],
+        ...OPERATIONS.map((op) => {
+          const s = warm.byOperation[op];
+          return [op, String(s.count), ms(s.p50), ms(s.p99), ms(s.mean), ms(s.max)];
+        }),
+      ],
+    ),
+  );
+}
+
+function callList(calls: Readonly<Record<string, number>>): string {
+  return Object.entries(calls)
+    .map(([command, count]) => (count > 1 ? `${command}×${count}` : command))
+    .join(', ');
+}
+
+function printRoundTrips(operations: readonly OperationReport[]): void {
+  heading(
+    `4. AWS round trips on the critical path (${AWS_LATENCY_MS} ms per AWS call, median of ${ROUND_TRIP_RUNS} runs)`,
+  );
+  console.log(
+    table(
+      ['operation', 'control plane calls / RT', 'DynamoDB calls / RT', 'all calls / RT', 'wall (min–max)'],
+      operations.map((op) => [
+        op.name,
+        `${op.controlPlane.calls} / ${op.controlPlane.roundTrips}`,
+        `${op.idempotency.calls} / ${op.idempotency.roundTrips}`,
+        `${op.combined.calls} / ${op.combined.roundTrips}`,
+        `${ms(op.wallMs)} (${ms(op.wallMinMs)}–${ms(op.wallMaxMs)})`,
+      ]),
+    ),
+  );
+  console.log(
+    '\nRT = sequential round trips (longest chain of calls each starting after the previous ended).',
+  );
+  for (const op of operations) console.log(`- ${op.name}: ${callList(op.calls)}`);
+}
+
+interface Target {
+  readonly what: string;
+  readonly target: string;
+  readonly measured: string;
+  readonly ok: boolean;
+}
+
+function targets(
+  bundle: BundleReport,
+  cold: ColdStartReport,
+  warm: WarmReport,
+  operations: readonly OperationReport[],
+): Target[] {
+  const ratio = cold.call.p50 / cold.bare.p50;
+  return [
+    {
+      what: 'bundle size',
+      target: `≤ ${TARGETS.bundleKiB} KiB`,
+      measured: kib(bundle.bytes),
+      ok: bundle.bytes <= TARGETS.bundleKiB * 1024,
+    },
+    {
+      what: 'cold start / bare Node (medians)',
+      target: `≤ ${TARGETS.coldRatio.toFixed(1)}×`,
+      measured: `${ratio.toFixed(2)}× (${ms(cold.call.p50)} / ${ms(cold.bare.p50)})`,
+      ok: ratio <= TARGETS.coldRatio,
+    },
+    {
+      what: 'warm p99 per request',
+      target: `≤ ${TARGETS.warmP99Ms} ms`,
+      measured: ms(warm.all.p99),
+      ok: warm.all.p99 <= TARGETS.warmP99Ms,
+    },
+    ...operations.flatMap((op) =>
+      op.target === undefined
+        ? []
+        : [
+            {
+              what: `${op.name}: control-plane round trips`,
+              target: `${op.target}`,
+              measured: `${op.controlPlane.roundTrips}`,
+              ok: op.controlPlane.roundTrips === op.target,
+            },
+          ],
+    ),
+  ];
+}
+
+const passed = (checks: readonly Target[], what: string): boolean =>
+  checks.find((check) => check.what === what)?.ok ?? false;
+
+function markdown(
+  date: string,
+  machine: string,
+  versions: string,
+  bundle: BundleReport,
+  cold: ColdStartReport,
+  warm: WarmReport,
+  operations: readonly OperationReport[],
+  checks: readonly Target[],
+): string {
+  const lines = [
+    `Measured ${date} with \`npm run bench\` on ${machine}; ${versions}.`,
+    '',
+    table(
+      ['measure', 'result', 'target', ''],
+      [
+        [
+          'bundle (minified, CDK settings)',
+          kib(bundle.bytes),
+          `≤ ${TARGETS.bundleKiB} KiB`,
+          mark(passed(checks, 'bundle size')),
+        ],
+        [
+          `cold start, load + first request (median / p90 of ${cold.call.count})`,
+          `${ms(cold.call.p50)} / ${ms(cold.call.p90)}`,
+          '',
+          '',
+        ],
+        [
+          `bare \`node -e ''\` (median / p90 of ${cold.bare.count})`,
+          `${ms(cold.bare.p50)} / ${ms(cold.bare.p90)}`,
+          '',
+          '',
+        ],
+        [
+          'cold start / bare Node (medians)',
+          `${(cold.call.p50 / cold.bare.p50).toFixed(2)}×`,
+          `≤ ${TARGETS.coldRatio.toFixed(1)}×`,
+          mark(passed(checks, 'cold start / bare Node (medians)')),
+        ],
+        ['load bundle only (median)', ms(cold.load.p50), '', ''],
+        [
+          `warm handler p50 / p99 / mean (${warm.all.count.toLocaleString('en')} requests)`,
+          `${ms(warm.all.p50)} / ${ms(warm.all.p99)} / ${ms(warm.all.mean)}`,
+          `p99 ≤ ${TARGETS.warmP99Ms} ms`,
+          mark(passed(checks, 'warm p99 per request')),
+        ],
+      ],
+    ),
+    '',
+    `Cold start inside the process (medians, ms since it started): bundle loaded at ${cold.loadedAt.p50.toFixed(0)}, ` +
+      `first response (create API key, AWS on loopback) at ${cold.answeredAt.p50.toFixed(0)}; its AWS calls reached the stub at ` +
+      `${timeline(cold)}.`,
+    '',
+    `AWS round trips with ${AWS_LATENCY_MS} ms per AWS call (control plane = API Gateway / Cognito; DynamoDB = idempotency record):`,
+    '',
+    table(
+      ['operation', 'control-plane RT', 'target', '', 'DynamoDB RT', 'all RT', 'wall (median)'],
+      operations.map((op) => [
+        op.name,
+        String(op.controlPlane.roundTrips),
+        op.target === undefined ? '–' : String(op.target),
+        op.target === undefined ? '' : mark(op.controlPlane.roundTrips === op.target),
+        String(op.idempotency.roundTrips),
+        String(op.combined.roundTrips),
+        ms(op.wallMs),
+      ]),
+    ),
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const began = process.hrtime.bigint();
+  mkdirSync(OUT_DIR, { recursive: true });
+  const date = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+  const cpus = os.cpus();
+  const machine = `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, ${os.platform()} ${os.arch()}`;
+  const versions = `Node ${process.version}, esbuild ${esbuild.version}, aws-cdk-lib ${packageVersion('aws-cdk-lib')}`;
+  console.log(`# credential-webhook benchmark, ${date}\n`);
+  console.log(`machine: ${machine}`);
+  console.log(`versions: ${versions}`);
+  console.log(
+    `bundle target: ${ESBUILD_TARGET} (Lambda runtime ${HANDLER_RUNTIME.name}); run here on Node ${process.version}`,
+  );
+
+  const bundle = await buildBundle(OUT_DIR);
+  printBundle(bundle);
+
+  // The SDK clients of section 4 (in this process) resolve credentials from the environment.
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    ...QUIET_SDK_ENV,
+  });
+  const stub = await AwsStub.start(SECRET);
+  try {
+    const cold = await measureColdStart({
+      bundle: bundle.outfile,
+      stub,
+      event: createKeyEvent(PLANS.slice(0, 1)),
+      env: {
+        PATH: process.env.PATH ?? '',
+        ...LAMBDA_RUNTIME_ENV,
+        ...DEPLOYMENT_ENV,
+        ...LAMBDA_ENV,
+        ...awsEnv(stub.url),
+      },
+      runs: COLD_START_RUNS,
+    });
+    printColdStart(cold);
+
+    heading(
+      `3. Warm overhead per request (${WARM_REQUESTS.toLocaleString('en')} requests after ${WARM_UP_REQUESTS.toLocaleString('en')} warm-up, AWS in process)`,
+    );
+    const warm = await measureWarm({
+      requests: WARM_REQUESTS,
+      warmupRequests: WARM_UP_REQUESTS,
+      withTelemetry: false,
+    });
+    printWarm('handler alone (silent Logger, no Metrics):', warm);
+    console.log('');
+    const telemetry = await measureWarm({
+      requests: WARM_REQUESTS,
+      warmupRequests: WARM_UP_REQUESTS,
+      withTelemetry: true,
+    });
+    printWarm('as in Lambda (INFO request log + EMF metrics, written to a null stream):', telemetry);
+
+    const operations = await measureRoundTrips({ stub, latencyMs: AWS_LATENCY_MS, runs: ROUND_TRIP_RUNS });
+    printRoundTrips(operations);
+
+    const checks = targets(bundle, cold, warm, operations);
+    heading('Targets (issue 6)');
+    console.log(
+      table(
+        ['target', 'wanted', 'measured', ''],
+        checks.map((t) => [t.what, t.target, t.measured, mark(t.ok)]),
+      ),
+    );
+
+    heading('For the README');
+    console.log(
+      [
+        '```markdown',
+        markdown(date.slice(0, 10), machine, versions, bundle, cold, warm, operations, checks),
+        '```',
+      ].join('\n'),
+    );
+    console.log(`\nbenchmark took ${ms(Number(process.hrtime.bigint() - began) / 1e6)}`);
+  } finally {
+    await stub.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

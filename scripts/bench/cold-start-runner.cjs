@@ -1,0 +1,54 @@
+/**
+ * One cold start, in a fresh Node process: `node cold-start-runner.cjs <load|call> <bundle> <event JSON>`.
+ * Loads the built Lambda bundle and, in "call" mode, sends it one request, as Lambda would.
+ * Exits 0 when the handler answered 200 (or, in "load" mode, once the bundle is loaded), else 1.
+ * Writes its own timings (ms since the process started) as JSON to fd 3 for the parent.
+ */
+'use strict';
+const { writeSync } = require('node:fs');
+
+const [mode, bundle, eventJson] = process.argv.slice(2);
+
+function report(result) {
+  writeSync(3, JSON.stringify(result));
+}
+
+const { handler } = require(bundle);
+const loadedAt = performance.now();
+// Epoch ms of the process start: the parent lines up the stub's arrival times with it.
+const { timeOrigin } = performance;
+
+if (mode === 'load') {
+  report({ timeOrigin, loadedAt });
+  process.exit(0);
+}
+
+const context = {
+  functionName: 'credential-webhook-bench',
+  functionVersion: '$LATEST',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:credential-webhook-bench',
+  memoryLimitInMB: '512',
+  awsRequestId: 'bench-cold-start',
+  logGroupName: '/aws/lambda/credential-webhook-bench',
+  logStreamName: 'bench',
+  callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 25_000,
+  done() {},
+  fail() {},
+  succeed() {},
+};
+
+handler(JSON.parse(eventJson), context).then(
+  (response) => {
+    report({ timeOrigin, loadedAt, answeredAt: performance.now(), statusCode: response.statusCode });
+    if (response.statusCode !== 200) {
+      process.stderr.write(`first response was ${response.statusCode}: ${response.body}\n`);
+    }
+    // The SDK's keep-alive sockets would hold the process open; Lambda freezes it instead.
+    process.exit(response.statusCode === 200 ? 0 : 1);
+  },
+  (error) => {
+    process.stderr.write(`handler threw: ${error?.stack ?? error}\n`);
+    process.exit(1);
+  },
+);
