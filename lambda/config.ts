@@ -185,8 +185,20 @@ function parseClientCredentials(env: Env, needed: boolean): ClientCredentialsCon
   };
 }
 
+export interface LoadOptions {
+  /**
+   * In Lambda the Basic credentials must come from Secrets Manager (not plain environment
+   * variables) and create records from DynamoDB (memory is per container): both are required.
+   */
+  readonly deployed?: boolean;
+}
+
 /** Parses the whole configuration; throws a ConfigError naming the first bad variable. */
-export function loadConfig(env: Env = process.env): WebhookConfig {
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): WebhookConfig {
+  if (options.deployed === true) {
+    required(env, 'WEBHOOK_SECRET_ARN');
+    required(env, 'IDEMPOTENCY_TABLE');
+  }
   const defaultType = optional(env, 'DEFAULT_CREDENTIAL_TYPE') ?? 'API_KEY';
   const parsedType = CredentialTypeSchema.safeParse(defaultType);
   if (!parsedType.success) {

@@ -16,7 +16,7 @@ import { loadConfig } from './config';
 
 const logger = new Logger({ serviceName: 'credential-webhook' });
 const metrics = new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' });
-const config = loadConfig(process.env);
+const config = loadConfig(process.env, { deployed: true });
 const webhook = composeWebhook(
   config,
   awsBackend(config, {

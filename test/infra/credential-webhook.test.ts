@@ -30,7 +30,7 @@ describe("the function's environment", () => {
     });
     const tableId = logicalId(fixture.stack, fixture.webhook.idempotency.table);
 
-    const config = loadConfig(functionEnvironment(fixture));
+    const config = loadConfig(functionEnvironment(fixture), { deployed: true });
 
     expect(config).toMatchObject({
       auth: { source: 'secrets-manager' },
@@ -56,7 +56,7 @@ describe("the function's environment", () => {
     const environment = functionEnvironment(fixture);
 
     expect(environment.ALLOWED_USAGE_PLAN_IDS).toBeUndefined();
-    expect(loadConfig(environment).defaultCredentialType).toBe('CLIENT_CREDENTIALS');
+    expect(loadConfig(environment, { deployed: true }).defaultCredentialType).toBe('CLIENT_CREDENTIALS');
   });
 
   it('carries no Cognito settings when no API gets client credentials', () => {

@@ -335,3 +335,22 @@ describe('ACCESS_TOKEN_VALIDITY_MINUTES', () => {
     expectConfigError(clientEnv({ ACCESS_TOKEN_VALIDITY_MINUTES: value }), 'ACCESS_TOKEN_VALIDITY_MINUTES');
   });
 });
+
+describe('a deployed webhook (Lambda)', () => {
+  const base = {
+    WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:basic',
+    IDEMPOTENCY_TABLE: 'records',
+    ALLOWED_USAGE_PLAN_IDS: 'p1',
+  };
+
+  test('loads with a secret and an idempotency table', () => {
+    expect(loadConfig(base, { deployed: true }).idempotency.tableName).toBe('records');
+  });
+
+  test.each(['WEBHOOK_SECRET_ARN', 'IDEMPOTENCY_TABLE'])('requires %s', (variable) => {
+    const env: Record<string, string> = { ...base, WEBHOOK_USERNAME: 'u', WEBHOOK_PASSWORD: 'p' };
+    delete env[variable];
+
+    expect(() => loadConfig(env, { deployed: true })).toThrow(variable);
+  });
+});
