@@ -4,7 +4,7 @@
  *
  * API Gateway IAM (Service Authorization Reference, "Amazon API Gateway Management"):
  * CreateApiKey = POST /apikeys, plus PUT on /tags/<resource ARN> when the key is created with
- * tags; GetApiKey = GET /apikeys/<id>; UpdateApiKey = PATCH and DeleteApiKey = DELETE on
+ * tags; GetApiKey = GET /apikeys/<id>; GetApiKeys = GET /apikeys; UpdateApiKey = PATCH and DeleteApiKey = DELETE on
  * /apikeys/<id> (ApiKey supports aws:ResourceTag); GetUsagePlans = GET /usageplans;
  * CreateUsagePlanKey = POST /usageplans/<id>/keys; DeleteUsagePlanKey = DELETE
  * /usageplans/<id>/keys/<keyId>.
@@ -122,9 +122,10 @@ function apiKeyStatements(
       },
     }),
     new iam.PolicyStatement({
+      // GetApiKey, and GetApiKeys (/apikeys) to find a key whose CreateApiKey answer was lost.
       sid: 'ReadApiKeys',
       actions: ['apigateway:GET'],
-      resources: [apiGateway('/apikeys/*')],
+      resources: [apiGateway('/apikeys'), apiGateway('/apikeys/*')],
     }),
     new iam.PolicyStatement({
       // Keys the webhook did not issue (no managed-by tag) cannot be renamed or deleted.

@@ -65,7 +65,12 @@ function apiKeyStatements(plans: readonly string[]): unknown[] {
       Resource: apigw('/tags/*'),
       Sid: 'TagNewApiKeys',
     },
-    { Action: 'apigateway:GET', Effect: 'Allow', Resource: apigw('/apikeys/*'), Sid: 'ReadApiKeys' },
+    {
+      Action: 'apigateway:GET',
+      Effect: 'Allow',
+      Resource: [apigw('/apikeys'), apigw('/apikeys/*')],
+      Sid: 'ReadApiKeys',
+    },
     {
       Action: ['apigateway:PATCH', 'apigateway:DELETE'],
       Condition: issuedByWebhook,

@@ -96,8 +96,8 @@ describe('cdk synth', () => {
         env: {
           PATH: process.env.PATH ?? '',
           AWS_REGION: 'us-east-1',
-          WEBHOOK_USERNAME: 'portal',
-          WEBHOOK_PASSWORD: 'not-a-real-password',
+          WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-basic',
+          IDEMPOTENCY_TABLE: 'webhook-idempotency',
           ALLOWED_USAGE_PLAN_IDS: PLAN_A,
         },
       },
