@@ -15,6 +15,7 @@ import { awsBackend, composeWebhook } from '../compose';
 import { ConfigError, loadConfig } from '../config';
 import { localBackend } from './backend';
 import { startServer } from './server';
+import { withLocalTokenEndpoint } from './token-endpoint';
 
 async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env };
@@ -45,7 +46,17 @@ async function main(): Promise<void> {
       })
     : localBackend(config);
   const logger = new Logger({ serviceName: 'credential-webhook' });
-  const running = await startServer(composeWebhook(config, backend, logger), { host, port });
+  const webhook = composeWebhook(config, backend, logger);
+  // With the in-process pool, the token URL given to developers answers too.
+  const served =
+    !useAws && backend.clients !== undefined && config.clientCredentials !== undefined
+      ? withLocalTokenEndpoint(
+          webhook,
+          backend.clients,
+          config.clientCredentials.accessTokenValidityMinutes * 60,
+        )
+      : webhook;
+  const running = await startServer(served, { host, port });
 
   console.log(
     `Credential webhook listening on ${running.url} (backend: ${useAws ? 'AWS SDK' : 'in-process'})`,
