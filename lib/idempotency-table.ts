@@ -26,6 +26,8 @@ export class IdempotencyTable extends Construct {
       // A few writes per approved app: on-demand costs nothing while idle.
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      // Records name credentials (never their values); encrypted at rest with the account's KMS key for DynamoDB.
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
   }

@@ -80,6 +80,14 @@ describe('the idempotency table', () => {
     });
   });
 
+  it('is encrypted at rest with a KMS key', () => {
+    const { template } = webhookFixture();
+
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      SSESpecification: { SSEEnabled: true },
+    });
+  });
+
   it('can be restored to a point in time', () => {
     const { template } = webhookFixture();
 

@@ -1,0 +1,75 @@
+/**
+ * No credential value reaches the logs: a full create / repeat / update / revoke run of both
+ * credential kinds, logged at DEBUG (the most the logger says) with metrics on, is scanned for
+ * every secret involved.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { composeWebhook } from '../../lambda/compose';
+import { loadConfig } from '../../lambda/config';
+import { localBackend } from '../../lambda/local/backend';
+import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { captureLogs } from '../support/logs';
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+test('the logs of a full run name operations and ids, never a key value, client secret or password', async () => {
+  const logs = captureLogs();
+  const config = loadConfig({
+    WEBHOOK_USERNAME: USERNAME,
+    WEBHOOK_PASSWORD: PASSWORD,
+    ALLOWED_USAGE_PLAN_IDS: 'plan1,plan2',
+    API_CREDENTIAL_TYPES: '{"clientapi1":"CLIENT_CREDENTIALS"}',
+    USER_POOL_ID: 'local_LocalPool',
+    TOKEN_URL: 'https://auth.example.com/oauth2/token',
+    DEFAULT_SCOPES: 'orders/read',
+  });
+  const webhook = composeWebhook(
+    config,
+    localBackend(config),
+    new Logger({ logLevel: 'DEBUG', serviceName: 'credential-webhook' }),
+    new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
+  );
+  const keyApp = createRequest({
+    appSlug: 'key-app',
+    apis: [{ id: 'keyapi1', usagePlans: [{ id: 'plan1' }] }],
+  });
+  const clientApp = createRequest({ appSlug: 'client-app', apis: [{ id: 'clientapi1' }] });
+  const post = (path: string, json: unknown) => webhook(event({ path, json }));
+
+  const key = JSON.parse((await post('/v1/createCredentials', keyApp)).body) as {
+    apiKeyId: string;
+    apiKey: string;
+  };
+  await post('/v1/createCredentials', keyApp);
+  await post('/v1/updateCredentials', {
+    ...key,
+    ...keyApp,
+    apis: [{ id: 'keyapi1', usagePlans: [{ id: 'plan2' }] }],
+  });
+  await post('/v1/revokeCredentials', key);
+  const client = JSON.parse((await post('/v1/createCredentials', clientApp)).body) as {
+    clientId: string;
+    clientSecret: string;
+  };
+  await post('/v1/createCredentials', clientApp);
+  await post('/v1/updateCredentials', { ...client, ...clientApp, appName: 'renamed' });
+  await post('/v1/revokeCredentials', client);
+  await webhook(
+    event({
+      json: keyApp,
+      headers: { Authorization: basic(USERNAME, 'a-wrong-password'), 'Content-Type': 'application/json' },
+    }),
+  );
+
+  const text = logs.text();
+  for (const secret of [key.apiKey, client.clientSecret, PASSWORD, 'a-wrong-password', basic().slice(6)]) {
+    expect(text).not.toContain(secret);
+  }
+  // The run was logged: ids and operations are there, so the scan read real log lines.
+  expect(text).toContain(key.apiKeyId);
+  expect(text).toContain(client.clientId);
+  expect(logs.records().filter((line) => line.message === 'request')).toHaveLength(9);
+});
