@@ -31,6 +31,8 @@ export const APP_CLIENT_ACTIONS = [
   'cognito-idp:DescribeUserPoolClient',
   'cognito-idp:UpdateUserPoolClient',
   'cognito-idp:DeleteUserPoolClient',
+  // To find the client a create whose answer was lost made (cognito-client-issuer.ts).
+  'cognito-idp:ListUserPoolClients',
 ] as const;
 
 export interface CredentialPermissionsProps {

@@ -101,6 +101,8 @@ function appClientStatement(poolArn: string): unknown {
       'cognito-idp:DescribeUserPoolClient',
       'cognito-idp:UpdateUserPoolClient',
       'cognito-idp:DeleteUserPoolClient',
+      // To find the client a create whose answer was lost made (cognito-client-issuer.ts).
+      'cognito-idp:ListUserPoolClients',
     ],
     Effect: 'Allow',
     Resource: poolArn,

@@ -4,6 +4,7 @@ import {
   CreateUserPoolClientCommand,
   DeleteUserPoolClientCommand,
   DescribeUserPoolClientCommand,
+  ListUserPoolClientsCommand,
   UpdateUserPoolClientCommand,
   type UpdateUserPoolClientCommandInput,
   type UserPoolClientType,
@@ -18,6 +19,9 @@ import { UpstreamError } from '../../errors';
 import { awsErrorName, isUncertain, unwrapNotRetried, upstreamError } from './errors';
 
 const CLIENT_CREDENTIALS = 'client_credentials';
+
+/** How far Cognito's clock may be behind this one when telling a new client from an older namesake. */
+const CLOCK_SKEW_MS = 5_000;
 
 /**
  * The settings UpdateUserPoolClient accepts. Cognito resets every one of them that an update
@@ -51,14 +55,17 @@ export class CognitoClientIssuer implements ClientIssuer {
   constructor(
     private readonly client: CognitoIdentityProviderClient,
     private readonly userPoolId: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   /**
-   * Creates the client. Cognito cannot be asked for a client by anything but its id, so a create
-   * whose answer is lost (timeout, 5xx) is not retried (clients.ts): a retry would make a second
-   * client. The caller gets a 503 and the log names the client that may exist.
+   * Creates the client. A create whose answer is lost (timeout, 5xx) may still have made it, so it
+   * is not retried (clients.ts): a retry would make a second client. Instead the pool is searched
+   * for a client of that name created since this call started, which is adopted; if none is found
+   * the caller gets a 503 and the log names the client that may exist.
    */
   async createClient(client: NewClient): Promise<IssuedClient> {
+    const started = this.now();
     const command = new CreateUserPoolClientCommand({
       UserPoolId: this.userPoolId,
       ClientName: client.name,
@@ -79,19 +86,47 @@ export class CognitoClientIssuer implements ClientIssuer {
       ({ UserPoolClient: created } = await this.client.send(command));
     } catch (thrown) {
       const error = unwrapNotRetried(thrown);
-      if (isUncertain(error)) {
-        const uncertain = upstreamError(error);
-        uncertain.cause = new Error(
-          `CreateUserPoolClient "${client.name}" got no answer and may have created a client: ${describe(error)}`,
-        );
-        throw uncertain;
-      }
-      throw refusalOrUpstream(error);
+      if (!isUncertain(error)) throw refusalOrUpstream(error);
+      const adopted = await this.findCreatedSince(client.name, started).catch(() => undefined);
+      if (adopted !== undefined) return adopted;
+      const uncertain = upstreamError(error);
+      uncertain.cause = new Error(
+        `CreateUserPoolClient "${client.name}" got no answer and may have created a client: ${describe(error)}`,
+      );
+      throw uncertain;
     }
     if (created?.ClientId === undefined || created.ClientSecret === undefined) {
       throw new UpstreamError('Cognito did not return the new app client.');
     }
     return { clientId: created.ClientId, clientSecret: created.ClientSecret };
+  }
+
+  /**
+   * A client-credentials client named `name` that Cognito created after `since` (less a margin for
+   * clock skew): the one a create whose answer was lost made. An older client of the same name
+   * (the same app, issued before) is never taken for it.
+   */
+  private async findCreatedSince(name: string, since: number): Promise<IssuedClient | undefined> {
+    let nextToken: string | undefined;
+    do {
+      const page = await this.client.send(
+        new ListUserPoolClientsCommand({ UserPoolId: this.userPoolId, MaxResults: 60, NextToken: nextToken }),
+      );
+      for (const candidate of page.UserPoolClients ?? []) {
+        if (candidate.ClientName !== name || candidate.ClientId === undefined) continue;
+        const described = await this.describe(candidate.ClientId);
+        const createdAt = described?.CreationDate?.getTime() ?? 0;
+        if (
+          described?.ClientSecret !== undefined &&
+          isClientCredentialsClient(described) &&
+          createdAt >= since - CLOCK_SKEW_MS
+        ) {
+          return { clientId: candidate.ClientId, clientSecret: described.ClientSecret };
+        }
+      }
+      nextToken = page.NextToken;
+    } while (nextToken !== undefined);
+    return undefined;
   }
 
   async findClient(clientId: string) {

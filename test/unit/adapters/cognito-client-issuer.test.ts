@@ -11,6 +11,7 @@ import {
   InternalErrorException,
   InvalidParameterException,
   LimitExceededException,
+  ListUserPoolClientsCommand,
   NotAuthorizedException,
   ResourceNotFoundException,
   ScopeDoesNotExistException,
@@ -131,6 +132,118 @@ describe('createClient', () => {
     cognito.on(CreateUserPoolClientCommand).rejects(failure());
 
     await expect(issuer().createClient(newClient)).rejects.toBeInstanceOf(expected);
+  });
+});
+
+describe('createClient whose answer was lost', () => {
+  const NOW = Date.parse('2026-11-23T10:00:00Z');
+  const newClient: NewClient = {
+    name: 'my app - dev@example.com',
+    scopes: ['orders/read'],
+    accessTokenValidityMinutes: 60,
+  };
+  const clockedIssuer = () =>
+    new CognitoClientIssuer(
+      new CognitoIdentityProviderClient({ region: 'us-east-1' }),
+      USER_POOL_ID,
+      () => NOW,
+    );
+
+  /** The pool lists `clients` (id, name) and describes each as given. */
+  function pool(clients: Array<{ id: string; name: string; described: UserPoolClientType }>): void {
+    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
+    cognito
+      .on(ListUserPoolClientsCommand)
+      .resolves({
+        UserPoolClients: clients.map((c) => ({
+          ClientId: c.id,
+          ClientName: c.name,
+          UserPoolId: USER_POOL_ID,
+        })),
+      });
+    for (const c of clients) {
+      cognito.on(DescribeUserPoolClientCommand, { ClientId: c.id }).resolves({ UserPoolClient: c.described });
+    }
+  }
+
+  test('adopts the client of that name Cognito created since the call started', async () => {
+    pool([
+      {
+        id: 'other',
+        name: 'another app - dev@example.com',
+        described: described({ ClientId: 'other', CreationDate: new Date(NOW) }),
+      },
+      {
+        id: 'made',
+        name: newClient.name,
+        described: described({ ClientId: 'made', ClientSecret: 's3cret', CreationDate: new Date(NOW + 300) }),
+      },
+    ]);
+
+    await expect(clockedIssuer().createClient(newClient)).resolves.toEqual({
+      clientId: 'made',
+      clientSecret: 's3cret',
+    });
+    expect(cognito).toHaveReceivedCommandWith(ListUserPoolClientsCommand, {
+      UserPoolId: USER_POOL_ID,
+      MaxResults: 60,
+    });
+  });
+
+  test('never takes an older client of the same name (the same app, issued before) for it', async () => {
+    pool([
+      {
+        id: 'older',
+        name: newClient.name,
+        described: described({ ClientId: 'older', CreationDate: new Date(NOW - 60_000) }),
+      },
+    ]);
+
+    const error = await clockedIssuer()
+      .createClient(newClient)
+      .catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(String((error as Error).cause)).toContain(newClient.name);
+  });
+
+  test('never takes a client of another kind for it', async () => {
+    pool([
+      {
+        id: 'web',
+        name: newClient.name,
+        described: described({
+          ClientId: 'web',
+          AllowedOAuthFlows: ['code'],
+          CreationDate: new Date(NOW + 300),
+        }),
+      },
+    ]);
+
+    await expect(clockedIssuer().createClient(newClient)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  test('follows the pages of the pool', async () => {
+    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
+    cognito
+      .on(ListUserPoolClientsCommand)
+      .resolvesOnce({ UserPoolClients: [], NextToken: 'page-2' })
+      .resolves({ UserPoolClients: [{ ClientId: 'made', ClientName: newClient.name }] });
+    cognito
+      .on(DescribeUserPoolClientCommand)
+      .resolves({ UserPoolClient: described({ ClientId: 'made', CreationDate: new Date(NOW) }) });
+
+    await expect(clockedIssuer().createClient(newClient)).resolves.toMatchObject({ clientId: 'made' });
+    expect(cognito).toHaveReceivedNthSpecificCommandWith(2, ListUserPoolClientsCommand, {
+      NextToken: 'page-2',
+    });
+  });
+
+  test('a refusal is not looked up: Cognito made nothing', async () => {
+    cognito.on(CreateUserPoolClientCommand).rejects(invalidParameter());
+
+    await expect(clockedIssuer().createClient(newClient)).rejects.toBeInstanceOf(UpstreamError);
+    expect(cognito).not.toHaveReceivedCommand(ListUserPoolClientsCommand);
   });
 });
 
