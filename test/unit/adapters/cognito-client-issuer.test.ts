@@ -152,15 +152,13 @@ describe('createClient whose answer was lost', () => {
   /** The pool lists `clients` (id, name) and describes each as given. */
   function pool(clients: Array<{ id: string; name: string; described: UserPoolClientType }>): void {
     cognito.on(CreateUserPoolClientCommand).rejects(internalError());
-    cognito
-      .on(ListUserPoolClientsCommand)
-      .resolves({
-        UserPoolClients: clients.map((c) => ({
-          ClientId: c.id,
-          ClientName: c.name,
-          UserPoolId: USER_POOL_ID,
-        })),
-      });
+    cognito.on(ListUserPoolClientsCommand).resolves({
+      UserPoolClients: clients.map((c) => ({
+        ClientId: c.id,
+        ClientName: c.name,
+        UserPoolId: USER_POOL_ID,
+      })),
+    });
     for (const c of clients) {
       cognito.on(DescribeUserPoolClientCommand, { ClientId: c.id }).resolves({ UserPoolClient: c.described });
     }
