@@ -12,7 +12,10 @@ import {
 } from '../adapters/aws/clients';
 import { randomToken } from '../adapters/random';
 import { awsBackend, composeWebhook } from '../compose';
-import { ConfigError, loadConfig } from '../config';
+import { ConfigError, loadConfig, type WebhookConfig } from '../config';
+import { UnavailableError } from '../errors';
+import { errorResponse } from '../http/responses';
+import type { Webhook } from '../webhook';
 import { localBackend } from './backend';
 import { startServer } from './server';
 import { withLocalTokenEndpoint } from './token-endpoint';
@@ -26,14 +29,27 @@ async function main(): Promise<void> {
   }
   env.ALLOWED_USAGE_PLAN_IDS ??= '*';
   const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ConfigError('PORT', 'must be a port number');
+  }
   const host = env.HOST ?? '127.0.0.1';
+  // Listen first: the token URL handed to developers carries the real port (PORT=0 picks one).
+  let served: Webhook | undefined;
+  const running = await startServer(
+    (event) => served?.(event) ?? Promise.resolve(errorResponse(new UnavailableError('Starting; retry.', 1))),
+    { host, port },
+  );
   // Client credentials work locally with no configuration: an in-process pool and its token endpoint.
   env.USER_POOL_ID ??= 'local_LocalPool';
-  env.TOKEN_URL ??= `http://${host}:${port}/oauth2/token`;
+  env.TOKEN_URL ??= `${running.url}/oauth2/token`;
   if (env.API_SCOPES === undefined) env.DEFAULT_SCOPES ??= 'local-api/read local-api/write';
-  const config = loadConfig(env);
+  let config: WebhookConfig;
+  try {
+    config = loadConfig(env);
+  } catch (error) {
+    await running.close();
+    throw error;
+  }
 
   const useAws = Boolean(env.AWS_ENDPOINT_URL || env.AWS_REGION);
   if (useAws && !env.AWS_REGION) process.env.AWS_REGION = 'us-east-1';
@@ -45,10 +61,9 @@ async function main(): Promise<void> {
         dynamoDb: dynamoDbClient,
       })
     : localBackend(config);
-  const logger = new Logger({ serviceName: 'credential-webhook' });
-  const webhook = composeWebhook(config, backend, logger);
+  const webhook = composeWebhook(config, backend, new Logger({ serviceName: 'credential-webhook' }));
   // With the in-process pool, the token URL given to developers answers too.
-  const served =
+  served =
     !useAws && backend.clients !== undefined && config.clientCredentials !== undefined
       ? withLocalTokenEndpoint(
           webhook,
@@ -56,7 +71,6 @@ async function main(): Promise<void> {
           config.clientCredentials.accessTokenValidityMinutes * 60,
         )
       : webhook;
-  const running = await startServer(served, { host, port });
 
   console.log(
     `Credential webhook listening on ${running.url} (backend: ${useAws ? 'AWS SDK' : 'in-process'})`,

@@ -56,6 +56,48 @@ test('prints the URL, the generated Basic credentials and a curl line, then serv
   }
 }, 30_000);
 
+test('with client credentials, the token URL in the credential answers with a token', async () => {
+  const child = launch({
+    DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
+    WEBHOOK_PASSWORD: 'chosen-password',
+  });
+  try {
+    const { stdout } = await output(child, (text) => text.includes('curl'));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const created = await fetch(`${url}/v1/createCredentials`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from('portal:chosen-password').toString('base64')}`,
+        'Content-Type': 'application/json',
+      },
+      body: JSON.stringify({ appName: 'my app', developer: 'dev@example.com', apis: [{ id: 'orders1' }] }),
+    });
+    const credential = (await created.json()) as {
+      clientId: string;
+      clientSecret: string;
+      customCredentials: { tokenUrl: string };
+    };
+    // PORT=0: the server picked its port, and the token URL carries it.
+    expect(credential.customCredentials.tokenUrl).toBe(`${url}/oauth2/token`);
+
+    const token = await fetch(credential.customCredentials.tokenUrl, {
+      method: 'POST',
+      headers: {
+        Authorization: `Basic ${Buffer.from(`${credential.clientId}:${credential.clientSecret}`).toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    expect(token.status).toBe(200);
+    expect(await token.json()).toMatchObject({
+      token_type: 'Bearer',
+      scope: 'local-api/read local-api/write',
+    });
+  } finally {
+    child.kill('SIGTERM');
+  }
+}, 30_000);
+
 test('invalid configuration stops it with a message naming the variable', async () => {
   const child = launch({ DEFAULT_CREDENTIAL_TYPE: 'PASSWORDS' });
   const { stderr, code } = await output(child, () => false);
