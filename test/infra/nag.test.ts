@@ -8,7 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { CredentialWebhookStack, type CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
-import { CREATED_POOL, fastApp, IMPORTED_POOL, PLAN_A, PLAN_B, TEST_ENV } from './support';
+import { CREATED_POOL, EVERY_OPTION, fastApp, IMPORTED_POOL, PLAN_A, PLAN_B, TEST_ENV } from './support';
 
 function nagStack(props: CredentialWebhookStackProps): Stack {
   return new CredentialWebhookStack(fastApp(), 'CredentialWebhook', { env: TEST_ENV, ...props });
@@ -32,20 +32,7 @@ describe('the AwsSolutions checks', () => {
   });
 
   it('find nothing unacknowledged with a created pool, the logging role, source CIDRs and WAF', () => {
-    const stack = nagStack({
-      alarmEmail: 'oncall@example.com',
-      webhook: {
-        defaultCredentialType: 'CLIENT_CREDENTIALS',
-        apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
-        allowedUsagePlanIds: [PLAN_A],
-        clientCredentials: CREATED_POOL,
-        apiOptions: {
-          cloudWatchRole: true,
-          allowedSourceCidrs: ['203.0.113.0/24'],
-          webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd',
-        },
-      },
-    });
+    const stack = nagStack(EVERY_OPTION);
 
     expect(findings(stack)).toEqual([]);
   });

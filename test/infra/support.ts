@@ -7,6 +7,7 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
+import type { CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
 
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' } as const;
 
@@ -112,3 +113,20 @@ export function functionEnvironment(fixture: WebhookFixture): Record<string, str
   };
   return render(fn.Properties.Environment.Variables) as Record<string, string>;
 }
+
+/** Stack props with every option on: client credentials with a created pool, a per-API override,
+ * alarm e-mail, API Gateway's logging role, source CIDRs and WAF. */
+export const EVERY_OPTION = {
+  alarmEmail: 'oncall@example.com',
+  webhook: {
+    defaultCredentialType: 'CLIENT_CREDENTIALS',
+    apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
+    allowedUsagePlanIds: [PLAN_A],
+    clientCredentials: CREATED_POOL,
+    apiOptions: {
+      cloudWatchRole: true,
+      allowedSourceCidrs: ['203.0.113.0/24'],
+      webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd',
+    },
+  },
+} satisfies Omit<CredentialWebhookStackProps, 'env'>;

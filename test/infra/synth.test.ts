@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CredentialWebhookStack } from '../../lib/credential-webhook-stack';
-import { CREATED_POOL, fastApp, PLAN_A, TEST_ENV } from './support';
+import { EVERY_OPTION, fastApp, PLAN_A, TEST_ENV } from './support';
 
 const ROOT = path.join(__dirname, '..', '..');
 const CFN_LINT = path.join(ROOT, '.venv', 'bin', 'cfn-lint');
@@ -115,18 +115,7 @@ describe('cfn-lint', () => {
   it('passes the template of a client-credentials deployment with every option on', () => {
     const stack = new CredentialWebhookStack(fastApp(), 'Variant', {
       env: TEST_ENV,
-      alarmEmail: 'oncall@example.com',
-      webhook: {
-        defaultCredentialType: 'CLIENT_CREDENTIALS',
-        apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
-        allowedUsagePlanIds: [PLAN_A],
-        clientCredentials: CREATED_POOL,
-        apiOptions: {
-          cloudWatchRole: true,
-          allowedSourceCidrs: ['203.0.113.0/24'],
-          webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd',
-        },
-      },
+      ...EVERY_OPTION,
     });
     const file = path.join(outDir, 'Variant.template.json');
     fs.writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON()));
