@@ -4,6 +4,7 @@
  * its first invocation instead of answering requests wrongly.
  */
 import * as z from 'zod/mini';
+import { instanceOf } from './credentials/marker';
 import { type CredentialType, CredentialTypeSchema } from './schemas';
 
 export class ConfigError extends Error {
@@ -28,12 +29,21 @@ export interface WebhookConfig {
   readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
   /** Set when any API is configured for client credentials. */
   readonly clientCredentials: ClientCredentialsConfig | undefined;
+  readonly ledger: LedgerConfig;
   readonly idempotency: IdempotencyConfig;
 }
 
-export interface IdempotencyConfig {
-  /** DynamoDB table of create records; without one they are kept in memory (local runs only). */
+export interface LedgerConfig {
+  /**
+   * DynamoDB table of the credential ledger and of create records; without one they are kept in
+   * memory (local runs only).
+   */
   readonly tableName: string | undefined;
+  /** This deployment's marker prefix, derived from the table's name ("local" without one). */
+  readonly instance: string;
+}
+
+export interface IdempotencyConfig {
   /** How long a create is remembered, so that a repeat returns the same credential. */
   readonly windowSeconds: number;
 }
@@ -188,33 +198,79 @@ function parseClientCredentials(env: Env, needed: boolean): ClientCredentialsCon
 export interface LoadOptions {
   /**
    * In Lambda the Basic credentials must come from Secrets Manager (not plain environment
-   * variables) and create records from DynamoDB (memory is per container): both are required.
+   * variables) and the ledger from DynamoDB (memory is per container): both are required.
    */
   readonly deployed?: boolean;
 }
 
-/** Parses the whole configuration; throws a ConfigError naming the first bad variable. */
-export function loadConfig(env: Env = process.env, options: LoadOptions = {}): WebhookConfig {
-  if (options.deployed === true) {
-    required(env, 'WEBHOOK_SECRET_ARN');
-    required(env, 'IDEMPOTENCY_TABLE');
+/** The ledger table: LEDGER_TABLE, or IDEMPOTENCY_TABLE (its earlier name) when only that is set. */
+export function parseLedger(env: Env, isRequired: boolean): LedgerConfig {
+  const tableName = optional(env, 'LEDGER_TABLE') ?? optional(env, 'IDEMPOTENCY_TABLE');
+  if (isRequired && tableName === undefined) throw new ConfigError('LEDGER_TABLE', 'is required');
+  if (tableName !== undefined && !/^[\w.-]{3,255}$/.test(tableName)) {
+    throw new ConfigError('LEDGER_TABLE', 'must be a DynamoDB table name');
   }
-  const defaultType = optional(env, 'DEFAULT_CREDENTIAL_TYPE') ?? 'API_KEY';
-  const parsedType = CredentialTypeSchema.safeParse(defaultType);
+  return { tableName, instance: instanceOf(tableName ?? 'local') };
+}
+
+/** The kinds of credential the deployment issues. */
+function parseKinds(env: Env) {
+  const parsedType = CredentialTypeSchema.safeParse(optional(env, 'DEFAULT_CREDENTIAL_TYPE') ?? 'API_KEY');
   if (!parsedType.success) {
     throw new ConfigError('DEFAULT_CREDENTIAL_TYPE', 'must be "API_KEY" or "CLIENT_CREDENTIALS"');
   }
+  const defaultType = parsedType.data;
   const credentialTypeByApi = parseCredentialTypeByApi(env);
   const issues = (kind: CredentialType) =>
-    parsedType.data === kind || [...credentialTypeByApi.values()].includes(kind);
+    defaultType === kind || [...credentialTypeByApi.values()].includes(kind);
+  return { defaultType, credentialTypeByApi, issues };
+}
+
+/** What the reconciler needs: the ledger, and where the credentials it converges live. */
+export interface ReconcilerConfig {
+  readonly ledger: LedgerConfig & { readonly tableName: string };
+  /** Usage plans whose bindings the reconciler checks; undefined when the deployment issues no keys. */
+  readonly allowedUsagePlanIds: ReadonlySet<string> | 'any' | undefined;
+  /** The pool of the app clients; undefined when the deployment issues none. */
+  readonly userPoolId: string | undefined;
+  /** How old a marked resource the ledger does not show issued must be before it is deleted. */
+  readonly graceSeconds: number;
+}
+
+/** Parses the reconciler's configuration (the webhook's variables; no Basic credentials needed). */
+export function loadReconcilerConfig(env: Env = process.env): ReconcilerConfig {
+  const ledger = parseLedger(env, true);
+  const { issues } = parseKinds(env);
+  let userPoolId: string | undefined;
+  if (issues('CLIENT_CREDENTIALS')) {
+    userPoolId = required(env, 'USER_POOL_ID');
+    if (!USER_POOL_ID.test(userPoolId))
+      throw new ConfigError('USER_POOL_ID', 'must look like "us-east-1_AbC123"');
+  }
+  return {
+    ledger: { ...ledger, tableName: ledger.tableName as string },
+    allowedUsagePlanIds: issues('API_KEY') ? parseAllowList(env, true) : undefined,
+    userPoolId,
+    graceSeconds: integer(env, 'RECONCILE_GRACE_SECONDS', DEFAULT_GRACE_SECONDS, 0, 7 * 24 * 3600),
+  };
+}
+
+/** Longer than any request can run (25 s) and than a delayed AWS call may take to land. */
+export const DEFAULT_GRACE_SECONDS = 300;
+
+/** Parses the whole configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(env: Env = process.env, options: LoadOptions = {}): WebhookConfig {
+  if (options.deployed === true) required(env, 'WEBHOOK_SECRET_ARN');
+  const ledger = parseLedger(env, options.deployed === true);
+  const { defaultType, credentialTypeByApi, issues } = parseKinds(env);
   return {
     auth: parseAuth(env),
     allowedUsagePlanIds: parseAllowList(env, issues('API_KEY')),
-    defaultCredentialType: parsedType.data,
+    defaultCredentialType: defaultType,
     credentialTypeByApi,
     clientCredentials: parseClientCredentials(env, issues('CLIENT_CREDENTIALS')),
+    ledger,
     idempotency: {
-      tableName: optional(env, 'IDEMPOTENCY_TABLE'),
       windowSeconds: integer(env, 'IDEMPOTENCY_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600),
     },
   };

@@ -2,24 +2,50 @@
  * A per-request deadline for AWS calls. The webhook runs each request inside `withDeadline`; the
  * SDK clients check it before every attempt (adapters/aws/clients.ts), so retries stop when the
  * budget is spent and the Portal gets a 503 in our error format instead of a Lambda timeout.
+ * Cleanup after a failure (`inCleanupTime`) may go on for a short reserve past the deadline: a
+ * request that gives up at its deadline must still undo what it made and release its claim.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 
-const deadlines = new AsyncLocalStorage<number>();
+interface Budget {
+  /** Epoch ms after which no new AWS attempt starts. */
+  readonly until: number;
+  /** Epoch ms until which cleanup may run. */
+  readonly cleanupUntil: number;
+}
+
+const budgets = new AsyncLocalStorage<Budget>();
+
+/** Time kept after the deadline for cleanup: one more attempt (3 s) fits before the Lambda timeout. */
+export const CLEANUP_RESERVE_MS = 3_000;
 
 /** Runs `task` with a deadline `budgetMs` from now (epoch ms) visible to the AWS calls it makes. */
 export function withDeadline<T>(
   budgetMs: number,
   task: () => Promise<T>,
   now: () => number = Date.now,
+  cleanupReserveMs: number = CLEANUP_RESERVE_MS,
 ): Promise<T> {
-  return deadlines.run(now() + budgetMs, task);
+  const until = now() + budgetMs;
+  return budgets.run({ until, cleanupUntil: until + cleanupReserveMs }, task);
+}
+
+/** Runs cleanup with the request's deadline pushed out by its cleanup reserve. */
+export function inCleanupTime<T>(task: () => Promise<T>): Promise<T> {
+  const budget = budgets.getStore();
+  if (budget === undefined) return task();
+  return budgets.run({ until: budget.cleanupUntil, cleanupUntil: budget.cleanupUntil }, task);
 }
 
 /** Milliseconds left before the current request's deadline; Infinity outside a request. */
 export function remainingMs(now: () => number = Date.now): number {
-  const deadline = deadlines.getStore();
-  return deadline === undefined ? Number.POSITIVE_INFINITY : deadline - now();
+  const budget = budgets.getStore();
+  return budget === undefined ? Number.POSITIVE_INFINITY : budget.until - now();
+}
+
+/** Epoch ms until which the current request may still act (its cleanup included); undefined outside one. */
+export function actsUntil(): number | undefined {
+  return budgets.getStore()?.cleanupUntil;
 }
 
 /** Thrown before an AWS call attempt when the request's budget is spent. */

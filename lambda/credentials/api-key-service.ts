@@ -1,14 +1,23 @@
 /**
  * API-key credentials: an API Gateway key attached to the usage plans the app lists.
- * Create is two round trips whatever the number of plans (create the key, then bind in parallel);
- * a binding that fails deletes the key so no orphan is left behind.
+ * Create is two round trips to API Gateway whatever the number of plans (create the key, then bind
+ * in parallel), between the ledger's intent and its `issued` record; a binding that fails deletes
+ * the key. Update and revoke act only on keys the ledger shows this webhook issued.
  */
 import { NotFoundError, UnprocessableError, UpstreamError } from '../errors';
-import type { AppDescription } from './app';
+import type { AppChanges, AppDescription } from './app';
 import { usagePlanIdsOf } from './app';
-import { apiKeyDescription, apiKeyName, MANAGED_BY_TAG, MANAGED_BY_VALUE, resourceTags } from './naming';
+import { apiKeyDescription, apiKeyName, resourceTags } from './naming';
 import { forEachLimited, PartialFailure } from './parallel';
-import { type ApiKeyIssuer, BindingRefusedError } from './ports';
+import {
+  type ApiKeyIssuer,
+  BindingRefusedError,
+  type ClaimRequest,
+  type CredentialLedger,
+  type LedgerEntry,
+  OutcomeUnknownError,
+} from './ports';
+import { apiKeyHash, changedApp, Recording, type RecordingOptions, recordedApp } from './recording';
 
 /** API Gateway allows a key in at most 10 usage plans. */
 export const MAX_USAGE_PLANS_PER_KEY = 10;
@@ -20,30 +29,28 @@ export interface ApiKeyCredential {
   readonly customCredentials: Record<string, unknown>;
 }
 
-export interface ApiKeyServiceOptions {
+export interface ApiKeyServiceOptions extends RecordingOptions {
   /** Usage plans keys may be attached to, or 'any'. */
   readonly allowedUsagePlanIds: ReadonlySet<string> | 'any';
   /** Most AWS calls in flight at once for one request. */
   readonly maxParallelCalls: number;
-  /** Called when a half-made key could not be deleted (for an operator to clean up). */
-  readonly onOrphan?: (keyId: string, error: unknown) => void;
 }
 
 /** What an update may change; absent fields stay as they are. */
-export interface ApiKeyChanges {
-  readonly appName?: string | undefined;
-  readonly appSlug?: string | undefined;
-  readonly developer?: string | undefined;
-  readonly apis?: AppDescription['apis'] | undefined;
-}
+export type ApiKeyChanges = AppChanges;
 
 export class ApiKeyService {
+  private readonly recording: Recording;
+
   constructor(
     private readonly issuer: ApiKeyIssuer,
+    ledger: CredentialLedger,
     private readonly options: ApiKeyServiceOptions,
-  ) {}
+  ) {
+    this.recording = new Recording(ledger, 'API_KEY', options);
+  }
 
-  async create(app: AppDescription): Promise<ApiKeyCredential> {
+  async create(app: AppDescription, claim?: ClaimRequest): Promise<ApiKeyCredential> {
     const planIds = usagePlanIdsOf(app.apis);
     if (planIds.length === 0) {
       throw new UnprocessableError(
@@ -53,27 +60,47 @@ export class ApiKeyService {
     }
     this.checkPlans(planIds);
 
-    const key = await this.issuer.createKey({
-      name: apiKeyName(app.appName, app.developer),
-      description: apiKeyDescription(app.appSlug),
-      tags: resourceTags(app.appSlug, app.developer),
+    const { entry, marker } = await this.recording.begin(recordedApp(app), {
+      kind: 'API_KEY',
+      usagePlanIds: planIds,
     });
+    let key: { id: string; value: string };
+    try {
+      key = await this.issuer.createKey({
+        name: apiKeyName(app.appName, app.developer),
+        description: apiKeyDescription(app.appSlug),
+        tags: resourceTags(app.appSlug, app.developer, marker),
+      });
+    } catch (error) {
+      const lost = error instanceof OutcomeUnknownError;
+      await this.recording.abandon(entry, error, lost);
+      throw lost ? error.cause : error;
+    }
+    const removal = {
+      remove: () => this.issuer.deleteKey(key.id),
+      exists: async () => (await this.issuer.findKey(key.id)) !== undefined,
+    };
     try {
       await forEachLimited(planIds, this.options.maxParallelCalls, (planId) =>
         this.issuer.bindKey(planId, key.id),
       );
     } catch (error) {
-      await this.discard(key.id);
+      await this.recording.failed(entry, key.id, removal, error);
       throw bindingError(error);
     }
+    await this.recording.issue(
+      entry,
+      { credentialId: key.id, apiKeyHash: apiKeyHash(key.value), claim },
+      removal,
+    );
     return apiKeyCredential(key.id, key.value);
   }
 
   /** The credential of a key issued earlier (a repeated create), or undefined if it is gone. */
   async recover(keyId: string): Promise<ApiKeyCredential | undefined> {
-    const key = await this.issuer.findKey(keyId, true);
-    if (key?.value === undefined || key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) return undefined;
-    return apiKeyCredential(keyId, key.value);
+    if ((await this.recording.owned(keyId)) === undefined) return undefined;
+    const key = await this.issuer.findKey(keyId, 'with-value');
+    return key?.value === undefined ? undefined : apiKeyCredential(keyId, key.value);
   }
 
   /** Makes the key match the request: name, and exactly the listed usage plans. */
@@ -81,11 +108,12 @@ export class ApiKeyService {
     const desired = changes.apis === undefined ? undefined : usagePlanIdsOf(changes.apis);
     if (desired !== undefined) this.checkPlans(desired);
 
-    const [key, current] = await Promise.all([
+    const [entry, key, current] = await Promise.all([
+      this.recording.owned(keyId),
       this.issuer.findKey(keyId),
       desired === undefined ? Promise.resolve([]) : this.issuer.listUsagePlansOfKey(keyId),
     ]);
-    if (key === undefined || key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) throw unknownKey(keyId);
+    if (entry === undefined || key === undefined) throw unknownKey(keyId);
     // Bindings to plans this deployment does not manage stay, and count towards API Gateway's limit.
     const kept = current.filter((id) => !this.allowed(id));
     if (desired !== undefined && desired.length + kept.length > MAX_USAGE_PLANS_PER_KEY) {
@@ -105,7 +133,18 @@ export class ApiKeyService {
         ? apiKeyName(changes.appName, changes.developer)
         : key.name;
     const description = changes.appSlug !== undefined ? apiKeyDescription(changes.appSlug) : key.description;
+    const recorded = planIdsOf(entry);
+    const planIds = desired ?? recorded;
+    const app = changedApp(entry.app, changes);
 
+    // The ledger lists a plan before the key is bound to it: the reconciler removes bindings to
+    // plans the ledger does not list, and must never race this update.
+    if (toAdd.some((id) => !recorded.includes(id))) {
+      await this.recording.amend(entry, entry.app, {
+        kind: 'API_KEY',
+        usagePlanIds: [...new Set([...recorded, ...toAdd])],
+      });
+    }
     const steps: UpdateStep[] = [
       ...toAdd.map((planId) => ({ action: 'bind', planId }) as const),
       ...toRemove.map((planId) => ({ action: 'unbind', planId }) as const),
@@ -123,17 +162,22 @@ export class ApiKeyService {
       await Promise.allSettled(undo.map((step) => this.apply(keyId, step)));
       throw bindingError(error);
     }
+    await this.recording.amend(entry, app, { kind: 'API_KEY', usagePlanIds: planIds });
   }
 
-  /** Deletes the key (API Gateway detaches it from its plans); an absent key is already revoked. */
+  /**
+   * Records the revoke, then deletes the key (API Gateway detaches it from its plans). A key the
+   * ledger does not list is not ours (404); one it shows revoked is already gone or going.
+   */
   async revoke(keyId: string): Promise<void> {
-    if ((await this.issuer.deleteKey(keyId)) !== 'foreign') return;
-    // Refused: either not a key of ours (404), or ours and the deployment's IAM is broken (502), in
-    // which case the Portal must not be told the key is gone.
-    const key = await this.issuer.findKey(keyId);
-    if (key === undefined) return;
-    if (key.tags[MANAGED_BY_TAG] !== MANAGED_BY_VALUE) throw unknownKey(keyId);
-    throw new UpstreamError('API Gateway refused to delete the key.');
+    const entry = await this.recording.find(keyId);
+    if (entry === undefined) throw unknownKey(keyId);
+    await this.recording.revoke(entry);
+    // Refused although the ledger says the key is ours: the deployment's IAM (or the key's tag) is
+    // broken, and the Portal must not be told the key is gone. The reconciler retries the delete.
+    if ((await this.issuer.deleteKey(keyId)) === 'foreign') {
+      throw new UpstreamError('API Gateway refused to delete the key.');
+    }
   }
 
   private allowed(planId: string): boolean {
@@ -155,16 +199,6 @@ export class ApiKeyService {
         'TOO_MANY_USAGE_PLANS',
         `An API key can be in at most ${MAX_USAGE_PLANS_PER_KEY} usage plans; the request lists ${planIds.length}.`,
       );
-    }
-  }
-
-  private async discard(keyId: string): Promise<void> {
-    try {
-      const outcome = await this.issuer.deleteKey(keyId);
-      if (outcome === 'foreign')
-        this.options.onOrphan?.(keyId, new Error('the key could not be deleted (access denied)'));
-    } catch (error) {
-      this.options.onOrphan?.(keyId, error);
     }
   }
 
@@ -194,6 +228,10 @@ function inverse(step: UpdateStep): UpdateStep | undefined {
 
 function apiKeyCredential(apiKeyId: string, apiKey: string): ApiKeyCredential {
   return { credentialType: 'API_KEY', apiKeyId, apiKey, customCredentials: { apiKeyHeader: 'x-api-key' } };
+}
+
+function planIdsOf(entry: LedgerEntry): string[] {
+  return entry.grants.kind === 'API_KEY' ? [...entry.grants.usagePlanIds] : [];
 }
 
 function unknownKey(keyId: string): NotFoundError {

@@ -12,3 +12,11 @@ export interface AppDescription {
 export function usagePlanIdsOf(apis: readonly ApiRef[]): string[] {
   return [...new Set(apis.flatMap((api) => (api.usagePlans ?? []).map((plan) => plan.id)))];
 }
+
+/** What an update may change; absent fields stay as they are. */
+export interface AppChanges {
+  readonly appName?: string | undefined;
+  readonly appSlug?: string | undefined;
+  readonly developer?: string | undefined;
+  readonly apis?: AppDescription['apis'] | undefined;
+}

@@ -1,14 +1,24 @@
 /**
  * Client-credentials credentials: a Cognito app client with a generated secret, allowed only the
  * OAuth 2.0 client_credentials flow, with the custom scopes configured for the app's APIs.
- * Create is one round trip; update two (Cognito resets what an update omits, so the adapter reads
- * the client first); revoke two (it checks the client is a client-credentials one: IAM cannot).
+ * Create is one round trip to Cognito, between the ledger's intent and its `issued` record; update
+ * two (Cognito resets what an update omits, so the adapter reads the client first); revoke one.
+ * Cognito's IAM cannot tell one client of a pool from another: the ledger is what says which
+ * clients are this webhook's, so a pool shared with other clients is safe.
  */
 import type { ClientCredentialsConfig } from '../config';
 import { NotFoundError, UnprocessableError } from '../errors';
-import type { AppDescription } from './app';
+import type { AppChanges, AppDescription } from './app';
+import { formatMarker } from './marker';
 import { clientName } from './naming';
-import { type ClientIssuer, ClientRefusedError } from './ports';
+import {
+  type ClaimRequest,
+  type ClientIssuer,
+  ClientRefusedError,
+  type CredentialLedger,
+  OutcomeUnknownError,
+} from './ports';
+import { changedApp, Recording, type RecordingOptions, recordedApp } from './recording';
 
 /** Cognito allows at most 50 scopes on an app client. */
 export const MAX_SCOPES_PER_CLIENT = 50;
@@ -25,50 +35,85 @@ export interface ClientCredential {
   };
 }
 
-export interface ClientChanges {
-  readonly appName?: string | undefined;
-  readonly developer?: string | undefined;
-  readonly apis?: AppDescription['apis'] | undefined;
-}
+export type ClientChanges = AppChanges;
 
 export class ClientCredentialsService {
+  private readonly recording: Recording;
+
   constructor(
     private readonly issuer: ClientIssuer,
+    ledger: CredentialLedger,
     private readonly config: ClientCredentialsConfig,
-  ) {}
+    options: RecordingOptions = {},
+  ) {
+    this.recording = new Recording(ledger, 'CLIENT_CREDENTIALS', options);
+  }
 
-  async create(app: AppDescription): Promise<ClientCredential> {
+  async create(app: AppDescription, claim?: ClaimRequest): Promise<ClientCredential> {
     const scopes = this.scopesFor(app.apis);
-    const client = await refusals(
-      this.issuer.createClient({
-        name: clientName(app.appName, app.developer),
-        scopes,
-        accessTokenValidityMinutes: this.config.accessTokenValidityMinutes,
-      }),
+    const { entry, marker } = await this.recording.begin(recordedApp(app), {
+      kind: 'CLIENT_CREDENTIALS',
+      scopes,
+    });
+    let client: { clientId: string; clientSecret: string };
+    try {
+      client = await refusals(
+        this.issuer.createClient({
+          name: clientName(app.appName, app.developer, marker),
+          marker: formatMarker(marker),
+          scopes,
+          accessTokenValidityMinutes: this.config.accessTokenValidityMinutes,
+        }),
+      );
+    } catch (error) {
+      const lost = error instanceof OutcomeUnknownError;
+      await this.recording.abandon(entry, error, lost);
+      throw lost ? error.cause : error;
+    }
+    await this.recording.issue(
+      entry,
+      { credentialId: client.clientId, claim },
+      {
+        remove: () => this.issuer.deleteClient(client.clientId),
+        exists: async () => (await this.issuer.findClient(client.clientId)) !== undefined,
+      },
     );
     return this.credential(client.clientId, client.clientSecret, scopes);
   }
 
   /** The credential of a client issued earlier (a repeated create), or undefined if it is gone. */
   async recover(clientId: string): Promise<ClientCredential | undefined> {
+    if ((await this.recording.owned(clientId)) === undefined) return undefined;
     const client = await this.issuer.findClient(clientId);
     return client === undefined ? undefined : this.credential(clientId, client.clientSecret, client.scopes);
   }
 
   /** The client's name and scopes follow the request; its other settings are kept. */
   async update(clientId: string, changes: ClientChanges): Promise<void> {
+    const entry = await this.recording.owned(clientId);
+    if (entry === undefined) throw unknownClient(clientId);
+    const scopes = changes.apis === undefined ? undefined : this.scopesFor(changes.apis);
+    const app = changedApp(entry.app, changes);
+    // The name keeps the client's marker: the reconciler matches the client to its entry by it.
     const name =
       changes.appName !== undefined && changes.developer !== undefined
-        ? clientName(changes.appName, changes.developer)
+        ? clientName(app.appName, app.developer, {
+            instance: this.recording.instance,
+            ledgerId: entry.ledgerId,
+          })
         : undefined;
-    const scopes = changes.apis === undefined ? undefined : this.scopesFor(changes.apis);
     if (!(await refusals(this.issuer.updateClient(clientId, { name, scopes }))))
       throw unknownClient(clientId);
+    const recorded = entry.grants.kind === 'CLIENT_CREDENTIALS' ? entry.grants.scopes : [];
+    await this.recording.amend(entry, app, { kind: 'CLIENT_CREDENTIALS', scopes: scopes ?? recorded });
   }
 
-  /** Deletes the client; an absent client is already revoked, another kind of client is not ours. */
+  /** Records the revoke, then deletes the client; a client the ledger does not list is not ours. */
   async revoke(clientId: string): Promise<void> {
-    if ((await this.issuer.deleteClient(clientId)) === 'foreign') throw unknownClient(clientId);
+    const entry = await this.recording.find(clientId);
+    if (entry === undefined) throw unknownClient(clientId);
+    await this.recording.revoke(entry);
+    await this.issuer.deleteClient(clientId);
   }
 
   private credential(clientId: string, clientSecret: string, scopes: readonly string[]): ClientCredential {

@@ -12,7 +12,8 @@ import type {
 } from '../schemas';
 import type { ApiKeyService } from './api-key-service';
 import type { ClientCredentialsService } from './client-credentials-service';
-import type { IssuedCredentialRef, RecoverableCredentials } from './idempotency';
+import type { RecoverableCredentials } from './idempotency';
+import type { ClaimRequest, IssuedCredentialRef } from './ports';
 
 export interface CredentialKindPolicy {
   readonly defaultCredentialType: CredentialType;
@@ -27,13 +28,13 @@ export class CredentialService implements RecoverableCredentials {
     private readonly clients: ClientCredentialsService | undefined,
   ) {}
 
-  async create(request: CreateCredentialsRequest): Promise<CreateCredentialsResponse> {
+  async create(request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse> {
     const kind = this.kindFor(request.apis);
     switch (kind) {
       case 'API_KEY':
-        return this.apiKeys.create(request);
+        return this.apiKeys.create(request, claim);
       case 'CLIENT_CREDENTIALS':
-        return this.clientService().create(request);
+        return this.clientService().create(request, claim);
     }
   }
 
@@ -49,7 +50,10 @@ export class CredentialService implements RecoverableCredentials {
 
   async revoke(request: RevokeCredentialsRequest): Promise<void> {
     if (request.apiKeyId !== undefined) return this.apiKeys.revoke(request.apiKeyId);
-    if (request.clientId !== undefined) return this.clients?.revoke(request.clientId);
+    if (request.clientId !== undefined) {
+      if (this.clients === undefined) throw unknownClient(request.clientId);
+      return this.clients.revoke(request.clientId);
+    }
   }
 
   /** A credential issued earlier, read back from AWS; undefined when it no longer exists. */

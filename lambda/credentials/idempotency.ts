@@ -8,50 +8,16 @@
  * creates exactly one proceeds; the others get 409 REQUEST_IN_PROGRESS until it is done.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { actsUntil, inCleanupTime } from '../deadline';
 import { ConflictError } from '../errors';
 import type {
   CreateCredentialsRequest,
   CreateCredentialsResponse,
-  CredentialType,
   RevokeCredentialsRequest,
   UpdateCredentialsRequest,
 } from '../schemas';
-
-/** The credential an app was issued, as the idempotency store remembers it. */
-export interface IssuedCredentialRef {
-  readonly credentialType: CredentialType;
-  readonly credentialId: string;
-}
-
-export type Claim =
-  | { readonly status: 'claimed' }
-  | { readonly status: 'in-progress' }
-  | { readonly status: 'completed'; readonly fingerprint: string; readonly credential: IssuedCredentialRef };
-
-export interface ClaimRequest {
-  readonly key: string;
-  /** Unique to this attempt: a claim whose answer was lost and that is retried recognises itself. */
-  readonly claimId: string;
-  readonly fingerprint: string;
-  /** Epoch seconds now; records that expired before it count as absent. */
-  readonly now: number;
-  /** Until when (epoch seconds) an in-progress claim holds; past it the create is presumed dead. */
-  readonly leaseUntil: number;
-  /** When (epoch seconds) the record expires: the idempotency window. */
-  readonly expiresAt: number;
-}
-
-/** Where claims and their outcomes are recorded (DynamoDB in AWS, memory locally). */
-export interface IdempotencyStore {
-  /** Claims `key` for a new create, atomically, or reports the record already there. */
-  claim(request: ClaimRequest): Promise<Claim>;
-  /** Records the outcome of a claimed create. */
-  complete(request: ClaimRequest, credential: IssuedCredentialRef): Promise<void>;
-  /** Drops an in-progress claim whose create failed, so that a retry can proceed. */
-  release(key: string): Promise<void>;
-  /** Drops a completed record whose credential no longer exists. */
-  forget(key: string, credential: IssuedCredentialRef): Promise<void>;
-}
+import { isTransient, persist } from './persist';
+import type { ClaimRequest, IdempotencyStore, IssuedCredentialRef } from './ports';
 
 /** The use cases the HTTP layer calls. */
 export interface CredentialOperations {
@@ -60,20 +26,29 @@ export interface CredentialOperations {
   revoke(request: RevokeCredentialsRequest): Promise<void>;
 }
 
-/** The operations plus reading back an issued credential. */
+/**
+ * The operations plus reading back an issued credential. `create` completes the app's claim in
+ * the same write that records the credential as issued.
+ */
 export interface RecoverableCredentials extends CredentialOperations {
+  create(request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse>;
   recover(credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined>;
 }
 
 export interface IdempotencyOptions {
   /** How long a create is remembered, in seconds. */
   readonly windowSeconds: number;
-  /** How long an unfinished create blocks its repeats, in seconds (above the Lambda timeout). */
+  /**
+   * How long an unfinished create blocks its repeats, in seconds, outside a request with a
+   * deadline. Within one the claim holds only while its request may still act.
+   */
   readonly leaseSeconds: number;
   /** Epoch milliseconds. */
   readonly now?: () => number;
   /** Called when the outcome of a successful create could not be recorded. */
   readonly onRecordFailure?: (error: unknown) => void;
+  /** Called when a claim could not be released: its repeats get 409 until the lease ends. */
+  readonly onReleaseFailure?: (error: unknown) => void;
 }
 
 const sha256 = (value: unknown): string =>
@@ -115,18 +90,24 @@ export class IdempotentCredentials implements CredentialOperations {
   }
 
   async create(request: CreateCredentialsRequest): Promise<CreateCredentialsResponse> {
-    const now = Math.floor(this.now() / 1000);
+    const nowMs = this.now();
+    const now = Math.floor(nowMs / 1000);
+    // A claim holds while its request may still act (deadline and cleanup), a second more for clocks.
+    const holder = actsUntil();
     const claim: ClaimRequest = {
       key: idempotencyKey(request),
       claimId: randomUUID(),
       fingerprint: requestFingerprint(request),
       now,
-      leaseUntil: now + this.options.leaseSeconds,
+      leaseUntil:
+        holder === undefined
+          ? now + this.options.leaseSeconds
+          : Math.ceil(Math.max(holder, nowMs) / 1000) + 1,
       expiresAt: now + this.options.windowSeconds,
     };
     // Two passes at most: the second only after forgetting a credential revoked since.
     for (let pass = 0; pass < 2; pass++) {
-      const found = await this.store.claim(claim);
+      const found = await this.claim(claim);
       if (found.status === 'claimed') return this.createClaimed(request, claim);
       if (found.status === 'in-progress') {
         throw new ConflictError(
@@ -176,20 +157,32 @@ export class IdempotentCredentials implements CredentialOperations {
     request: CreateCredentialsRequest,
     claim: ClaimRequest,
   ): Promise<CreateCredentialsResponse> {
-    let credential: CreateCredentialsResponse;
     try {
-      credential = await this.inner.create(request);
+      return await this.inner.create(request, claim);
     } catch (error) {
-      // The create cleaned up after itself; free the claim so a retry can proceed at once.
-      await this.store.release(claim.key).catch(() => undefined);
+      // The create cleaned up after itself; free the claim so the Portal's retry proceeds at once.
+      await this.release(claim);
       throw error;
     }
-    const ref: IssuedCredentialRef = {
-      credentialType: credential.credentialType,
-      credentialId: credential.credentialType === 'API_KEY' ? credential.apiKeyId : credential.clientId,
-    };
-    await this.record(claim, ref);
-    return credential;
+  }
+
+  /** Claims the app; a claim whose answer was lost may have been written, so it is released. */
+  private async claim(claim: ClaimRequest) {
+    try {
+      return await this.store.claim(claim);
+    } catch (error) {
+      if (isTransient(error)) await this.release(claim);
+      throw error;
+    }
+  }
+
+  /** Releases the claim on its own retry schedule; a release that fails is logged, not thrown. */
+  private async release(claim: ClaimRequest): Promise<void> {
+    try {
+      await inCleanupTime(() => persist(() => this.store.release(claim)));
+    } catch (error) {
+      this.options.onReleaseFailure?.(error);
+    }
   }
 
   private async record(claim: ClaimRequest, credential: IssuedCredentialRef): Promise<void> {

@@ -2,8 +2,9 @@
  * Names and tags derived from the app, kept within AWS's length and character rules so a
  * strange app name never makes AWS refuse the call.
  */
+import { clientNameSuffix, formatMarker, MARKER_TAG, type Marker } from './marker';
 
-/** Tag key that marks a resource as issued by this webhook; update and revoke check it. */
+/** Tag on every key the webhook issues: IAM lets the function change and delete only keys tagged so. */
 export const MANAGED_BY_TAG = 'sensedia:managed-by';
 export const MANAGED_BY_VALUE = 'credential-webhook';
 
@@ -28,11 +29,15 @@ export function apiKeyName(appName: string, developer: string): string {
   return `${app} (${dev})`;
 }
 
-/** Cognito app client name: [\w\s+=,.@-] in ASCII (a plain space only), 128 characters at most. */
-export function clientName(appName: string, developer: string): string {
-  const dev = readable(clean(developer, /[^\w+=,.@-]+/g, 64), 'developer');
-  const app = readable(clean(appName, /[^\w +=,.@-]+/g, 128 - dev.length - 3), 'app');
-  return `${app} - ${dev}`;
+/**
+ * Cognito app client name: [\w\s+=,.@-] in ASCII (a plain space only), 128 characters at most,
+ * ending with the ledger marker (clients take no tags).
+ */
+export function clientName(appName: string, developer: string, marker: Marker): string {
+  const suffix = clientNameSuffix(marker);
+  const dev = readable(clean(developer, /[^\w+=,.@-]+/g, 48), 'developer');
+  const app = readable(clean(appName, /[^\w +=,.@-]+/g, 128 - suffix.length - dev.length - 3), 'app');
+  return `${app} - ${dev}${suffix}`;
 }
 
 /** Description shown in the API Gateway console next to the key. */
@@ -46,9 +51,14 @@ export function tagValue(value: string): string {
   return clean(value, /[^\p{L}\p{N} _.:/=+@-]+/gu, 256);
 }
 
-export function resourceTags(appSlug: string | undefined, developer: string): Record<string, string> {
+export function resourceTags(
+  appSlug: string | undefined,
+  developer: string,
+  marker: Marker,
+): Record<string, string> {
   const tags: Record<string, string> = {
     [MANAGED_BY_TAG]: MANAGED_BY_VALUE,
+    [MARKER_TAG]: formatMarker(marker),
     'sensedia:developer': tagValue(developer),
   };
   if (appSlug !== undefined) tags['sensedia:app-slug'] = tagValue(appSlug);

@@ -7,9 +7,12 @@
  * each method's result or its own error type below.
  */
 
+import type { CredentialType } from '../schemas';
+
 export interface NewApiKey {
   readonly name: string;
   readonly description: string;
+  /** Includes the marker tag that ties the key to its ledger entry. */
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -41,18 +44,39 @@ export class BindingRefusedError extends Error {
   }
 }
 
+/**
+ * Thrown by a create when AWS may or may not have made the resource (its answer was lost, or it
+ * timed out) and the adapter could not find it by its marker. The resource, if it exists, carries
+ * the marker of a ledger entry that never becomes issued, so the reconciler removes it.
+ */
+export class OutcomeUnknownError extends Error {
+  constructor(
+    /** The upstream error the caller sees (503 or 429). */
+    override readonly cause: Error,
+  ) {
+    super('AWS may have created the resource; its answer was lost');
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
+/** Whether a key should be read with its value. */
+export type KeyRead = 'with-value' | 'without-value';
+
 /** API Gateway API keys and their usage-plan bindings. */
 export interface ApiKeyIssuer {
-  /** Creates an enabled key with a generated value. */
+  /**
+   * Creates an enabled key with a generated value; throws OutcomeUnknownError when AWS may have
+   * created it without the answer reaching us.
+   */
   createKey(key: NewApiKey): Promise<IssuedApiKey>;
-  /** The key (with its value when `includeValue`), or undefined when it does not exist. */
-  findKey(keyId: string, includeValue?: boolean): Promise<ApiKeySummary | undefined>;
+  /** The key (with its value when asked), or undefined when it does not exist. */
+  findKey(keyId: string, read?: KeyRead): Promise<ApiKeySummary | undefined>;
   /** Renames / re-describes a key. */
   describeKey(keyId: string, name: string, description: string): Promise<void>;
   /**
    * Deletes the key (which also detaches it from its usage plans). 'absent' when there is no such
-   * key; 'foreign' (nothing deleted) when it is not one this webhook issued: in AWS the IAM policy
-   * allows deleting only keys tagged as managed by the webhook, so the check costs no extra call.
+   * key; 'foreign' (nothing deleted) when AWS refused: in AWS the IAM policy allows deleting only
+   * keys tagged as managed by the webhook.
    */
   deleteKey(keyId: string): Promise<'deleted' | 'absent' | 'foreign'>;
   /** The ids of the usage plans the key is attached to. */
@@ -64,7 +88,10 @@ export interface ApiKeyIssuer {
 }
 
 export interface NewClient {
+  /** Ends with the marker that ties the client to its ledger entry (app clients take no tags). */
   readonly name: string;
+  /** The marker in `name`: a client whose create answer was lost is found by it. */
+  readonly marker: string;
   readonly scopes: readonly string[];
   readonly accessTokenValidityMinutes: number;
 }
@@ -87,23 +114,151 @@ export class ClientRefusedError extends Error {
 
 /** OAuth 2.0 client-credentials app clients (Cognito user-pool app clients). */
 export interface ClientIssuer {
-  /** Creates a client with a generated secret, allowed only the client_credentials flow. */
+  /**
+   * Creates a client with a generated secret, allowed only the client_credentials flow. A create
+   * whose answer was lost adopts the client carrying `marker`; when none is found it throws
+   * OutcomeUnknownError.
+   */
   createClient(client: NewClient): Promise<IssuedClient>;
   /**
    * Renames the client and/or sets its scopes, keeping every other setting. False when no such
-   * client exists, or when it is not a client-credentials client (not one this webhook issues).
+   * client exists. Ownership is the ledger's to say: callers check it first.
    */
   updateClient(
     clientId: string,
     changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
   ): Promise<boolean>;
-  /** The client's id, secret and scopes; undefined when it does not exist or is not a client-credentials client. */
+  /** The client's id, secret and scopes; undefined when it does not exist. */
   findClient(clientId: string): Promise<(IssuedClient & { readonly scopes: readonly string[] }) | undefined>;
+  /** Deletes the client; 'absent' when there is no such client. */
+  deleteClient(clientId: string): Promise<'deleted' | 'absent'>;
+}
+
+// ---- Idempotent create: which credential an app got ------------------------------------------
+
+/** The credential an app was issued, as the idempotency store remembers it. */
+export interface IssuedCredentialRef {
+  readonly credentialType: CredentialType;
+  readonly credentialId: string;
+}
+
+export type Claim =
+  | { readonly status: 'claimed' }
+  | { readonly status: 'in-progress' }
+  | { readonly status: 'completed'; readonly fingerprint: string; readonly credential: IssuedCredentialRef };
+
+export interface ClaimRequest {
+  readonly key: string;
+  /** Unique to this attempt: a claim whose answer was lost and that is retried recognises itself. */
+  readonly claimId: string;
+  readonly fingerprint: string;
+  /** Epoch seconds now; records that expired before it count as absent. */
+  readonly now: number;
+  /** Until when (epoch seconds) an in-progress claim holds; past it the create is presumed dead. */
+  readonly leaseUntil: number;
+  /** When (epoch seconds) the record expires: the idempotency window. */
+  readonly expiresAt: number;
+}
+
+/** Where claims and their outcomes are recorded (DynamoDB in AWS, memory locally). */
+export interface IdempotencyStore {
+  /** Claims `key` for a new create, atomically, or reports the record already there. */
+  claim(request: ClaimRequest): Promise<Claim>;
+  /** Records the outcome of a claimed create. */
+  complete(request: ClaimRequest, credential: IssuedCredentialRef): Promise<void>;
   /**
-   * Deletes a client-credentials client. 'absent' when there is no such client; 'foreign' (and
-   * nothing deleted) when it is another kind of client of the pool, not one this webhook issues.
+   * Drops this attempt's in-progress claim (the create failed or gave up), so that a retry can
+   * proceed at once. It leaves a tombstone, so the claim's write cannot take hold if it lands late.
    */
-  deleteClient(clientId: string): Promise<'deleted' | 'absent' | 'foreign'>;
+  release(request: ClaimRequest): Promise<void>;
+  /** Drops a completed record whose credential no longer exists. */
+  forget(key: string, credential: IssuedCredentialRef): Promise<void>;
+}
+
+// ---- The ledger ---------------------------------------------------------------------------------
+
+/**
+ * Where a credential is in its life. An entry is written `pending` before AWS is asked to create
+ * anything, becomes `issued` (with the AWS id) once the Portal can be given the credential, and
+ * `revoked` before AWS is asked to delete it. `abandoned`: the create failed or its outcome was
+ * never learnt; whatever carries its marker is removed by the reconciler.
+ */
+export type CredentialState = 'pending' | 'issued' | 'revoked' | 'abandoned';
+
+/** What the Portal said about the app, as recorded. */
+export interface RecordedApp {
+  readonly appName: string;
+  readonly appSlug?: string | undefined;
+  readonly developer: string;
+}
+
+/** What a credential grants: usage plans (API keys) or OAuth scopes (app clients). */
+export type Grants =
+  | { readonly kind: 'API_KEY'; readonly usagePlanIds: readonly string[] }
+  | { readonly kind: 'CLIENT_CREDENTIALS'; readonly scopes: readonly string[] };
+
+/** One credential the webhook created or set out to create. Never holds a key value or secret. */
+export interface LedgerEntry {
+  /** Unique per credential; the marker on the AWS resource names it. */
+  readonly ledgerId: string;
+  readonly state: CredentialState;
+  readonly app: RecordedApp;
+  readonly grants: Grants;
+  /** The AWS id (API key id or app client id), once known. */
+  readonly credentialId?: string | undefined;
+  /** SHA-256 of the API key's value (base64url), for API keys. */
+  readonly apiKeyHash?: string | undefined;
+  /** Epoch milliseconds. */
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly issuedAt?: number | undefined;
+  readonly revokedAt?: number | undefined;
+}
+
+export type NewLedgerEntry = Pick<LedgerEntry, 'ledgerId' | 'app' | 'grants' | 'createdAt'>;
+
+/** What is learnt when a credential is issued. */
+export interface IssuedFacts {
+  readonly credentialId: string;
+  readonly apiKeyHash?: string | undefined;
+  /** Epoch milliseconds. */
+  readonly at: number;
+  /** The app's claim, completed in the same write: the app and its credential are recorded together. */
+  readonly claim?: ClaimRequest | undefined;
+}
+
+/** Thrown by a ledger write whose condition failed: the entry is not in the state expected. */
+export class LedgerConflictError extends Error {
+  constructor(readonly ledgerId: string) {
+    super(`ledger entry ${ledgerId} is not in the expected state`);
+    this.name = 'LedgerConflictError';
+  }
+}
+
+/**
+ * The record of every credential this webhook created (DynamoDB in AWS, memory locally), and so
+ * of what it owns: update, revoke and the reconciler act only on what it lists.
+ */
+export interface CredentialLedger extends IdempotencyStore {
+  /** A deployment's marker prefix: resources marked by another deployment are never touched. */
+  readonly instance: string;
+  /** Records the intent to create a credential (`pending`), before anything exists in AWS. */
+  begin(entry: NewLedgerEntry): Promise<void>;
+  /** `pending` → `issued`, with the AWS id; throws LedgerConflictError when no longer pending. */
+  issue(entry: NewLedgerEntry, issued: IssuedFacts): Promise<void>;
+  /** `pending` → `abandoned`: the create failed. Not an error when the entry moved on. */
+  abandon(ledgerId: string, at: number): Promise<void>;
+  /** The entry of an issued or revoked credential, by its AWS id. */
+  find(kind: CredentialType, credentialId: string): Promise<LedgerEntry | undefined>;
+  /** Records new app details and grants of an issued credential. */
+  amend(
+    entry: LedgerEntry,
+    changes: { readonly app: RecordedApp; readonly grants: Grants; readonly at: number },
+  ): Promise<void>;
+  /** `issued` → `revoked`; a revoked entry stays revoked. */
+  revoke(entry: LedgerEntry, at: number): Promise<void>;
+  /** Every entry: the reconciler's and the audit's view. */
+  list(): Promise<LedgerEntry[]>;
 }
 
 /** The expected Basic credentials: one username, the current password and maybe the previous. */
@@ -116,4 +271,31 @@ export interface BasicCredentials {
 export interface BasicCredentialsSource {
   /** The expected credentials; `refresh` bypasses any cache (used after a mismatch). */
   get(options?: { refresh?: boolean }): Promise<BasicCredentials>;
+}
+
+// ---- What the reconciler reads and removes (a role of its own: it may list every key) ---------
+
+/** An AWS resource that carries a marker of this deployment. */
+export interface MarkedResource {
+  readonly id: string;
+  readonly ledgerId: string;
+  /** Epoch milliseconds, where the listing says. */
+  readonly createdAt?: number | undefined;
+}
+
+export interface ApiKeyInventory {
+  /** Every key carrying a marker of `instance`. */
+  markedKeys(instance: string): Promise<MarkedResource[]>;
+  /** The ids of the keys bound to each usage plan ('all': every plan of the account). */
+  bindings(planIds: readonly string[] | 'all'): Promise<Map<string, string[]>>;
+  deleteKey(keyId: string): Promise<'deleted' | 'absent' | 'foreign'>;
+  unbindKey(usagePlanId: string, keyId: string): Promise<void>;
+}
+
+export interface ClientInventory {
+  /** Every app client whose name ends with a marker of `instance`. */
+  markedClients(instance: string): Promise<MarkedResource[]>;
+  /** When the client was created (epoch ms); undefined when it is gone or the pool does not say. */
+  createdAt(clientId: string): Promise<number | undefined>;
+  deleteClient(clientId: string): Promise<'deleted' | 'absent'>;
 }

@@ -4,7 +4,7 @@
  */
 import { InMemoryApiKeys } from '../adapters/local/in-memory-api-keys';
 import { InMemoryClients } from '../adapters/local/in-memory-clients';
-import { InMemoryIdempotencyStore } from '../adapters/local/in-memory-idempotency-store';
+import { InMemoryLedger } from '../adapters/local/in-memory-ledger';
 import { type Backend, credentialsSource } from '../compose';
 import type { WebhookConfig } from '../config';
 
@@ -15,6 +15,6 @@ export function localBackend(config: WebhookConfig): Backend {
     basicCredentials: credentialsSource(config, () => {
       throw new Error('WEBHOOK_SECRET_ARN needs the AWS backend; set AWS_REGION or AWS_ENDPOINT_URL');
     }),
-    idempotency: new InMemoryIdempotencyStore(),
+    ledger: new InMemoryLedger(config.ledger.instance),
   };
 }

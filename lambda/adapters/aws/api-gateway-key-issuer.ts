@@ -6,7 +6,6 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeyCommand,
-  GetApiKeysCommand,
   GetUsagePlansCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
@@ -15,11 +14,13 @@ import {
   type ApiKeySummary,
   BindingRefusedError,
   type IssuedApiKey,
+  type KeyRead,
   type NewApiKey,
+  OutcomeUnknownError,
 } from '../../credentials/ports';
-import { UpstreamError } from '../../errors';
+import { UnavailableError, UpstreamError } from '../../errors';
 import { randomToken } from '../random';
-import { awsErrorName, upstream, upstreamError } from './errors';
+import { awsErrorName, isUncertain, upstream, upstreamError, withCause } from './errors';
 
 /** As long as the values API Gateway generates; ~238 bits of randomness. */
 const API_KEY_LENGTH = 40;
@@ -28,14 +29,16 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
   constructor(private readonly client: APIGatewayClient) {}
 
   /**
-   * Creates the key with a value generated here. Values are unique per Region, so an attempt
-   * retried after its answer was lost cannot make a second key: it fails with a conflict. After any
-   * failure the key is looked for by name and value, and adopted if the create did go through.
+   * Creates the key with a value generated here. Values are unique per Region, so an attempt the
+   * SDK retries after its answer was lost cannot make a second key: it fails with a conflict. Such
+   * a key cannot be found without listing every key (which the function's role may not), so the
+   * outcome is reported unknown; the key carries its ledger marker and the reconciler removes it.
    */
   async createKey(key: NewApiKey): Promise<IssuedApiKey> {
     const value = randomToken(API_KEY_LENGTH);
+    let created: { id?: string | undefined };
     try {
-      const created = await this.client.send(
+      created = await this.client.send(
         new CreateApiKeyCommand({
           name: key.name,
           description: key.description,
@@ -44,30 +47,25 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
           tags: { ...key.tags },
         }),
       );
-      if (created.id === undefined) throw new UpstreamError('API Gateway did not return the new key.');
-      return { id: created.id, value };
     } catch (error) {
-      const id = await this.findIdByValue(key.name, value).catch(() => undefined);
-      if (id !== undefined) return { id, value };
-      throw error instanceof UpstreamError ? error : upstreamError(error);
+      if (awsErrorName(error) === 'ConflictException') {
+        throw new OutcomeUnknownError(
+          withCause(
+            new UnavailableError(),
+            'CreateApiKey answered after an earlier attempt made the key',
+            error,
+          ),
+        );
+      }
+      if (isUncertain(error)) throw new OutcomeUnknownError(upstreamError(error));
+      throw upstreamError(error);
     }
+    if (created.id === undefined) throw new UpstreamError('API Gateway did not return the new key.');
+    return { id: created.id, value };
   }
 
-  /** The id of the key with this name and value, if one exists (GetApiKeys matches name prefixes). */
-  private async findIdByValue(name: string, value: string): Promise<string | undefined> {
-    let position: string | undefined;
-    do {
-      const page = await this.client.send(
-        new GetApiKeysCommand({ nameQuery: name, includeValues: true, limit: 500, position }),
-      );
-      const match = page.items?.find((item) => item.name === name && item.value === value);
-      if (match?.id !== undefined) return match.id;
-      position = page.position;
-    } while (position !== undefined);
-    return undefined;
-  }
-
-  async findKey(keyId: string, includeValue = false): Promise<ApiKeySummary | undefined> {
+  async findKey(keyId: string, read: KeyRead = 'without-value'): Promise<ApiKeySummary | undefined> {
+    const includeValue = read === 'with-value';
     try {
       const key = await this.client.send(new GetApiKeyCommand({ apiKey: keyId, includeValue }));
       return {
@@ -78,7 +76,9 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
         ...(includeValue && { value: key.value }),
       };
     } catch (error) {
-      if (awsErrorName(error) === 'NotFoundException') return undefined;
+      // A key the role may not read (not tagged as the webhook's) is, to the webhook, no key at all.
+      const name = awsErrorName(error);
+      if (name === 'NotFoundException' || name === 'AccessDeniedException') return undefined;
       throw upstreamError(error);
     }
   }

@@ -9,19 +9,18 @@ import {
   type UpdateUserPoolClientCommandInput,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
+import { formatMarker, markerInClientName } from '../../credentials/marker';
 import {
   type ClientIssuer,
   ClientRefusedError,
   type IssuedClient,
   type NewClient,
+  OutcomeUnknownError,
 } from '../../credentials/ports';
 import { UpstreamError } from '../../errors';
 import { awsErrorName, isUncertain, unwrapNotRetried, upstreamError } from './errors';
 
 const CLIENT_CREDENTIALS = 'client_credentials';
-
-/** How far Cognito's clock may be behind this one when telling a new client from an older namesake. */
-const CLOCK_SKEW_MS = 5_000;
 
 /**
  * The settings UpdateUserPoolClient accepts. Cognito resets every one of them that an update
@@ -55,17 +54,15 @@ export class CognitoClientIssuer implements ClientIssuer {
   constructor(
     private readonly client: CognitoIdentityProviderClient,
     private readonly userPoolId: string,
-    private readonly now: () => number = Date.now,
   ) {}
 
   /**
    * Creates the client. A create whose answer is lost (timeout, 5xx) may still have made it, so it
    * is not retried (clients.ts): a retry would make a second client. Instead the pool is searched
-   * for a client of that name created since this call started, which is adopted; if none is found
-   * the caller gets a 503 and the log names the client that may exist.
+   * for the client whose name ends with this create's marker, which is adopted; if none is found,
+   * the outcome is unknown and the reconciler removes the client if it appears.
    */
   async createClient(client: NewClient): Promise<IssuedClient> {
-    const started = this.now();
     const command = new CreateUserPoolClientCommand({
       UserPoolId: this.userPoolId,
       ClientName: client.name,
@@ -87,13 +84,9 @@ export class CognitoClientIssuer implements ClientIssuer {
     } catch (thrown) {
       const error = unwrapNotRetried(thrown);
       if (!isUncertain(error)) throw refusalOrUpstream(error);
-      const adopted = await this.findCreatedSince(client.name, started).catch(() => undefined);
+      const adopted = await this.findMarked(client.marker).catch(() => undefined);
       if (adopted !== undefined) return adopted;
-      const uncertain = upstreamError(error);
-      uncertain.cause = new Error(
-        `CreateUserPoolClient "${client.name}" got no answer and may have created a client: ${describe(error)}`,
-      );
-      throw uncertain;
+      throw new OutcomeUnknownError(upstreamError(error));
     }
     if (created?.ClientId === undefined || created.ClientSecret === undefined) {
       throw new UpstreamError('Cognito did not return the new app client.');
@@ -101,37 +94,34 @@ export class CognitoClientIssuer implements ClientIssuer {
     return { clientId: created.ClientId, clientSecret: created.ClientSecret };
   }
 
-  /**
-   * A client-credentials client named `name` that Cognito created after `since` (less a margin for
-   * clock skew): the one a create whose answer was lost made. An older client of the same name
-   * (the same app, issued before) is never taken for it.
-   */
-  private async findCreatedSince(name: string, since: number): Promise<IssuedClient | undefined> {
+  /** The client whose name ends with `marker`: the one a create whose answer was lost made. */
+  private async findMarked(marker: string): Promise<IssuedClient | undefined> {
+    for await (const candidate of this.clients()) {
+      const found = markerInClientName(candidate.ClientName);
+      if (found === undefined || formatMarker(found) !== marker || candidate.ClientId === undefined) continue;
+      const described = await this.describe(candidate.ClientId);
+      if (described?.ClientSecret !== undefined) {
+        return { clientId: candidate.ClientId, clientSecret: described.ClientSecret };
+      }
+    }
+    return undefined;
+  }
+
+  /** Every app client of the pool, page by page. */
+  async *clients(): AsyncGenerator<{ ClientId?: string | undefined; ClientName?: string | undefined }> {
     let nextToken: string | undefined;
     do {
       const page = await this.client.send(
         new ListUserPoolClientsCommand({ UserPoolId: this.userPoolId, MaxResults: 60, NextToken: nextToken }),
       );
-      for (const candidate of page.UserPoolClients ?? []) {
-        if (candidate.ClientName !== name || candidate.ClientId === undefined) continue;
-        const described = await this.describe(candidate.ClientId);
-        const createdAt = described?.CreationDate?.getTime() ?? 0;
-        if (
-          described?.ClientSecret !== undefined &&
-          isClientCredentialsClient(described) &&
-          createdAt >= since - CLOCK_SKEW_MS
-        ) {
-          return { clientId: candidate.ClientId, clientSecret: described.ClientSecret };
-        }
-      }
+      yield* page.UserPoolClients ?? [];
       nextToken = page.NextToken;
     } while (nextToken !== undefined);
-    return undefined;
   }
 
   async findClient(clientId: string) {
     const current = await this.describe(clientId);
-    if (current?.ClientSecret === undefined || !isClientCredentialsClient(current)) return undefined;
+    if (current?.ClientSecret === undefined) return undefined;
     return { clientId, clientSecret: current.ClientSecret, scopes: current.AllowedOAuthScopes ?? [] };
   }
 
@@ -140,7 +130,7 @@ export class CognitoClientIssuer implements ClientIssuer {
     changes: { readonly name?: string | undefined; readonly scopes?: readonly string[] | undefined },
   ): Promise<boolean> {
     const current = await this.describe(clientId);
-    if (current === undefined || !isClientCredentialsClient(current)) return false;
+    if (current === undefined) return false;
 
     const name = changes.name ?? current.ClientName;
     const scopes = changes.scopes ?? current.AllowedOAuthScopes ?? [];
@@ -172,11 +162,7 @@ export class CognitoClientIssuer implements ClientIssuer {
     }
   }
 
-  async deleteClient(clientId: string): Promise<'deleted' | 'absent' | 'foreign'> {
-    // Cognito's IAM cannot tell clients apart: the pool's other clients are protected here.
-    const current = await this.describe(clientId);
-    if (current === undefined) return 'absent';
-    if (!isClientCredentialsClient(current)) return 'foreign';
+  async deleteClient(clientId: string): Promise<'deleted' | 'absent'> {
     try {
       await this.client.send(
         new DeleteUserPoolClientCommand({ UserPoolId: this.userPoolId, ClientId: clientId }),
@@ -187,6 +173,11 @@ export class CognitoClientIssuer implements ClientIssuer {
       throw upstreamError(error);
     }
   }
+
+  /** When Cognito created the client; undefined when it does not exist or does not say. */
+  async createdAt(clientId: string): Promise<Date | undefined> {
+    return (await this.describe(clientId))?.CreationDate;
+  }
 }
 
 function copySetting<K extends (typeof UPDATABLE_SETTINGS)[number]>(
@@ -196,12 +187,6 @@ function copySetting<K extends (typeof UPDATABLE_SETTINGS)[number]>(
 ): void {
   if (current[setting] !== undefined)
     input[setting] = current[setting] as UpdateUserPoolClientCommandInput[K];
-}
-
-/** The webhook only issues client-credentials clients; any other client of the pool is not its to change. */
-function isClientCredentialsClient(client: UserPoolClientType): boolean {
-  const flows = client.AllowedOAuthFlows ?? [];
-  return flows.length === 1 && flows[0] === CLIENT_CREDENTIALS;
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -217,8 +202,4 @@ function refusalOrUpstream(error: unknown): Error {
     default:
       return upstreamError(error);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -9,27 +9,24 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from '@aws-sdk/client-dynamodb';
-import type {
-  Claim,
-  ClaimRequest,
-  IdempotencyStore,
-  IssuedCredentialRef,
-} from '../../credentials/idempotency';
+import type { Claim, ClaimRequest, IdempotencyStore, IssuedCredentialRef } from '../../credentials/ports';
 import { CredentialTypeSchema } from '../../schemas';
 import { awsErrorName, upstream, upstreamError } from './errors';
 
 const IN_PROGRESS = 'IN_PROGRESS';
 const COMPLETED = 'COMPLETED';
+/** A released claim's tombstone: that claim's write, landing late, cannot take hold. */
+const RELEASED = 'RELEASED';
 
-type Item = Record<string, AttributeValue>;
+export type Item = Record<string, AttributeValue>;
 
-const s = (value: string): AttributeValue => ({ S: value });
-const n = (value: number): AttributeValue => ({ N: String(value) });
+export const s = (value: string): AttributeValue => ({ S: value });
+export const n = (value: number): AttributeValue => ({ N: String(value) });
 
 export class DynamoDbIdempotencyStore implements IdempotencyStore {
   constructor(
-    private readonly client: DynamoDBClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBClient,
+    protected readonly tableName: string,
   ) {}
 
   async claim(request: ClaimRequest): Promise<Claim> {
@@ -45,11 +42,18 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
             leaseUntil: n(request.leaseUntil),
             expiresAt: n(request.expiresAt),
           },
-          // Free when absent, expired (TTL deletes lazily), or an unfinished claim past its lease.
+          // Free when absent, expired (TTL deletes lazily), an unfinished claim past its lease, or
+          // released by another attempt (this attempt's own tombstone keeps it out).
           ConditionExpression:
-            'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)',
+            'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)' +
+            ' OR (#status = :released AND claimId <> :claimId)',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':now': n(request.now), ':inProgress': s(IN_PROGRESS) },
+          ExpressionAttributeValues: {
+            ':now': n(request.now),
+            ':inProgress': s(IN_PROGRESS),
+            ':released': s(RELEASED),
+            ':claimId': s(request.claimId),
+          },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
@@ -67,23 +71,31 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
   async complete(request: ClaimRequest, credential: IssuedCredentialRef): Promise<void> {
     await upstream(
       this.client.send(
-        new PutItemCommand({
-          TableName: this.tableName,
-          Item: {
-            pk: s(request.key),
-            status: s(COMPLETED),
-            fingerprint: s(request.fingerprint),
-            credentialType: s(credential.credentialType),
-            credentialId: s(credential.credentialId),
-            expiresAt: n(request.expiresAt),
-          },
-        }),
+        new PutItemCommand({ TableName: this.tableName, Item: completedItem(request, credential) }),
       ),
     );
   }
 
-  async release(key: string): Promise<void> {
-    await this.deleteIf(key, '#status = :value', { '#status': 'status' }, s(IN_PROGRESS));
+  async release(request: ClaimRequest): Promise<void> {
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: s(request.key),
+            status: s(RELEASED),
+            claimId: s(request.claimId),
+            expiresAt: n(request.leaseUntil),
+          },
+          // This attempt's claim, or none yet (its write may still land): never another's record.
+          ConditionExpression: 'attribute_not_exists(pk) OR (#status = :inProgress AND claimId = :claimId)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': s(IN_PROGRESS), ':claimId': s(request.claimId) },
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw upstreamError(error);
+    }
   }
 
   async forget(key: string, credential: IssuedCredentialRef): Promise<void> {
@@ -111,6 +123,18 @@ export class DynamoDbIdempotencyStore implements IdempotencyStore {
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw upstreamError(error);
     }
   }
+}
+
+/** The record of an app's completed create: which credential it got, never its value. */
+export function completedItem(request: ClaimRequest, credential: IssuedCredentialRef): Item {
+  return {
+    pk: s(request.key),
+    status: s(COMPLETED),
+    fingerprint: s(request.fingerprint),
+    credentialType: s(credential.credentialType),
+    credentialId: s(credential.credentialId),
+    expiresAt: n(request.expiresAt),
+  };
 }
 
 /** The claim a failed condition reveals. A record that cannot be read is treated as in progress. */

@@ -66,6 +66,13 @@ function classify(error: unknown): WebhookError {
   return new UpstreamError();
 }
 
+/** `mapped` with a cause that says what happened, for the logs. */
+export function withCause<E extends Error>(mapped: E, what: string, error: unknown): E {
+  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  mapped.cause = new Error(`${what}: ${detail}`);
+  return mapped;
+}
+
 /** Awaits an SDK call, turning any failure into the upstream error the caller sees. */
 export async function upstream<T>(call: Promise<T>): Promise<T> {
   try {

@@ -1,5 +1,15 @@
-/** ClientIssuer in process memory, standing in for a Cognito user pool when the webhook runs locally. */
-import type { ClientIssuer, IssuedClient, NewClient } from '../../credentials/ports';
+/**
+ * ClientIssuer (and the reconciler's ClientInventory) in process memory, standing in for a Cognito
+ * user pool when the webhook runs locally.
+ */
+import { markerInClientName } from '../../credentials/marker';
+import type {
+  ClientInventory,
+  ClientIssuer,
+  IssuedClient,
+  MarkedResource,
+  NewClient,
+} from '../../credentials/ports';
 import { randomToken } from '../random';
 
 interface StoredClient {
@@ -7,16 +17,25 @@ interface StoredClient {
   readonly scopes: readonly string[];
   readonly secret: string;
   readonly accessTokenValidityMinutes: number;
+  readonly createdAt: number;
 }
 
-export class InMemoryClients implements ClientIssuer {
+export class InMemoryClients implements ClientIssuer, ClientInventory {
   private readonly clients = new Map<string, StoredClient>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   async createClient(client: NewClient): Promise<IssuedClient> {
     // Cognito's shapes: 26-character client ids, 51-character secrets.
     const clientId = randomToken(26, true);
     const secret = randomToken(51);
-    this.clients.set(clientId, { ...client, scopes: [...client.scopes], secret });
+    this.clients.set(clientId, {
+      name: client.name,
+      scopes: [...client.scopes],
+      accessTokenValidityMinutes: client.accessTokenValidityMinutes,
+      secret,
+      createdAt: this.now(),
+    });
     return { clientId, clientSecret: secret };
   }
 
@@ -43,5 +62,16 @@ export class InMemoryClients implements ClientIssuer {
 
   async deleteClient(clientId: string): Promise<'deleted' | 'absent'> {
     return this.clients.delete(clientId) ? 'deleted' : 'absent';
+  }
+
+  async markedClients(instance: string): Promise<MarkedResource[]> {
+    return [...this.clients].flatMap(([id, client]) => {
+      const marker = markerInClientName(client.name);
+      return marker?.instance === instance ? [{ id, ledgerId: marker.ledgerId }] : [];
+    });
+  }
+
+  async createdAt(clientId: string): Promise<number | undefined> {
+    return this.clients.get(clientId)?.createdAt;
   }
 }

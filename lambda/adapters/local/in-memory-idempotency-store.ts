@@ -1,10 +1,5 @@
 /** IdempotencyStore in process memory, with the DynamoDB store's semantics, for local runs. */
-import type {
-  Claim,
-  ClaimRequest,
-  IdempotencyStore,
-  IssuedCredentialRef,
-} from '../../credentials/idempotency';
+import type { Claim, ClaimRequest, IdempotencyStore, IssuedCredentialRef } from '../../credentials/ports';
 
 type StoredRecord =
   | {
@@ -14,6 +9,7 @@ type StoredRecord =
       readonly leaseUntil: number;
       readonly expiresAt: number;
     }
+  | { readonly status: 'released'; readonly claimId: string; readonly expiresAt: number }
   | {
       readonly status: 'completed';
       readonly fingerprint: string;
@@ -29,7 +25,8 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     const free =
       existing === undefined ||
       existing.expiresAt < request.now ||
-      (existing.status === 'in-progress' && existing.leaseUntil < request.now);
+      (existing.status === 'in-progress' && existing.leaseUntil < request.now) ||
+      (existing.status === 'released' && existing.claimId !== request.claimId);
     if (free) {
       this.records.set(request.key, {
         status: 'in-progress',
@@ -43,7 +40,9 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     if (existing.status === 'completed') {
       return { status: 'completed', fingerprint: existing.fingerprint, credential: existing.credential };
     }
-    return existing.claimId === request.claimId ? { status: 'claimed' } : { status: 'in-progress' };
+    return existing.status === 'in-progress' && existing.claimId === request.claimId
+      ? { status: 'claimed' }
+      : { status: 'in-progress' };
   }
 
   async complete(request: ClaimRequest, credential: IssuedCredentialRef): Promise<void> {
@@ -55,8 +54,18 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
     });
   }
 
-  async release(key: string): Promise<void> {
-    if (this.records.get(key)?.status === 'in-progress') this.records.delete(key);
+  async release(request: ClaimRequest): Promise<void> {
+    const existing = this.records.get(request.key);
+    if (
+      existing === undefined ||
+      (existing.status === 'in-progress' && existing.claimId === request.claimId)
+    ) {
+      this.records.set(request.key, {
+        status: 'released',
+        claimId: request.claimId,
+        expiresAt: request.leaseUntil,
+      });
+    }
   }
 
   async forget(key: string, credential: IssuedCredentialRef): Promise<void> {

@@ -1,0 +1,299 @@
+/**
+ * CredentialLedger on the webhook's DynamoDB table (partition key `pk`, TTL `expiresAt`), beside
+ * the app records of idempotent create. An entry lives at `intent#<ledgerId>` while pending or
+ * abandoned, and at `credential#<kind>#<AWS id>` once issued, so update and revoke find it with one
+ * consistent read of the id they are given. Issuing moves the entry and completes the app's claim
+ * in one transaction. Revoked and abandoned entries expire after LEDGER_RETENTION_DAYS.
+ */
+import {
+  type AttributeValue,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import {
+  type CredentialLedger,
+  type CredentialState,
+  type Grants,
+  type IssuedFacts,
+  LedgerConflictError,
+  type LedgerEntry,
+  type NewLedgerEntry,
+  type RecordedApp,
+} from '../../credentials/ports';
+import { type CredentialType, CredentialTypeSchema } from '../../schemas';
+import { completedItem, DynamoDbIdempotencyStore, type Item, n, s } from './dynamodb-idempotency-store';
+import { awsErrorName, upstream, upstreamError } from './errors';
+
+/** How long revoked and abandoned entries are kept (for the audit) before DynamoDB's TTL removes them. */
+export const LEDGER_RETENTION_DAYS = 400;
+
+const STATES: readonly CredentialState[] = ['pending', 'issued', 'revoked', 'abandoned'];
+
+const intentKey = (ledgerId: string) => `intent#${ledgerId}`;
+const credentialKey = (kind: CredentialType, credentialId: string) => `credential#${kind}#${credentialId}`;
+const keyOf = (entry: Pick<LedgerEntry, 'grants' | 'credentialId' | 'ledgerId'>) =>
+  entry.credentialId === undefined
+    ? intentKey(entry.ledgerId)
+    : credentialKey(entry.grants.kind, entry.credentialId);
+
+const strings = (values: readonly string[]): AttributeValue => ({ L: values.map(s) });
+const retainedUntil = (at: number) => n(Math.floor(at / 1000) + LEDGER_RETENTION_DAYS * 86_400);
+
+function appAttributes(app: RecordedApp, grants: Grants): Item {
+  return {
+    appName: s(app.appName),
+    developer: s(app.developer),
+    ...(app.appSlug !== undefined && { appSlug: s(app.appSlug) }),
+    kind: s(grants.kind),
+    ...(grants.kind === 'API_KEY'
+      ? { usagePlanIds: strings(grants.usagePlanIds) }
+      : { scopes: strings(grants.scopes) }),
+  };
+}
+
+export class DynamoDbLedger extends DynamoDbIdempotencyStore implements CredentialLedger {
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    readonly instance: string,
+  ) {
+    super(client, tableName);
+  }
+
+  async begin(entry: NewLedgerEntry): Promise<void> {
+    await upstream(
+      this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: {
+            pk: s(intentKey(entry.ledgerId)),
+            ledgerId: s(entry.ledgerId),
+            state: s('pending'),
+            ...appAttributes(entry.app, entry.grants),
+            createdAt: n(entry.createdAt),
+            updatedAt: n(entry.createdAt),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  }
+
+  async issue(entry: NewLedgerEntry, issued: IssuedFacts): Promise<void> {
+    const kind = entry.grants.kind;
+    const credential: Item = {
+      pk: s(credentialKey(kind, issued.credentialId)),
+      ledgerId: s(entry.ledgerId),
+      state: s('issued'),
+      ...appAttributes(entry.app, entry.grants),
+      credentialId: s(issued.credentialId),
+      ...(issued.apiKeyHash !== undefined && { apiKeyHash: s(issued.apiKeyHash) }),
+      createdAt: n(entry.createdAt),
+      issuedAt: n(issued.at),
+      updatedAt: n(issued.at),
+    };
+    try {
+      await this.client.send(
+        new TransactWriteItemsCommand({
+          // The same token on the SDK's retries: DynamoDB applies a transaction once per token.
+          ClientRequestToken: `issue-${entry.ledgerId}`,
+          TransactItems: [
+            {
+              Delete: {
+                TableName: this.tableName,
+                Key: { pk: s(intentKey(entry.ledgerId)) },
+                ConditionExpression: '#state = :pending',
+                ExpressionAttributeNames: { '#state': 'state' },
+                ExpressionAttributeValues: { ':pending': s('pending') },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: credential,
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            ...(issued.claim === undefined
+              ? []
+              : [
+                  {
+                    Put: {
+                      TableName: this.tableName,
+                      Item: completedItem(issued.claim, {
+                        credentialType: kind,
+                        credentialId: issued.credentialId,
+                      }),
+                    },
+                  },
+                ]),
+          ],
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) !== 'TransactionCanceledException') throw upstreamError(error);
+      // A condition failed: issued already (an earlier attempt whose answer was lost), or the
+      // intent is no longer pending.
+      const recorded = await this.find(kind, issued.credentialId);
+      if (recorded?.ledgerId === entry.ledgerId) return;
+      throw new LedgerConflictError(entry.ledgerId);
+    }
+  }
+
+  async abandon(ledgerId: string, at: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(intentKey(ledgerId)) },
+          UpdateExpression: 'SET #state = :abandoned, updatedAt = :at, expiresAt = :expires',
+          ConditionExpression: '#state = :pending',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: {
+            ':abandoned': s('abandoned'),
+            ':pending': s('pending'),
+            ':at': n(at),
+            ':expires': retainedUntil(at),
+          },
+        }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw upstreamError(error);
+    }
+  }
+
+  async find(kind: CredentialType, credentialId: string): Promise<LedgerEntry | undefined> {
+    const { Item: item } = await upstream(
+      this.client.send(
+        new GetItemCommand({
+          TableName: this.tableName,
+          Key: { pk: s(credentialKey(kind, credentialId)) },
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return item === undefined ? undefined : entryOf(item);
+  }
+
+  async amend(
+    entry: LedgerEntry,
+    changes: { readonly app: RecordedApp; readonly grants: Grants; readonly at: number },
+  ): Promise<void> {
+    const attributes = appAttributes(changes.app, changes.grants);
+    const names = Object.keys(attributes);
+    const removed = changes.app.appSlug === undefined ? ' REMOVE appSlug' : '';
+    await this.update(entry, {
+      UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, updatedAt = :at${removed}`,
+      ConditionExpression: '#state = :issued',
+      ExpressionAttributeNames: {
+        ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
+        '#state': 'state',
+      },
+      ExpressionAttributeValues: {
+        ...Object.fromEntries(names.map((name) => [`:${name}`, attributes[name] as AttributeValue])),
+        ':at': n(changes.at),
+        ':issued': s('issued'),
+      },
+    });
+  }
+
+  async revoke(entry: LedgerEntry, at: number): Promise<void> {
+    await this.update(entry, {
+      UpdateExpression:
+        'SET #state = :revoked, revokedAt = if_not_exists(revokedAt, :at), updatedAt = :at, expiresAt = :expires',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':revoked': s('revoked'), ':at': n(at), ':expires': retainedUntil(at) },
+    });
+  }
+
+  async list(): Promise<LedgerEntry[]> {
+    const entries: LedgerEntry[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await upstream(
+        this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            // Only entries: the app records of idempotent create have no ledgerId.
+            FilterExpression: 'attribute_exists(ledgerId)',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        const entry = entryOf(item);
+        if (entry !== undefined) entries.push(entry);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return entries;
+  }
+
+  private async update(
+    entry: LedgerEntry,
+    expression: Pick<
+      ConstructorParameters<typeof UpdateItemCommand>[0],
+      'UpdateExpression' | 'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({ TableName: this.tableName, Key: { pk: s(keyOf(entry)) }, ...expression }),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === 'ConditionalCheckFailedException')
+        throw new LedgerConflictError(entry.ledgerId);
+      throw upstreamError(error);
+    }
+  }
+}
+
+const text = (item: Item, name: string): string | undefined => item[name]?.S;
+const number = (item: Item, name: string): number | undefined => {
+  const value = item[name]?.N;
+  return value === undefined ? undefined : Number(value);
+};
+const list = (item: Item, name: string): string[] =>
+  (item[name]?.L ?? []).flatMap((value) => (value.S === undefined ? [] : [value.S]));
+
+/** An item as an entry; undefined for one that is not a readable entry. */
+function entryOf(item: Item): LedgerEntry | undefined {
+  const ledgerId = text(item, 'ledgerId');
+  const state = STATES.find((candidate) => candidate === text(item, 'state'));
+  const kind = CredentialTypeSchema.safeParse(text(item, 'kind'));
+  const appName = text(item, 'appName');
+  const developer = text(item, 'developer');
+  const createdAt = number(item, 'createdAt');
+  if (
+    ledgerId === undefined ||
+    state === undefined ||
+    !kind.success ||
+    appName === undefined ||
+    developer === undefined ||
+    createdAt === undefined
+  ) {
+    return undefined;
+  }
+  const appSlug = text(item, 'appSlug');
+  return {
+    ledgerId,
+    state,
+    app: { appName, developer, ...(appSlug !== undefined && { appSlug }) },
+    grants:
+      kind.data === 'API_KEY'
+        ? { kind: 'API_KEY', usagePlanIds: list(item, 'usagePlanIds') }
+        : { kind: 'CLIENT_CREDENTIALS', scopes: list(item, 'scopes') },
+    credentialId: text(item, 'credentialId'),
+    apiKeyHash: text(item, 'apiKeyHash'),
+    createdAt,
+    updatedAt: number(item, 'updatedAt') ?? createdAt,
+    issuedAt: number(item, 'issuedAt'),
+    revokedAt: number(item, 'revokedAt'),
+  };
+}

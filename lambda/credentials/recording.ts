@@ -1,0 +1,164 @@
+/**
+ * The steps every credential kind takes around its AWS calls, so that nothing exists in AWS that
+ * the ledger has not recorded first: an intent before the create, `issued` after it, and on any
+ * failure the cleanup (on its own retry schedule) with the intent marked abandoned, so that the
+ * reconciler removes whatever the cleanup could not.
+ */
+import { createHash } from 'node:crypto';
+import { inCleanupTime } from '../deadline';
+import type { CredentialType } from '../schemas';
+import type { AppChanges, AppDescription } from './app';
+import { type Marker, newLedgerId } from './marker';
+import { persist } from './persist';
+import type {
+  CredentialLedger,
+  Grants,
+  IssuedFacts,
+  LedgerEntry,
+  NewLedgerEntry,
+  RecordedApp,
+} from './ports';
+
+/** A resource the webhook could not remove after a failure; the reconciler will. */
+export interface Leftover {
+  readonly kind: CredentialType;
+  readonly ledgerId: string;
+  /** The AWS id, when the create answered. */
+  readonly credentialId?: string | undefined;
+  /**
+   * 'exists': checked and still there; 'unknown': the check failed too; 'may-exist': a create
+   * whose answer was lost and that no search found.
+   */
+  readonly status: 'exists' | 'unknown' | 'may-exist';
+}
+
+export interface RecordingOptions {
+  /** Epoch milliseconds. */
+  readonly now?: () => number;
+  /** Told of each resource left for the reconciler (for an operator's log). */
+  readonly onLeftover?: (leftover: Leftover, error: unknown) => void;
+}
+
+/** What an app's entry records of it. */
+export function recordedApp(app: Pick<AppDescription, 'appName' | 'appSlug' | 'developer'>): RecordedApp {
+  return {
+    appName: app.appName,
+    developer: app.developer,
+    ...(app.appSlug !== undefined && { appSlug: app.appSlug }),
+  };
+}
+
+/** The recorded app with the fields an update gives. */
+export function changedApp(recorded: RecordedApp, changes: AppChanges): RecordedApp {
+  return recordedApp({
+    appName: changes.appName ?? recorded.appName,
+    appSlug: changes.appSlug ?? recorded.appSlug,
+    developer: changes.developer ?? recorded.developer,
+  });
+}
+
+/** The ledger keeps a hash of an API key's value (never the value): enough to recognise it. */
+export function apiKeyHash(value: string): string {
+  return createHash('sha256').update(value).digest('base64url');
+}
+
+/** How the AWS resource behind an entry is removed after a failure, and checked for. */
+export interface Removal {
+  remove(): Promise<unknown>;
+  exists(): Promise<boolean>;
+}
+
+export class Recording {
+  private readonly now: () => number;
+
+  constructor(
+    private readonly ledger: CredentialLedger,
+    private readonly kind: CredentialType,
+    private readonly options: RecordingOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The deployment's marker prefix. */
+  get instance(): string {
+    return this.ledger.instance;
+  }
+
+  /** Records the intent; resolves with the entry and the marker the AWS resource must carry. */
+  async begin(app: RecordedApp, grants: Grants): Promise<{ entry: NewLedgerEntry; marker: Marker }> {
+    const entry: NewLedgerEntry = { ledgerId: newLedgerId(), app, grants, createdAt: this.now() };
+    await this.ledger.begin(entry);
+    return { entry, marker: { instance: this.instance, ledgerId: entry.ledgerId } };
+  }
+
+  /** The entry of a credential this webhook issued and has not revoked, or undefined. */
+  async owned(credentialId: string): Promise<LedgerEntry | undefined> {
+    const entry = await this.ledger.find(this.kind, credentialId);
+    return entry?.state === 'issued' ? entry : undefined;
+  }
+
+  /**
+   * Records the credential as issued (completing the app's claim with it). If the write fails
+   * and the ledger does not show it issued after all, the resource is removed and the error thrown.
+   */
+  async issue(entry: NewLedgerEntry, facts: Omit<IssuedFacts, 'at'>, removal: Removal): Promise<void> {
+    try {
+      await this.ledger.issue(entry, { ...facts, at: this.now() });
+    } catch (error) {
+      const recorded = await inCleanupTime(() =>
+        persist(() => this.ledger.find(this.kind, facts.credentialId)),
+      ).catch(() => undefined);
+      if (recorded?.ledgerId === entry.ledgerId && recorded.state === 'issued') return;
+      await this.failed(entry, facts.credentialId, removal, error);
+      throw error;
+    }
+  }
+
+  /**
+   * After a create that made nothing, or whose answer was lost (`mayExist`): marks the intent
+   * abandoned, so the reconciler removes whatever carries its marker.
+   */
+  async abandon(entry: NewLedgerEntry, error: unknown, mayExist: boolean): Promise<void> {
+    const at = this.now();
+    await inCleanupTime(() => persist(() => this.ledger.abandon(entry.ledgerId, at))).catch(() => undefined);
+    if (mayExist) {
+      this.options.onLeftover?.({ kind: this.kind, ledgerId: entry.ledgerId, status: 'may-exist' }, error);
+    }
+  }
+
+  /**
+   * After a failure once the resource exists: marks the intent abandoned and removes the resource,
+   * each on its own retry schedule. What cannot be removed is reported once checked, and left to
+   * the reconciler.
+   */
+  async failed(entry: NewLedgerEntry, credentialId: string, removal: Removal, error: unknown): Promise<void> {
+    const at = this.now();
+    await inCleanupTime(async () => {
+      const [, removed] = await Promise.allSettled([
+        persist(() => this.ledger.abandon(entry.ledgerId, at)),
+        persist(() => removal.remove()),
+      ]);
+      if (removed.status === 'fulfilled') return;
+      const exists = await persist(() => removal.exists()).catch(() => undefined);
+      if (exists === false) return;
+      this.options.onLeftover?.(
+        { kind: this.kind, ledgerId: entry.ledgerId, credentialId, status: exists ? 'exists' : 'unknown' },
+        removed.reason ?? error,
+      );
+    });
+  }
+
+  /** Records new details of an issued credential. */
+  amend(entry: LedgerEntry, app: RecordedApp, grants: Grants): Promise<void> {
+    return this.ledger.amend(entry, { app, grants, at: this.now() });
+  }
+
+  revoke(entry: LedgerEntry): Promise<void> {
+    return entry.state === 'revoked' ? Promise.resolve() : this.ledger.revoke(entry, this.now());
+  }
+
+  /** Any entry for the credential, revoked ones included. */
+  find(credentialId: string): Promise<LedgerEntry | undefined> {
+    return this.ledger.find(this.kind, credentialId);
+  }
+}
