@@ -150,7 +150,7 @@ function printRoundTrips(operations: readonly OperationReport[]): void {
       operations.map((op) => [
         op.name,
         `${op.controlPlane.calls} / ${op.controlPlane.roundTrips}`,
-        `${op.idempotency.calls} / ${op.idempotency.roundTrips}`,
+        `${op.ledger.calls} / ${op.ledger.roundTrips}`,
         `${op.combined.calls} / ${op.combined.roundTrips}`,
         `${ms(op.wallMs)} (${ms(op.wallMinMs)}–${ms(op.wallMaxMs)})`,
       ]),
@@ -267,7 +267,7 @@ function markdown(
       `first response (create API key, AWS on loopback) at ${cold.answeredAt.p50.toFixed(0)}; its AWS calls reached the stub at ` +
       `${timeline(cold)}.`,
     '',
-    `AWS round trips with ${AWS_LATENCY_MS} ms per AWS call (control plane = API Gateway / Cognito; DynamoDB = idempotency record):`,
+    `AWS round trips with ${AWS_LATENCY_MS} ms per AWS call (control plane = API Gateway / Cognito; DynamoDB = ledger and create records):`,
     '',
     table(
       ['operation', 'control-plane RT', 'target', '', 'DynamoDB RT', 'all RT', 'wall (median)'],
@@ -276,7 +276,7 @@ function markdown(
         String(op.controlPlane.roundTrips),
         op.target === undefined ? '–' : String(op.target),
         op.target === undefined ? '' : mark(op.controlPlane.roundTrips === op.target),
-        String(op.idempotency.roundTrips),
+        String(op.ledger.roundTrips),
         String(op.combined.roundTrips),
         ms(op.wallMs),
       ]),

@@ -2,8 +2,8 @@
  * Just enough of API Gateway (REST), Cognito, DynamoDB and Secrets Manager, on loopback, for the
  * handler's own calls to succeed: the benchmark measures the handler, not an emulator (moto would
  * add its own latency). Every answer waits `latencyMs`, so AWS round trips show in wall time.
- * State is kept where a later call reads it (keys, bindings, app clients); DynamoDB accepts every
- * write, which is right here because every benchmark create uses a new app slug.
+ * State is kept where a later call reads it (keys, bindings, app clients, DynamoDB items); DynamoDB
+ * checks no condition, which is right here because every benchmark create uses a new app slug.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +31,10 @@ interface Answer {
   readonly errorType?: string;
 }
 
+/** The `pk` string of a DynamoDB item or key. */
+const partitionKey = (item: unknown): string =>
+  String(((item ?? {}) as { pk?: { S?: string } }).pk?.S ?? '');
+
 const token = (length: number): string => randomBytes(length).toString('base64url').slice(0, length);
 const notFound = (type: string, message: string): Answer => ({
   status: type === 'NotFoundException' ? 404 : 400,
@@ -48,6 +52,8 @@ export class AwsStub {
   private readonly keys = new Map<string, StoredKey>();
   private readonly bindings = new Map<string, Set<string>>();
   private readonly clients = new Map<string, Json>();
+  /** DynamoDB items by their partition key (the ledger's `pk`). */
+  private readonly items = new Map<string, Json>();
   private readonly server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       response.writeHead(500, { 'content-type': 'application/json' });
@@ -123,7 +129,22 @@ export class AwsStub {
           },
         ];
       case 'DynamoDB_20120810.PutItem':
+        this.putItem(body.Item);
+        return [name, { status: 200, body: {} }];
       case 'DynamoDB_20120810.DeleteItem':
+        this.items.delete(partitionKey(body.Key));
+        return [name, { status: 200, body: {} }];
+      case 'DynamoDB_20120810.UpdateItem':
+        return [name, { status: 200, body: {} }];
+      case 'DynamoDB_20120810.GetItem': {
+        const item = this.items.get(partitionKey(body.Key));
+        return [name, { status: 200, body: item === undefined ? {} : { Item: item } }];
+      }
+      case 'DynamoDB_20120810.TransactWriteItems':
+        for (const action of (body.TransactItems ?? []) as { Put?: Json; Delete?: Json }[]) {
+          if (action.Put !== undefined) this.putItem(action.Put.Item);
+          if (action.Delete !== undefined) this.items.delete(partitionKey(action.Delete.Key));
+        }
         return [name, { status: 200, body: {} }];
       case 'AWSCognitoIdentityProviderService.CreateUserPoolClient': {
         const { GenerateSecret: _generate, ...settings } = body;
@@ -160,6 +181,10 @@ export class AwsStub {
       default:
         return [name, { status: 400, errorType: 'UnknownOperationException', body: { message: name } }];
     }
+  }
+
+  private putItem(item: unknown): void {
+    this.items.set(partitionKey(item), item as Json);
   }
 
   /** API Gateway's REST paths for keys and usage-plan keys. */

@@ -14,12 +14,12 @@ export const CLIENT_APIS = ['clientapi1', 'clientapi2'] as const;
 
 /**
  * The handler's configuration (lambda/config.ts) as lib/credential-webhook.ts sets it: the Basic
- * secret in Secrets Manager, a DynamoDB idempotency table, API keys by default and client
+ * secret in Secrets Manager, a DynamoDB ledger table, API keys by default and client
  * credentials for two APIs.
  */
 export const DEPLOYMENT_ENV: Readonly<Record<string, string>> = {
   WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-basic-auth-AbCdEf',
-  IDEMPOTENCY_TABLE: 'bench-idempotency',
+  LEDGER_TABLE: 'bench-ledger',
   ALLOWED_USAGE_PLAN_IDS: PLANS.join(','),
   DEFAULT_CREDENTIAL_TYPE: 'API_KEY',
   API_CREDENTIAL_TYPES: JSON.stringify(

@@ -52,7 +52,7 @@ export interface OperationReport {
   /** Calls of one run, by "<Command>": e.g. { CreateApiKey: 1, CreateUsagePlanKey: 5 }. */
   readonly calls: Readonly<Record<string, number>>;
   readonly controlPlane: { readonly calls: number; readonly roundTrips: number };
-  readonly idempotency: { readonly calls: number; readonly roundTrips: number };
+  readonly ledger: { readonly calls: number; readonly roundTrips: number };
   readonly combined: { readonly calls: number; readonly roundTrips: number };
   /** Median wall time of the request, and the range over the runs. */
   readonly wallMs: number;
@@ -194,7 +194,7 @@ function report(id: ScenarioId, runs: readonly Observation[]): OperationReport {
   });
   const split = (calls: readonly AwsCall[]) => ({
     controlPlane: depthOf(calls.filter((call) => CONTROL_PLANE.has(call.service))),
-    idempotency: depthOf(calls.filter((call) => call.service === 'dynamoDb')),
+    ledger: depthOf(calls.filter((call) => call.service === 'dynamoDb')),
     combined: depthOf(calls),
   });
   // Every run must show the same shape; a difference means the timeline is not deterministic.

@@ -6,6 +6,7 @@ import {
   DeleteApiKeyCommand,
   DeleteUsagePlanKeyCommand,
   GetApiKeyCommand,
+  GetUsagePlanKeyCommand,
   GetUsagePlansCommand,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
@@ -134,12 +135,26 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
         case 'NotFoundException':
           throw new BindingRefusedError(usagePlanId, 'usage-plan-not-found');
         case 'ConflictException':
+          // The binding an earlier attempt made (its answer lost, the SDK retried) is ours; any
+          // other conflict (a plan of the same API stage) is a refusal.
+          if (await this.isBound(usagePlanId, keyId)) return;
           throw new BindingRefusedError(usagePlanId, 'conflict');
         case 'BadRequestException':
           throw new BindingRefusedError(usagePlanId, 'invalid');
         default:
           throw upstreamError(error);
       }
+    }
+  }
+
+  /** Whether the key is bound to the plan (GetUsagePlanKey). */
+  private async isBound(usagePlanId: string, keyId: string): Promise<boolean> {
+    try {
+      await this.client.send(new GetUsagePlanKeyCommand({ usagePlanId, keyId }));
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === 'NotFoundException') return false;
+      throw upstreamError(error);
     }
   }
 

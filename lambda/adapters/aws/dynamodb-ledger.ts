@@ -65,8 +65,8 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
   }
 
   async begin(entry: NewLedgerEntry): Promise<void> {
-    await upstream(
-      this.client.send(
+    try {
+      await this.client.send(
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
@@ -79,8 +79,12 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
-      ),
-    );
+      );
+    } catch (error) {
+      // Ledger ids are random (82 bits): an entry already there is this write, retried by the SDK
+      // after its answer was lost.
+      if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw upstreamError(error);
+    }
   }
 
   async issue(entry: NewLedgerEntry, issued: IssuedFacts): Promise<void> {

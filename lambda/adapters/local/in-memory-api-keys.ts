@@ -76,8 +76,8 @@ export class InMemoryApiKeys implements ApiKeyIssuer, ApiKeyInventory {
       throw new BindingRefusedError(usagePlanId, 'usage-plan-not-found');
     }
     if (!this.keys.has(keyId)) throw new BindingRefusedError(usagePlanId, 'invalid');
+    // Already bound: what the AWS adapter makes of API Gateway's conflict for the key's own binding.
     const keys = this.bindingsByPlan.get(usagePlanId) ?? new Set<string>();
-    if (keys.has(keyId)) throw new BindingRefusedError(usagePlanId, 'conflict');
     this.bindingsByPlan.set(usagePlanId, keys.add(keyId));
   }
 
