@@ -1,6 +1,7 @@
 /**
- * How the webhook handler is built. NodejsFunction and the benchmark script both read these
- * constants, so the benchmark measures exactly the bundle that is deployed.
+ * How the webhook handler (and the reconciler, with the same settings) is built. NodejsFunction
+ * and the benchmark script both read these constants, so the benchmark measures exactly the
+ * bundle that is deployed.
  */
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +13,9 @@ export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
 /** The Lambda entry point (lambda/handler.ts, export `handler`). */
 export const HANDLER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'handler.ts');
+
+/** The scheduled reconciler's entry point (lambda/reconciler/handler.ts, export `handler`). */
+export const RECONCILER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'reconciler', 'handler.ts');
 
 /**
  * Lambda supplies credentials in the environment: the SDK's default credential chain is replaced

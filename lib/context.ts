@@ -3,7 +3,7 @@
  * `-c key=value`). Values from cdk.json arrive as JSON, values from `-c` as strings, so both forms
  * are accepted; anything else fails synth with a message naming the key.
  */
-import { RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
 import type { ClientCredentialsOptions, CredentialWebhookProps } from './credential-webhook';
@@ -38,6 +38,7 @@ export const CONTEXT_KEYS = [
   'logRetentionDays',
   'removalPolicy',
   'alarmEmail',
+  'reconcileIntervalMinutes',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -92,6 +93,10 @@ export function readAppConfig(node: Node): AppConfig {
       ...optional('accessLogRetention', retention(read)),
     },
     ...optional('removalPolicy', removalPolicy(read)),
+    ...optional(
+      'reconcileInterval',
+      mapDefined(reconcileMinutes(read), (minutes) => Duration.minutes(minutes)),
+    ),
   };
   return {
     stackName: string(read, 'stackName') ?? 'CredentialWebhook',
@@ -237,6 +242,19 @@ function retention(read: Reader): logs.RetentionDays | undefined {
     );
   }
   return match;
+}
+
+function reconcileMinutes(read: Reader): number | undefined {
+  const minutes = number(read, 'reconcileIntervalMinutes');
+  if (minutes === undefined) return undefined;
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+    throw new ContextError(
+      'reconcileIntervalMinutes',
+      'must be a whole number of minutes from 1 to 1440',
+      minutes,
+    );
+  }
+  return minutes;
 }
 
 function removalPolicy(read: Reader): RemovalPolicy | undefined {

@@ -1,15 +1,19 @@
 /**
- * The webhook role's permissions: exactly the API Gateway, Cognito and Secrets Manager calls the
- * handler's AWS adapters make, on exactly the resources they need.
+ * The two roles' permissions: exactly the API Gateway, Cognito, DynamoDB and Secrets Manager calls
+ * the handlers' AWS adapters make, on exactly the resources they need. The internet-facing webhook
+ * may not list keys; only the scheduled reconciler may, and it may only read the ledger and remove
+ * what the webhook made.
  *
  * API Gateway IAM (Service Authorization Reference, "Amazon API Gateway Management"):
- * CreateApiKey = POST /apikeys, plus PUT on /tags/<resource ARN> when the key is created with
- * tags; GetApiKey = GET /apikeys/<id>; GetApiKeys = GET /apikeys; UpdateApiKey = PATCH and DeleteApiKey = DELETE on
- * /apikeys/<id> (ApiKey supports aws:ResourceTag); GetUsagePlans = GET /usageplans;
- * CreateUsagePlanKey = POST /usageplans/<id>/keys; DeleteUsagePlanKey = DELETE
- * /usageplans/<id>/keys/<keyId>.
+ * CreateApiKey = POST /apikeys, plus PUT on the Tags resource /tags/<URL-encoded ARN> when the key
+ * is created with tags; GetApiKey = GET /apikeys/<id>; GetApiKeys = GET /apikeys; UpdateApiKey =
+ * PATCH and DeleteApiKey = DELETE on /apikeys/<id> (ApiKey supports aws:ResourceTag);
+ * GetUsagePlans = GET /usageplans; GetUsagePlanKeys = GET /usageplans/<id>/keys;
+ * CreateUsagePlanKey = POST /usageplans/<id>/keys; GetUsagePlanKey = GET and DeleteUsagePlanKey =
+ * DELETE on /usageplans/<id>/keys/<keyId>.
  *
- * The idempotency store makes conditional PutItem and DeleteItem calls on its one table.
+ * DynamoDB authorizes TransactWriteItems per contained action (PutItem, DeleteItem, ...), so the
+ * ledger's one transaction needs no permission of its own.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -18,30 +22,42 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings } from './nag';
 
 /**
- * The tags the webhook puts on every API key it issues (lambda/credentials/naming.ts holds the
- * same values; an infra test keeps the two in step).
+ * The tags the webhook puts on every API key it issues (lambda/credentials/naming.ts and
+ * marker.ts hold the same values; an infra test keeps them in step).
  */
 export const MANAGED_BY_TAG = 'sensedia:managed-by';
 export const MANAGED_BY_VALUE = 'credential-webhook';
-export const API_KEY_TAG_KEYS = [MANAGED_BY_TAG, 'sensedia:developer', 'sensedia:app-slug'] as const;
+/** The tag holding the key's ledger marker, by which the reconciler finds it. */
+export const MARKER_TAG = 'sensedia:ledger-id';
+export const API_KEY_TAG_KEYS = [
+  MANAGED_BY_TAG,
+  MARKER_TAG,
+  'sensedia:developer',
+  'sensedia:app-slug',
+] as const;
 
-/** The app-client calls the Cognito adapter makes. */
+/** The app-client calls the webhook's Cognito adapter makes. */
 export const APP_CLIENT_ACTIONS = [
   'cognito-idp:CreateUserPoolClient',
   'cognito-idp:DescribeUserPoolClient',
   'cognito-idp:UpdateUserPoolClient',
   'cognito-idp:DeleteUserPoolClient',
-  // To find the client a create whose answer was lost made (cognito-client-issuer.ts).
+  // To adopt, by its marker, the client a create whose answer was lost made (cognito-client-issuer.ts).
   'cognito-idp:ListUserPoolClients',
 ] as const;
 
-export interface CredentialPermissionsProps {
+/** The app-client calls the reconciler's Cognito inventory makes (list, creation date, delete). */
+export const RECONCILER_APP_CLIENT_ACTIONS = [
+  'cognito-idp:ListUserPoolClients',
+  'cognito-idp:DescribeUserPoolClient',
+  'cognito-idp:DeleteUserPoolClient',
+] as const;
+
+interface CommonPermissionsProps {
   /** The function's execution role. */
   readonly role: iam.IRole;
-  /** The secret holding the Basic credentials; only its value is read. */
-  readonly basicAuthSecret: secretsmanager.ISecret;
-  /** ARN of the idempotency table (conditional PutItem and DeleteItem only). */
-  readonly idempotencyTableArn: string;
+  /** ARN of the credential ledger table. */
+  readonly ledgerTableArn: string;
   /**
    * Usage plans API keys may be bound to. Set when the webhook issues API keys.
    * @default - no API Gateway permissions
@@ -54,6 +70,12 @@ export interface CredentialPermissionsProps {
   readonly userPoolArn?: string;
 }
 
+export interface CredentialPermissionsProps extends CommonPermissionsProps {
+  /** The secret holding the Basic credentials; only its value is read. */
+  readonly basicAuthSecret: secretsmanager.ISecret;
+}
+
+/** The webhook function's permissions. */
 export class CredentialPermissions extends Construct {
   /** Every statement granted, in the order added (for reuse in another role or for review). */
   readonly statements: readonly iam.PolicyStatement[];
@@ -61,20 +83,18 @@ export class CredentialPermissions extends Construct {
   constructor(scope: Construct, id: string, props: CredentialPermissionsProps) {
     super(scope, id);
     const stack = Stack.of(this);
-    const apiGateway = (path: string) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
     const statements: iam.PolicyStatement[] = [
       secretStatement(props.basicAuthSecret),
       new iam.PolicyStatement({
-        sid: 'RecordIdempotentCreates',
-        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
-        resources: [props.idempotencyTableArn],
+        // Intents, issued and revoked entries, and the create records (conditional writes, reads by key).
+        sid: 'KeepLedger',
+        actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        resources: [props.ledgerTableArn],
       }),
     ];
 
-    const plans = props.allowedUsagePlanIds;
-    if (plans !== undefined && plans.length > 0) {
-      statements.push(...apiKeyStatements(apiGateway, plans));
-    }
+    const plans = props.allowedUsagePlanIds ?? [];
+    if (plans.length > 0) statements.push(...apiKeyStatements(stack, plans));
     if (props.userPoolArn !== undefined) {
       statements.push(
         new iam.PolicyStatement({
@@ -88,8 +108,115 @@ export class CredentialPermissions extends Construct {
     props.basicAuthSecret.encryptionKey?.grantDecrypt(props.role);
     this.statements = statements;
 
-    if (plans !== undefined && plans.length > 0) suppressWildcards(props.role, stack, plans);
+    if (plans.length > 0) {
+      const resource = nagResource(stack);
+      acknowledgeFindings(
+        props.role,
+        'AwsSolutions-IAM5',
+        [resource('/apikeys/*')],
+        'API key ids are generated by API Gateway, so key paths end in "*": GET (GetApiKey), PATCH and ' +
+          'DELETE only match keys tagged sensedia:managed-by=credential-webhook.',
+      );
+      acknowledgeFindings(
+        props.role,
+        'AwsSolutions-IAM5',
+        [resource(`/tags/${encodedApiKeyArn('<AWS::Partition>', shownRegion(stack), '*')}`)],
+        'Creating a key with tags needs PUT on the Tags resource of the new key, whose id is unknown before ' +
+          "the key exists; it is limited to API keys, to the webhook's own tag keys and to " +
+          'sensedia:managed-by=credential-webhook with a ledger marker.',
+      );
+      acknowledgeUnbinding(props.role, stack, plans);
+    }
   }
+}
+
+/** The reconciler function's permissions. */
+export class ReconcilerPermissions extends Construct {
+  /** Every statement granted, in the order added. */
+  readonly statements: readonly iam.PolicyStatement[];
+
+  constructor(scope: Construct, id: string, props: CommonPermissionsProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const apiGateway = apiGatewayArn(stack);
+    const statements: iam.PolicyStatement[] = [
+      new iam.PolicyStatement({
+        // List the ledger (Scan) and mark intents that never produced anything abandoned (UpdateItem).
+        sid: 'ReadLedger',
+        actions: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+        resources: [props.ledgerTableArn],
+      }),
+    ];
+
+    const plans = props.allowedUsagePlanIds ?? [];
+    if (plans.length > 0) {
+      statements.push(
+        new iam.PolicyStatement({
+          // GetApiKeys: the only way to find marked keys the ledger does not know (values are not read).
+          sid: 'ListApiKeys',
+          actions: ['apigateway:GET'],
+          resources: [apiGateway('/apikeys')],
+        }),
+        new iam.PolicyStatement({
+          // Keys the webhook did not issue (no managed-by tag) cannot be deleted.
+          sid: 'DeleteWebhookApiKeys',
+          actions: ['apigateway:DELETE'],
+          resources: [apiGateway('/apikeys/*')],
+          conditions: issuedByWebhook(),
+        }),
+        new iam.PolicyStatement({
+          // GetUsagePlanKeys of the allow-listed plans only (the ones bindings are checked on).
+          sid: 'ListAllowedUsagePlanKeys',
+          actions: ['apigateway:GET'],
+          resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys`)),
+        }),
+        new iam.PolicyStatement({
+          sid: 'UnbindAllowedUsagePlans',
+          actions: ['apigateway:DELETE'],
+          resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
+        }),
+      );
+    }
+    if (props.userPoolArn !== undefined) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'RemoveAppClients',
+          actions: [...RECONCILER_APP_CLIENT_ACTIONS],
+          resources: [props.userPoolArn],
+        }),
+      );
+    }
+    for (const statement of statements) props.role.addToPrincipalPolicy(statement);
+    this.statements = statements;
+
+    if (plans.length > 0) {
+      acknowledgeFindings(
+        props.role,
+        'AwsSolutions-IAM5',
+        [nagResource(stack)('/apikeys/*')],
+        'API key ids are generated by API Gateway, so key paths end in "*": DELETE only matches keys ' +
+          'tagged sensedia:managed-by=credential-webhook.',
+      );
+      acknowledgeUnbinding(props.role, stack, plans);
+    }
+  }
+}
+
+function apiGatewayArn(stack: Stack): (path: string) => string {
+  return (path) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
+}
+
+function issuedByWebhook(): Record<string, unknown> {
+  return { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } };
+}
+
+/**
+ * The ARN of the API keys (`id` may be "*"), URL-encoded as the Tags resource embeds it:
+ * arn:<partition>:apigateway:<region>::/apikeys/<id> -> arn%3A<partition>%3Aapigateway%3A<region>%3A%3A%2Fapikeys%2F<id>.
+ * Partition and Region names need no encoding.
+ */
+function encodedApiKeyArn(partition: string, region: string, id: string): string {
+  return `arn%3A${partition}%3Aapigateway%3A${region}%3A%3A%2Fapikeys%2F${id}`;
 }
 
 function secretStatement(secret: secretsmanager.ISecret): iam.PolicyStatement {
@@ -102,11 +229,8 @@ function secretStatement(secret: secretsmanager.ISecret): iam.PolicyStatement {
   });
 }
 
-function apiKeyStatements(
-  apiGateway: (path: string) => string,
-  plans: readonly string[],
-): iam.PolicyStatement[] {
-  const issuedByWebhook = { StringEquals: { [`aws:ResourceTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE } };
+function apiKeyStatements(stack: Stack, plans: readonly string[]): iam.PolicyStatement[] {
+  const apiGateway = apiGatewayArn(stack);
   return [
     new iam.PolicyStatement({
       sid: 'CreateApiKeys',
@@ -114,27 +238,33 @@ function apiKeyStatements(
       resources: [apiGateway('/apikeys')],
     }),
     new iam.PolicyStatement({
-      // Tag-on-create authorizes PUT on /tags/<new key ARN>; only the webhook's own tags may be set.
+      // Tag-on-create is authorized as PUT on the Tags resource /tags/<URL-encoded ARN of the new
+      // resource>, with "*" for the id not yet known: for a key, .../tags/arn%3A...%2Fapikeys%2F*
+      // (AWS reports .../tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2F* when a REST
+      // API is created with tags). So only API keys can be tagged, only with the webhook's own tag
+      // keys, only as sensedia:managed-by=credential-webhook, and never without a ledger marker.
       sid: 'TagNewApiKeys',
       actions: ['apigateway:PUT'],
-      resources: [apiGateway('/tags/*')],
+      resources: [apiGateway(`/tags/${encodedApiKeyArn(stack.partition, stack.region, '*')}`)],
       conditions: {
         StringEquals: { [`aws:RequestTag/${MANAGED_BY_TAG}`]: MANAGED_BY_VALUE },
         'ForAllValues:StringEquals': { 'aws:TagKeys': [...API_KEY_TAG_KEYS] },
+        Null: { [`aws:RequestTag/${MARKER_TAG}`]: 'false' },
       },
     }),
     new iam.PolicyStatement({
-      // GetApiKey, and GetApiKeys (/apikeys) to find a key whose CreateApiKey answer was lost.
-      sid: 'ReadApiKeys',
+      // GetApiKey, of the keys the webhook issued only; it cannot list keys (GET /apikeys).
+      sid: 'ReadWebhookApiKeys',
       actions: ['apigateway:GET'],
-      resources: [apiGateway('/apikeys'), apiGateway('/apikeys/*')],
+      resources: [apiGateway('/apikeys/*')],
+      conditions: issuedByWebhook(),
     }),
     new iam.PolicyStatement({
       // Keys the webhook did not issue (no managed-by tag) cannot be renamed or deleted.
       sid: 'ChangeWebhookApiKeys',
       actions: ['apigateway:PATCH', 'apigateway:DELETE'],
       resources: [apiGateway('/apikeys/*')],
-      conditions: issuedByWebhook,
+      conditions: issuedByWebhook(),
     }),
     new iam.PolicyStatement({
       sid: 'ListUsagePlansOfKey',
@@ -144,40 +274,41 @@ function apiKeyStatements(
     new iam.PolicyStatement({
       sid: 'BindAllowedUsagePlans',
       actions: ['apigateway:POST'],
-      resources: plans.map((id) => apiGateway(`/usageplans/${id}/keys`)),
+      resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys`)),
+    }),
+    new iam.PolicyStatement({
+      // GetUsagePlanKey: a binding retried after its answer was lost conflicts with itself.
+      sid: 'ReadBindingsOfAllowedPlans',
+      actions: ['apigateway:GET'],
+      resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
     }),
     new iam.PolicyStatement({
       sid: 'UnbindAllowedUsagePlans',
       actions: ['apigateway:DELETE'],
-      resources: plans.map((id) => apiGateway(`/usageplans/${id}/keys/*`)),
+      resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
     }),
   ];
 }
 
-/** cdk-nag flags every "*" in a resource; each of these stands for a key id unknown before the key exists. */
-function suppressWildcards(role: iam.IRole, stack: Stack, plans: readonly string[]): void {
+/** cdk-nag's rendering of a resource path: intrinsics as <AWS::Partition>, the Region as CDK resolves it. */
+function nagResource(stack: Stack): (path: string) => string {
+  const region = shownRegion(stack);
+  return (path) => `Resource::arn:<AWS::Partition>:apigateway:${region}::${path}`;
+}
+
+function shownRegion(stack: Stack): string {
   const region = stack.resolve(stack.region);
-  const shown = typeof region === 'string' ? region : '<AWS::Region>';
-  const resource = (path: string) => `Resource::arn:<AWS::Partition>:apigateway:${shown}::${path}`;
+  return typeof region === 'string' ? region : '<AWS::Region>';
+}
+
+/** cdk-nag flags every "*" in a resource; unbinding addresses a key id unknown before the key exists. */
+function acknowledgeUnbinding(role: iam.IRole, stack: Stack, plans: readonly string[]): void {
+  const resource = nagResource(stack);
   acknowledgeFindings(
     role,
     'AwsSolutions-IAM5',
-    [resource('/apikeys/*')],
-    'API key ids are generated by API Gateway, so key paths end in "*": GET reads a key without its value ' +
-      '(GetApiKey), PATCH and DELETE only match keys tagged sensedia:managed-by=credential-webhook.',
-  );
-  acknowledgeFindings(
-    role,
-    'AwsSolutions-IAM5',
-    [resource('/tags/*')],
-    'Creating a key with tags needs PUT on /tags/<new key ARN>, unknown before the key exists; conditions ' +
-      "limit it to the webhook's own tag keys with sensedia:managed-by=credential-webhook.",
-  );
-  acknowledgeFindings(
-    role,
-    'AwsSolutions-IAM5',
-    plans.map((id) => resource(`/usageplans/${id}/keys/*`)),
-    'Unbinding a key (DeleteUsagePlanKey) addresses /usageplans/<plan>/keys/<key id>; the plan is one of ' +
+    plans.map((planId) => resource(`/usageplans/${planId}/keys/*`)),
+    'Reading or removing a binding (GetUsagePlanKey, DeleteUsagePlanKey) addresses /usageplans/<plan>/keys/<key id>; the plan is one of ' +
       'the allow-listed ids, only the key id is open.',
   );
 }

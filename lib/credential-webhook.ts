@@ -1,7 +1,8 @@
 /**
  * The whole webhook as one construct another team can drop into its own stack: function, API,
- * Basic-auth secret, least-privilege permissions, the user pool for client credentials, alarms
- * and a dashboard. The function's environment is the contract of lambda/config.ts.
+ * Basic-auth secret, the credential ledger, the scheduled reconciler, least-privilege permissions,
+ * the user pool for client credentials, alarms and a dashboard. The functions' environments are
+ * the contract of lambda/config.ts.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -9,8 +10,15 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BasicAuthSecret, type BasicAuthSecretProps } from './basic-auth-secret';
 import { ClientCredentialsPool, type ClientCredentialsPoolProps } from './client-credentials-pool';
-import { CredentialPermissions } from './credential-permissions';
-import { IdempotencyTable } from './idempotency-table';
+import { CredentialPermissions, ReconcilerPermissions } from './credential-permissions';
+import { CredentialLedgerTable } from './ledger-table';
+import {
+  CredentialReconciler,
+  checkReconcileGrace,
+  checkReconcileInterval,
+  DEFAULT_RECONCILE_GRACE,
+  DEFAULT_RECONCILE_INTERVAL,
+} from './reconciler-function';
 import {
   API_GATEWAY_ID,
   CREDENTIAL_TYPES,
@@ -88,7 +96,19 @@ export interface CredentialWebhookProps {
    */
   readonly idempotencyWindow?: Duration;
   /**
-   * Function settings (memory, timeout, log retention, log level).
+   * How often the reconciler converges AWS to the ledger: whole minutes from 1 to 1440.
+   * @default Duration.minutes(10)
+   */
+  readonly reconcileInterval?: Duration;
+  /**
+   * How old a marked key or client the ledger does not show issued must be before the reconciler
+   * deletes it (a create may still be in flight before that): whole seconds from 60 to 7 days.
+   * @default Duration.minutes(5)
+   */
+  readonly reconcileGrace?: Duration;
+  /**
+   * Function settings (memory, timeout, log retention, log level); the reconciler takes the log
+   * retention and level too.
    * @default - see WebhookFunctionProps
    */
   readonly functionOptions?: Omit<WebhookFunctionProps, 'environment' | 'removalPolicy'>;
@@ -103,7 +123,7 @@ export interface CredentialWebhookProps {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
-   * What happens to log groups, the idempotency table and a created user pool when the stack is deleted.
+   * What happens to log groups, the ledger table and a created user pool when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
@@ -113,8 +133,11 @@ export class CredentialWebhook extends Construct {
   readonly handler: WebhookFunction;
   readonly api: WebhookApi;
   readonly basicAuthSecret: secretsmanager.ISecret;
-  readonly idempotency: IdempotencyTable;
+  /** The credential ledger (also holding the create records). */
+  readonly ledger: CredentialLedgerTable;
   readonly permissions: CredentialPermissions;
+  readonly reconciler: CredentialReconciler;
+  readonly reconcilerPermissions: ReconcilerPermissions;
   readonly monitoring: WebhookMonitoring;
   /** Set when some API gets client credentials. */
   readonly userPool: ClientCredentialsPool | undefined;
@@ -147,19 +170,28 @@ export class CredentialWebhook extends Construct {
 
     const window = props.idempotencyWindow ?? Duration.hours(1);
     checkInteger('CredentialWebhook', 'idempotencyWindow (seconds)', window.toSeconds(), 60, 7 * 24 * 3600);
+    const reconcileInterval = props.reconcileInterval ?? DEFAULT_RECONCILE_INTERVAL;
+    checkReconcileInterval('CredentialWebhook', 'reconcileInterval', reconcileInterval);
+    const reconcileGrace = props.reconcileGrace ?? DEFAULT_RECONCILE_GRACE;
+    checkReconcileGrace('CredentialWebhook', 'reconcileGrace', reconcileGrace);
 
     this.basicAuthSecret =
       props.basicAuthSecret ?? new BasicAuthSecret(this, 'BasicAuth', props.basicAuth).secret;
-    this.idempotency = new IdempotencyTable(this, 'Idempotency', { removalPolicy });
+    // The id is the one the table had as the idempotency table: a new id would replace it.
+    this.ledger = new CredentialLedgerTable(this, 'Idempotency', { removalPolicy });
 
-    const environment: Record<string, string> = {
-      WEBHOOK_SECRET_ARN: this.basicAuthSecret.secretArn,
-      IDEMPOTENCY_TABLE: this.idempotency.table.tableName,
-      IDEMPOTENCY_WINDOW_SECONDS: String(window.toSeconds()),
+    // What both functions need to know: where the ledger is and which kinds are issued where.
+    const shared: Record<string, string> = {
+      LEDGER_TABLE: this.ledger.table.tableName,
       DEFAULT_CREDENTIAL_TYPE: defaultType,
     };
-    if (Object.keys(apiTypes).length > 0) environment.API_CREDENTIAL_TYPES = JSON.stringify(apiTypes);
-    if (plans.length > 0) environment.ALLOWED_USAGE_PLAN_IDS = plans.join(',');
+    if (Object.keys(apiTypes).length > 0) shared.API_CREDENTIAL_TYPES = JSON.stringify(apiTypes);
+    if (plans.length > 0) shared.ALLOWED_USAGE_PLAN_IDS = plans.join(',');
+    const environment: Record<string, string> = {
+      WEBHOOK_SECRET_ARN: this.basicAuthSecret.secretArn,
+      ...shared,
+      IDEMPOTENCY_WINDOW_SECONDS: String(window.toSeconds()),
+    };
 
     const clientOptions = props.clientCredentials;
     if (clientOptions !== undefined) {
@@ -170,6 +202,7 @@ export class CredentialWebhook extends Construct {
       const scopes = resolveScopes(clientOptions, this.userPool.definedScopes);
       const validity = clientOptions.accessTokenValidityMinutes ?? 60;
       checkInteger('CredentialWebhook', 'accessTokenValidityMinutes', validity, 5, 1440);
+      shared.USER_POOL_ID = this.userPool.userPoolId;
       environment.USER_POOL_ID = this.userPool.userPoolId;
       environment.TOKEN_URL = this.userPool.tokenUrl;
       if (scopes.defaults.length > 0) environment.DEFAULT_SCOPES = scopes.defaults.join(' ');
@@ -186,12 +219,29 @@ export class CredentialWebhook extends Construct {
       environment,
       removalPolicy,
     });
-    this.permissions = new CredentialPermissions(this, 'Permissions', {
-      role: this.handler.role,
-      basicAuthSecret: this.basicAuthSecret,
-      idempotencyTableArn: this.idempotency.table.tableArn,
+    const grants = {
+      ledgerTableArn: this.ledger.table.tableArn,
       ...(plans.length > 0 && { allowedUsagePlanIds: plans }),
       ...(this.userPool !== undefined && { userPoolArn: this.userPool.userPoolArn }),
+    };
+    this.permissions = new CredentialPermissions(this, 'Permissions', {
+      ...grants,
+      role: this.handler.role,
+      basicAuthSecret: this.basicAuthSecret,
+    });
+    this.reconciler = new CredentialReconciler(this, 'Reconciler', {
+      environment: shared,
+      interval: reconcileInterval,
+      grace: reconcileGrace,
+      ...(props.functionOptions?.logRetention !== undefined && {
+        logRetention: props.functionOptions.logRetention,
+      }),
+      ...(props.functionOptions?.logLevel !== undefined && { logLevel: props.functionOptions.logLevel }),
+      removalPolicy,
+    });
+    this.reconcilerPermissions = new ReconcilerPermissions(this, 'ReconcilerPermissions', {
+      ...grants,
+      role: this.reconciler.role,
     });
     this.api = new WebhookApi(this, 'Api', {
       ...props.apiOptions,
@@ -203,6 +253,7 @@ export class CredentialWebhook extends Construct {
       function: this.handler.function,
       restApi: this.api.restApi,
       stageName: this.api.stage.stageName,
+      reconciler: { function: this.reconciler.function, interval: reconcileInterval },
       ...(props.alarmTopic !== undefined && { alarmTopic: props.alarmTopic }),
     });
   }

@@ -1,6 +1,8 @@
 /**
- * Alarms and a dashboard for the webhook. The Portal waits on the webhook while an app is being
- * approved, so any failure is worth a look: every alarm fires on the first occurrence.
+ * Alarms and a dashboard for the webhook and its reconciler. The Portal waits on the webhook while
+ * an app is being approved, so any failure is worth a look: every webhook alarm fires on the first
+ * occurrence. A reconcile pass that fails alarms at once; drift alarms when two passes in a row
+ * find it, since one pass may catch a create that failed and was cleaned up only by that pass.
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -9,6 +11,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { RECONCILER_METRICS, RECONCILER_SERVICE_NAME } from './reconciler-function';
 import { InvalidPropsError } from './validation';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './webhook-function';
 
@@ -25,11 +28,23 @@ export const WEBHOOK_METRICS = {
   unauthenticated: 'AuthenticationFailed',
 } as const;
 
+/** The scheduled reconciler, watched per pass. */
+export interface ReconcilerMonitoring {
+  readonly function: lambda.IFunction;
+  /** Its schedule: the reconciler alarms evaluate one pass per period. */
+  readonly interval: Duration;
+}
+
 export interface WebhookMonitoringProps {
   readonly function: lambda.IFunction;
   readonly restApi: apigw.RestApi;
   /** Stage the API Gateway metrics are read for. */
   readonly stageName: string;
+  /**
+   * The reconciler, to alarm on its failed passes and on drift it finds twice in a row.
+   * @default - no reconciler alarms or widgets
+   */
+  readonly reconciler?: ReconcilerMonitoring;
   /**
    * Where alarms (and their recovery) are sent.
    * @default - alarms are visible in CloudWatch only
@@ -52,6 +67,10 @@ export class WebhookMonitoring extends Construct {
   readonly api5xxAlarm: cloudwatch.Alarm;
   readonly operationFailedAlarm: cloudwatch.Alarm;
   readonly upstreamThrottledAlarm: cloudwatch.Alarm;
+  /** A reconcile pass failed (an action failed, or the pass itself); set with a reconciler. */
+  readonly reconcileFailedAlarm: cloudwatch.Alarm | undefined;
+  /** Two passes in a row found AWS and the ledger disagreeing; set with a reconciler. */
+  readonly reconcileDriftAlarm: cloudwatch.Alarm | undefined;
   readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: WebhookMonitoringProps) {
@@ -78,11 +97,12 @@ export class WebhookMonitoring extends Construct {
     const failed = webhookMetric(WEBHOOK_METRICS.failed);
     const throttled = webhookMetric(WEBHOOK_METRICS.throttled);
 
-    const alarm = (alarmId: string, metric: cloudwatch.Metric, description: string) => {
+    const alarm = (alarmId: string, metric: cloudwatch.Metric, description: string, inARow = 1) => {
       const created = metric.createAlarm(this, alarmId, {
         alarmDescription: description,
         threshold: 1,
-        evaluationPeriods: 1,
+        evaluationPeriods: inARow,
+        datapointsToAlarm: inARow,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         // No traffic is not a failure.
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
@@ -114,6 +134,29 @@ export class WebhookMonitoring extends Construct {
       'AWS throttled the webhook beyond its retries (API Gateway or Cognito control-plane quotas).',
     );
 
+    const reconciler = props.reconciler === undefined ? undefined : this.reconcilerMetrics(props.reconciler);
+    this.reconcileFailedAlarm =
+      reconciler &&
+      alarm(
+        'ReconcileFailed',
+        reconciler.errors,
+        'A credential reconcile pass failed (an action AWS refused, a crash or a timeout): see the ' +
+          "reconciler's log group; the next pass retries.",
+      );
+    this.reconcileDriftAlarm =
+      reconciler &&
+      alarm(
+        'ReconcileDrift',
+        reconciler.drift,
+        'Two reconcile passes in a row found AWS and the credential ledger disagreeing (credentials ' +
+          'deleted, unbound or missing): see "reconcile action" in the reconciler\'s log group, or run ' +
+          'npm run reconcile -- --dry-run.',
+        2,
+      );
+    const reconcilerAlarms = [this.reconcileFailedAlarm, this.reconcileDriftAlarm].filter(
+      (created): created is cloudwatch.Alarm => created !== undefined,
+    );
+
     const operations = [WEBHOOK_METRICS.issued, WEBHOOK_METRICS.updated, WEBHOOK_METRICS.revoked].map(
       webhookMetric,
     );
@@ -131,6 +174,7 @@ export class WebhookMonitoring extends Construct {
               this.api5xxAlarm,
               this.operationFailedAlarm,
               this.upstreamThrottledAlarm,
+              ...reconcilerAlarms,
             ],
           }),
         ],
@@ -174,7 +218,54 @@ export class WebhookMonitoring extends Construct {
             ],
           }),
         ],
+        ...(reconciler === undefined
+          ? []
+          : [
+              [
+                new cloudwatch.GraphWidget({
+                  title: 'Reconciler: drift and actions per pass',
+                  width: 12,
+                  left: [reconciler.drift, ...reconciler.actions],
+                }),
+                new cloudwatch.GraphWidget({
+                  title: 'Reconciler: failed passes and duration (ms)',
+                  width: 12,
+                  left: [reconciler.errors],
+                  right: [reconciler.duration],
+                }),
+              ],
+            ]),
       ],
     });
+  }
+
+  private reconcilerMetrics(reconciler: ReconcilerMonitoring) {
+    const period = reconciler.interval;
+    if (period.toSeconds() < 60 || period.toSeconds() % 60 !== 0) {
+      throw new InvalidPropsError(
+        'WebhookMonitoring',
+        `reconciler.interval must be a whole number of minutes, got ${period.toHumanString()}`,
+      );
+    }
+    const metric = (metricName: string, statistic: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service: RECONCILER_SERVICE_NAME },
+        statistic,
+        period,
+      });
+    return {
+      // One pass per period: its drift count, not a sum over passes that may straddle a period.
+      drift: metric(RECONCILER_METRICS.drift, cloudwatch.Stats.MAXIMUM),
+      actions: [
+        RECONCILER_METRICS.deleted,
+        RECONCILER_METRICS.unbound,
+        RECONCILER_METRICS.missing,
+        RECONCILER_METRICS.failed,
+      ].map((name) => metric(name, cloudwatch.Stats.SUM)),
+      errors: reconciler.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+      duration: reconciler.function.metricDuration({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+    };
   }
 }

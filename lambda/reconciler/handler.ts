@@ -8,6 +8,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { apiGatewayClient, cognitoClient, dynamoDbClient } from '../adapters/aws/clients';
 import { loadReconcilerConfig } from '../config';
 import { composeReconciler } from './compose';
+import { RECONCILER_METRICS } from './metrics';
 import type { Finding, ReconcileReport } from './reconciler';
 
 const logger = new Logger({ serviceName: 'credential-reconciler' });
@@ -17,15 +18,6 @@ const reconciler = composeReconciler(
   { apiGateway: apiGatewayClient, cognito: cognitoClient, dynamoDb: dynamoDbClient },
   { onAction: (finding) => logAction(logger, finding) },
 );
-
-/** The reconciler's metrics (namespace CredentialWebhook, dimension service=credential-reconciler). */
-export const RECONCILER_METRICS = {
-  drift: 'ReconcileDrift',
-  deleted: 'ReconcileDeleted',
-  unbound: 'ReconcileUnbound',
-  missing: 'ReconcileMissing',
-  failed: 'ReconcileFailedActions',
-} as const;
 
 export function logAction(log: Logger, finding: Finding): void {
   const fields = {

@@ -1,7 +1,7 @@
 /** Configuration from CDK context: cdk.json values (JSON) and `-c key=value` values (strings). */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { App, RemovalPolicy } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CONTEXT_KEYS, readAppConfig } from '../../lib/context';
@@ -40,6 +40,25 @@ describe("cdk.json's context", () => {
 
     expect(create).not.toThrow();
     expect(config.usesPlaceholderUsagePlan).toBe(true);
+  });
+});
+
+describe("README's context keys table", () => {
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+
+  /** The `key`s named in the first column of the table under "### Context keys". */
+  function documentedKeys(): string[] {
+    const section = readme.split(/^### Context keys$/m)[1]?.split(/^#{2,3} /m)[0] ?? '';
+    return section
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) =>
+        [...(line.split('|')[1] ?? '').matchAll(/`([A-Za-z]+)`/g)].map((match) => match[1] ?? ''),
+      );
+  }
+
+  it('documents exactly the keys the app reads', () => {
+    expect(documentedKeys().sort()).toEqual([...CONTEXT_KEYS].sort());
   });
 });
 
@@ -119,7 +138,43 @@ describe('the context keys', () => {
     });
   });
 
+  it('set the reconcile interval in minutes', () => {
+    const fromJson = configFrom({ reconcileIntervalMinutes: 30 }).config.stackProps.webhook;
+    const fromFlag = configFrom({ reconcileIntervalMinutes: '1440' }).config.stackProps.webhook;
+
+    expect([fromJson.reconcileInterval?.toSeconds(), fromFlag.reconcileInterval?.toSeconds()]).toEqual([
+      Duration.minutes(30).toSeconds(),
+      Duration.days(1).toSeconds(),
+    ]);
+  });
+
+  it('leave the reconcile interval to the construct when unset', () => {
+    const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'] });
+
+    expect(config.stackProps.webhook.reconcileInterval).toBeUndefined();
+  });
+
   it.each<[string, Record<string, unknown>, string]>([
+    [
+      'a reconcile interval of zero',
+      { reconcileIntervalMinutes: 0 },
+      'Context key "reconcileIntervalMinutes" must be a whole number of minutes from 1 to 1440 (got 0)',
+    ],
+    [
+      'a reconcile interval over a day',
+      { reconcileIntervalMinutes: '1441' },
+      'Context key "reconcileIntervalMinutes" must be a whole number of minutes from 1 to 1440 (got 1441)',
+    ],
+    [
+      'a fractional reconcile interval',
+      { reconcileIntervalMinutes: 2.5 },
+      'Context key "reconcileIntervalMinutes" must be a whole number of minutes from 1 to 1440 (got 2.5)',
+    ],
+    [
+      'a reconcile interval in words',
+      { reconcileIntervalMinutes: 'hourly' },
+      'Context key "reconcileIntervalMinutes" must be a number (got "hourly")',
+    ],
     [
       'a credential type in lower case',
       { defaultCredentialType: 'api_key' },

@@ -1,14 +1,16 @@
 /**
  * The composite construct: the environment it gives the function satisfies lambda/config.ts, the
- * Basic-auth secret, and the prop combinations it refuses at synth.
+ * ledger table, the Basic-auth secret, and the prop combinations it refuses at synth.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { loadConfig } from '../../lambda/config';
+import { instanceOf } from '../../lambda/credentials/marker';
 import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
 import {
   CREATED_POOL,
+  deployedEnvironment,
   functionEnvironment,
   IMPORTED_POOL,
   logicalId,
@@ -28,13 +30,14 @@ describe("the function's environment", () => {
       clientCredentials: { ...IMPORTED_POOL, accessTokenValidityMinutes: 30 },
       idempotencyWindow: Duration.hours(6),
     });
-    const tableId = logicalId(fixture.stack, fixture.webhook.idempotency.table);
+    const tableName = `Stack-${logicalId(fixture.stack, fixture.webhook.ledger.table)}`;
 
-    const config = loadConfig(functionEnvironment(fixture), { deployed: true });
+    const config = loadConfig(deployedEnvironment(functionEnvironment(fixture)), { deployed: true });
 
     expect(config).toMatchObject({
       auth: { source: 'secrets-manager' },
-      idempotency: { tableName: `\${${tableId}}`, windowSeconds: 6 * 3600 },
+      ledger: { tableName, instance: instanceOf(tableName) },
+      idempotency: { windowSeconds: 6 * 3600 },
       allowedUsagePlanIds: new Set([PLAN_A, PLAN_B]),
       defaultCredentialType: 'API_KEY',
       credentialTypeByApi: new Map([['a1b2c3d4e5', 'CLIENT_CREDENTIALS']]),
@@ -56,7 +59,9 @@ describe("the function's environment", () => {
     const environment = functionEnvironment(fixture);
 
     expect(environment.ALLOWED_USAGE_PLAN_IDS).toBeUndefined();
-    expect(loadConfig(environment, { deployed: true }).defaultCredentialType).toBe('CLIENT_CREDENTIALS');
+    expect(loadConfig(deployedEnvironment(environment), { deployed: true }).defaultCredentialType).toBe(
+      'CLIENT_CREDENTIALS',
+    );
   });
 
   it('carries no Cognito settings when no API gets client credentials', () => {
@@ -68,7 +73,24 @@ describe("the function's environment", () => {
   });
 });
 
-describe('the idempotency table', () => {
+describe('the ledger table', () => {
+  it('keeps the logical id it had as the idempotency table, so deploying does not replace it', () => {
+    const fixture = webhookFixture();
+
+    expect(logicalId(fixture.stack, fixture.webhook.ledger.table)).toBe('WebhookIdempotencyTableF7134834');
+  });
+
+  it('is named to the webhook as LEDGER_TABLE (IDEMPOTENCY_TABLE is gone)', () => {
+    const fixture = webhookFixture();
+
+    const environment = functionEnvironment(fixture);
+
+    expect([environment.LEDGER_TABLE, environment.IDEMPOTENCY_TABLE]).toEqual([
+      `\${${logicalId(fixture.stack, fixture.webhook.ledger.table)}}`,
+      undefined,
+    ]);
+  });
+
   it('is keyed by pk, expires records by expiresAt and bills per request', () => {
     const { template } = webhookFixture();
 
@@ -93,6 +115,27 @@ describe('the idempotency table', () => {
 
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('is retained, with deletion protection, when the stack is deleted', () => {
+    const { template } = webhookFixture();
+
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: { DeletionProtectionEnabled: true },
+    });
+  });
+
+  it('can be destroyed with the stack when asked', () => {
+    const { template } = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Delete',
+      Properties: { DeletionProtectionEnabled: false },
     });
   });
 });
@@ -250,6 +293,21 @@ describe('the webhook props', () => {
       'an idempotency window under a minute',
       { allowedUsagePlanIds: [PLAN_A], idempotencyWindow: Duration.seconds(30) },
       'idempotencyWindow (seconds) must be an integer from 60 to 604800, got 30',
+    ],
+    [
+      'a reconcile interval that is not whole minutes',
+      { allowedUsagePlanIds: [PLAN_A], reconcileInterval: Duration.seconds(90) },
+      'reconcileInterval must be a whole number of minutes from 1 to 1440, got 1 minute 30 seconds',
+    ],
+    [
+      'a reconcile interval over a day',
+      { allowedUsagePlanIds: [PLAN_A], reconcileInterval: Duration.minutes(1441) },
+      'reconcileInterval must be a whole number of minutes from 1 to 1440, got 1 day 1 minute',
+    ],
+    [
+      'a reconcile grace shorter than a request may act',
+      { allowedUsagePlanIds: [PLAN_A], reconcileGrace: Duration.seconds(30) },
+      'reconcileGrace must be a whole number of seconds from 60 to 604800, got 30 seconds',
     ],
     [
       'a token validity Cognito refuses',

@@ -3,7 +3,9 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { CredentialWebhook } from '../../lib/credential-webhook';
+import { RECONCILER_METRICS as HANDLER_METRICS } from '../../lambda/reconciler/metrics';
+import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
+import { RECONCILER_METRICS } from '../../lib/reconciler-function';
 import { WebhookApi } from '../../lib/webhook-api';
 import { WebhookMonitoring } from '../../lib/webhook-monitoring';
 import { logicalId, PLAN_A, render, testStack, webhookFixture } from './support';
@@ -14,6 +16,8 @@ interface AlarmProperties {
   Dimensions: Array<{ Name: string; Value: unknown }>;
   Statistic: string;
   Period: number;
+  EvaluationPeriods: number;
+  DatapointsToAlarm: number;
   Threshold: number;
   ComparisonOperator: string;
   TreatMissingData: string;
@@ -21,14 +25,31 @@ interface AlarmProperties {
   OKActions?: unknown[];
 }
 
-function alarmsWithTopic() {
+const WEBHOOK_ALARMS = [
+  'lambdaErrorsAlarm',
+  'api5xxAlarm',
+  'operationFailedAlarm',
+  'upstreamThrottledAlarm',
+] as const;
+const RECONCILER_ALARMS = ['reconcileFailedAlarm', 'reconcileDriftAlarm'] as const;
+type AlarmName = (typeof WEBHOOK_ALARMS)[number] | (typeof RECONCILER_ALARMS)[number];
+
+function alarmsWithTopic(
+  props: Omit<CredentialWebhookProps, 'alarmTopic'> = { allowedUsagePlanIds: [PLAN_A] },
+) {
   const stack = testStack();
   const topic = new sns.Topic(stack, 'Topic');
-  new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A], alarmTopic: topic });
-  const alarms = Object.values(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm')).map(
-    (alarm) => render(alarm.Properties) as AlarmProperties,
-  );
-  return { stack, topic, alarms };
+  const webhook = new CredentialWebhook(stack, 'Webhook', { ...props, alarmTopic: topic });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<string, { Properties: unknown }>;
+  const alarm = (name: AlarmName): AlarmProperties => {
+    const created = webhook.monitoring[name];
+    if (created === undefined) throw new Error(`no ${name}`);
+    return render(resources[logicalId(stack, created)]?.Properties) as AlarmProperties;
+  };
+  const all = Object.values(resources)
+    .filter((resource) => (resource as { Type?: string }).Type === 'AWS::CloudWatch::Alarm')
+    .map((resource) => render(resource.Properties) as AlarmProperties);
+  return { stack, topic, webhook, alarm, all };
 }
 
 const summary = (alarm: AlarmProperties) =>
@@ -36,47 +57,57 @@ const summary = (alarm: AlarmProperties) =>
 
 describe('the webhook alarms', () => {
   it('watch Lambda errors, API 5xx, failed operations and upstream throttling', () => {
-    const { alarms } = alarmsWithTopic();
+    const { alarm } = alarmsWithTopic();
 
-    expect(alarms.map(summary).sort()).toEqual([
-      'AWS/ApiGateway/5XXError ApiName+Stage',
+    expect(WEBHOOK_ALARMS.map((name) => summary(alarm(name)))).toEqual([
       'AWS/Lambda/Errors FunctionName',
+      'AWS/ApiGateway/5XXError ApiName+Stage',
       'CredentialWebhook/OperationFailed service',
       'CredentialWebhook/UpstreamThrottled service',
     ]);
   });
 
-  it('read the handler metrics under its service dimension', () => {
-    const { alarms } = alarmsWithTopic();
+  it('read the handler metrics under its service dimension, and Lambda errors of the webhook function', () => {
+    const { stack, webhook, alarm } = alarmsWithTopic();
 
-    const custom = alarms.filter((alarm) => alarm.Namespace === 'CredentialWebhook');
-
-    expect(custom.map((alarm) => alarm.Dimensions)).toEqual([
+    expect(
+      [alarm('lambdaErrorsAlarm'), alarm('operationFailedAlarm'), alarm('upstreamThrottledAlarm')].map(
+        (found) => found.Dimensions,
+      ),
+    ).toEqual([
+      [{ Name: 'FunctionName', Value: `\${${logicalId(stack, webhook.handler.function)}}` }],
       [{ Name: 'service', Value: 'credential-webhook' }],
       [{ Name: 'service', Value: 'credential-webhook' }],
     ]);
   });
 
   it('fire on the first occurrence in five minutes, and not when there is no traffic', () => {
-    const { alarms } = alarmsWithTopic();
+    const { alarm } = alarmsWithTopic();
 
-    for (const alarm of alarms) {
+    for (const found of WEBHOOK_ALARMS.map(alarm)) {
       expect([
-        alarm.Statistic,
-        alarm.Period,
-        alarm.Threshold,
-        alarm.ComparisonOperator,
-        alarm.TreatMissingData,
-      ]).toEqual(['Sum', 300, 1, 'GreaterThanOrEqualToThreshold', 'notBreaching']);
+        found.Statistic,
+        found.Period,
+        found.EvaluationPeriods,
+        found.Threshold,
+        found.ComparisonOperator,
+        found.TreatMissingData,
+      ]).toEqual(['Sum', 300, 1, 1, 'GreaterThanOrEqualToThreshold', 'notBreaching']);
     }
   });
 
-  it('notify the topic when they fire and when they recover', () => {
-    const { stack, topic, alarms } = alarmsWithTopic();
+  it('are all there is besides the reconciler alarms', () => {
+    const { all } = alarmsWithTopic();
+
+    expect(all).toHaveLength(WEBHOOK_ALARMS.length + RECONCILER_ALARMS.length);
+  });
+
+  it('notify the topic when they fire and when they recover, the reconciler alarms too', () => {
+    const { stack, topic, all } = alarmsWithTopic();
     const topicRef = `\${${logicalId(stack, topic)}}`;
 
-    for (const alarm of alarms) {
-      expect([alarm.AlarmActions, alarm.OKActions]).toEqual([[topicRef], [topicRef]]);
+    for (const found of all) {
+      expect([found.AlarmActions, found.OKActions]).toEqual([[topicRef], [topicRef]]);
     }
   });
 
@@ -85,13 +116,66 @@ describe('the webhook alarms', () => {
 
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(4);
+    expect(alarms).toHaveLength(6);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toBeUndefined();
   });
 });
 
+describe('the reconciler alarms', () => {
+  it('fire when a pass fails: any error of the reconciler function in one schedule interval', () => {
+    const { stack, webhook, alarm } = alarmsWithTopic();
+
+    const failed = alarm('reconcileFailedAlarm');
+
+    expect(failed).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: `\${${logicalId(stack, webhook.reconciler.function)}}` }],
+      Statistic: 'Sum',
+      Period: 600,
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('fire when two passes in a row find drift, and not when passes report nothing', () => {
+    const { alarm } = alarmsWithTopic();
+
+    const drift = alarm('reconcileDriftAlarm');
+
+    expect(drift).toMatchObject({
+      Namespace: 'CredentialWebhook',
+      MetricName: 'ReconcileDrift',
+      Dimensions: [{ Name: 'service', Value: 'credential-reconciler' }],
+      Statistic: 'Maximum',
+      Period: 600,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('evaluate one pass per period when the schedule changes', () => {
+    const { alarm } = alarmsWithTopic({
+      allowedUsagePlanIds: [PLAN_A],
+      reconcileInterval: Duration.hours(1),
+    });
+
+    expect([alarm('reconcileFailedAlarm').Period, alarm('reconcileDriftAlarm').Period]).toEqual([3600, 3600]);
+  });
+
+  it('read the metrics the reconciler publishes', () => {
+    expect(RECONCILER_METRICS).toEqual(HANDLER_METRICS);
+  });
+});
+
 describe('the dashboard', () => {
-  it('shows the credential operations, failures (authentication included) and latency', () => {
+  it('shows the credential operations, failures (authentication included), latency and the reconciler', () => {
     const { template } = webhookFixture();
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
 
@@ -108,6 +192,10 @@ describe('the dashboard', () => {
       /OperationFailed.*UpstreamThrottled.*Errors.*5XXError.*AuthenticationFailed/,
     );
     expect(metricsOf('API latency (ms)')).toMatch(/Latency.*p50.*Latency.*p99/);
+    expect(metricsOf('Reconciler: drift and actions per pass')).toMatch(
+      /ReconcileDrift.*ReconcileDeleted.*ReconcileUnbound.*ReconcileMissing/,
+    );
+    expect(metricsOf('Reconciler: failed passes and duration (ms)')).toMatch(/Errors.*Duration/);
   });
 });
 

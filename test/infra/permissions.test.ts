@@ -1,18 +1,28 @@
 /**
- * Least privilege, asserted exactly: the role's policy holds these statements and nothing else,
- * for each kind of deployment.
+ * Least privilege, asserted exactly: each role's policy holds these statements and nothing else,
+ * for each kind of deployment. The internet-facing webhook cannot list API keys; the reconciler
+ * can, and can only read the ledger and remove what the webhook issued.
  */
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as marker from '../../lambda/credentials/marker';
 import * as apiKeyNaming from '../../lambda/credentials/naming';
-import { API_KEY_TAG_KEYS, MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../../lib/credential-permissions';
+import {
+  API_KEY_TAG_KEYS,
+  MANAGED_BY_TAG,
+  MANAGED_BY_VALUE,
+  MARKER_TAG,
+} from '../../lib/credential-permissions';
 import { CredentialWebhook } from '../../lib/credential-webhook';
 import {
   CREATED_POOL,
+  fastApp,
   IMPORTED_POOL,
   logicalId,
   PLAN_A,
   PLAN_B,
+  reconcilerStatements,
   render,
   roleStatements,
   testStack,
@@ -21,11 +31,17 @@ import {
 } from './support';
 
 const apigw = (path: string) => `arn:aws:apigateway:us-east-1::${path}`;
+const issuedByWebhook = { StringEquals: { 'aws:ResourceTag/sensedia:managed-by': 'credential-webhook' } };
+const one = <T>(items: readonly T[]): T | T[] =>
+  items.length === 1 && items[0] !== undefined ? items[0] : [...items];
+
+function tableArn(fixture: WebhookFixture): string {
+  return `\${${logicalId(fixture.stack, fixture.webhook.ledger.table)}.Arn}`;
+}
 
 function baseStatements(fixture: WebhookFixture): unknown[] {
   const logGroup = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
   const secret = logicalId(fixture.stack, fixture.webhook.basicAuthSecret);
-  const table = logicalId(fixture.stack, fixture.webhook.idempotency.table);
   return [
     {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -39,18 +55,15 @@ function baseStatements(fixture: WebhookFixture): unknown[] {
       Sid: 'ReadBasicAuthSecret',
     },
     {
-      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      Action: ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
       Effect: 'Allow',
-      Resource: `\${${table}.Arn}`,
-      Sid: 'RecordIdempotentCreates',
+      Resource: tableArn(fixture),
+      Sid: 'KeepLedger',
     },
   ];
 }
 
 function apiKeyStatements(plans: readonly string[]): unknown[] {
-  const issuedByWebhook = { StringEquals: { 'aws:ResourceTag/sensedia:managed-by': 'credential-webhook' } };
-  const one = <T>(items: readonly T[]): T | T[] =>
-    items.length === 1 && items[0] !== undefined ? items[0] : [...items];
   return [
     { Action: 'apigateway:POST', Effect: 'Allow', Resource: apigw('/apikeys'), Sid: 'CreateApiKeys' },
     {
@@ -58,18 +71,26 @@ function apiKeyStatements(plans: readonly string[]): unknown[] {
       Condition: {
         StringEquals: { 'aws:RequestTag/sensedia:managed-by': 'credential-webhook' },
         'ForAllValues:StringEquals': {
-          'aws:TagKeys': ['sensedia:managed-by', 'sensedia:developer', 'sensedia:app-slug'],
+          'aws:TagKeys': [
+            'sensedia:managed-by',
+            'sensedia:ledger-id',
+            'sensedia:developer',
+            'sensedia:app-slug',
+          ],
         },
+        Null: { 'aws:RequestTag/sensedia:ledger-id': 'false' },
       },
       Effect: 'Allow',
-      Resource: apigw('/tags/*'),
+      // The Tags resource of API keys only: /tags/<URL-encoded arn:aws:apigateway:us-east-1::/apikeys/*>.
+      Resource: apigw('/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Fapikeys%2F*'),
       Sid: 'TagNewApiKeys',
     },
     {
       Action: 'apigateway:GET',
+      Condition: issuedByWebhook,
       Effect: 'Allow',
-      Resource: [apigw('/apikeys'), apigw('/apikeys/*')],
-      Sid: 'ReadApiKeys',
+      Resource: apigw('/apikeys/*'),
+      Sid: 'ReadWebhookApiKeys',
     },
     {
       Action: ['apigateway:PATCH', 'apigateway:DELETE'],
@@ -84,6 +105,12 @@ function apiKeyStatements(plans: readonly string[]): unknown[] {
       Effect: 'Allow',
       Resource: one(plans.map((id) => apigw(`/usageplans/${id}/keys`))),
       Sid: 'BindAllowedUsagePlans',
+    },
+    {
+      Action: 'apigateway:GET',
+      Effect: 'Allow',
+      Resource: one(plans.map((id) => apigw(`/usageplans/${id}/keys/*`))),
+      Sid: 'ReadBindingsOfAllowedPlans',
     },
     {
       Action: 'apigateway:DELETE',
@@ -101,13 +128,76 @@ function appClientStatement(poolArn: string): unknown {
       'cognito-idp:DescribeUserPoolClient',
       'cognito-idp:UpdateUserPoolClient',
       'cognito-idp:DeleteUserPoolClient',
-      // To find the client a create whose answer was lost made (cognito-client-issuer.ts).
+      // To adopt the client a create whose answer was lost made, by its marker.
       'cognito-idp:ListUserPoolClients',
     ],
     Effect: 'Allow',
     Resource: poolArn,
     Sid: 'ManageAppClients',
   };
+}
+
+function reconcilerBaseStatements(fixture: WebhookFixture): unknown[] {
+  const logGroup = logicalId(fixture.stack, fixture.webhook.reconciler.logGroup);
+  return [
+    {
+      Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      Effect: 'Allow',
+      Resource: `\${${logGroup}.Arn}`,
+    },
+    {
+      Action: ['dynamodb:Scan', 'dynamodb:UpdateItem'],
+      Effect: 'Allow',
+      Resource: tableArn(fixture),
+      Sid: 'ReadLedger',
+    },
+  ];
+}
+
+function reconcilerApiKeyStatements(plans: readonly string[]): unknown[] {
+  return [
+    { Action: 'apigateway:GET', Effect: 'Allow', Resource: apigw('/apikeys'), Sid: 'ListApiKeys' },
+    {
+      Action: 'apigateway:DELETE',
+      Condition: issuedByWebhook,
+      Effect: 'Allow',
+      Resource: apigw('/apikeys/*'),
+      Sid: 'DeleteWebhookApiKeys',
+    },
+    {
+      Action: 'apigateway:GET',
+      Effect: 'Allow',
+      Resource: one(plans.map((id) => apigw(`/usageplans/${id}/keys`))),
+      Sid: 'ListAllowedUsagePlanKeys',
+    },
+    {
+      Action: 'apigateway:DELETE',
+      Effect: 'Allow',
+      Resource: one(plans.map((id) => apigw(`/usageplans/${id}/keys/*`))),
+      Sid: 'UnbindAllowedUsagePlans',
+    },
+  ];
+}
+
+function reconcilerAppClientStatement(poolArn: string): unknown {
+  return {
+    Action: [
+      'cognito-idp:ListUserPoolClients',
+      'cognito-idp:DescribeUserPoolClient',
+      'cognito-idp:DeleteUserPoolClient',
+    ],
+    Effect: 'Allow',
+    Resource: poolArn,
+    Sid: 'RemoveAppClients',
+  };
+}
+
+/** Every (action, resource) pair a rendered statement list allows. */
+function grants(statements: unknown[]): string[] {
+  return (statements as Array<{ Action: string | string[]; Resource: string | string[] }>).flatMap(
+    (statement) =>
+      [statement.Action].flat().flatMap((action) => [statement.Resource].flat().map((r) => `${action} ${r}`)),
+  );
 }
 
 describe('the webhook role', () => {
@@ -166,6 +256,29 @@ describe('the webhook role', () => {
     ]);
   });
 
+  it('cannot list API keys: it reads only keys it tagged, one at a time', () => {
+    const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A] });
+
+    const allowed = grants(roleStatements(fixture));
+
+    expect(allowed).not.toContain(`apigateway:GET ${apigw('/apikeys')}`);
+    expect(allowed).toContain(`apigateway:GET ${apigw('/apikeys/*')}`);
+  });
+
+  it('tags new API keys in a Region-agnostic stack, with the Region in the encoded key ARN', () => {
+    const stack = new Stack(fastApp(), 'Agnostic');
+    new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A] });
+
+    const statements = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy')).flatMap(
+      (policy) =>
+        render(policy.Properties.PolicyDocument.Statement) as Array<{ Sid?: string; Resource: unknown }>,
+    );
+
+    expect(statements.find((statement) => statement.Sid === 'TagNewApiKeys')?.Resource).toBe(
+      `arn:aws:apigateway:\${AWS::Region}::/tags/arn%3Aaws%3Aapigateway%3A\${AWS::Region}%3A%3A%2Fapikeys%2F*`,
+    );
+  });
+
   it('has no managed policy and no inline policy besides the one asserted above', () => {
     const fixture = webhookFixture();
     const roleId = logicalId(fixture.stack, fixture.webhook.handler.role);
@@ -210,17 +323,76 @@ describe('the webhook role', () => {
   });
 });
 
-describe('the tag conditions', () => {
-  it('name the tag the handler puts on the keys it issues', () => {
-    expect([MANAGED_BY_TAG, MANAGED_BY_VALUE]).toEqual([
-      apiKeyNaming.MANAGED_BY_TAG,
-      apiKeyNaming.MANAGED_BY_VALUE,
+describe('the reconciler role', () => {
+  it('may only read the ledger, list keys and remove them and their bindings when keys are issued', () => {
+    const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A, PLAN_B] });
+
+    const statements = reconcilerStatements(fixture);
+
+    expect(statements).toEqual([
+      ...reconcilerBaseStatements(fixture),
+      ...reconcilerApiKeyStatements([PLAN_A, PLAN_B]),
     ]);
   });
 
-  it('allow every tag key the handler sets on a new key', () => {
-    const tags = apiKeyNaming.resourceTags('590d83b5c05f', 'dev@example.com');
+  it('may only list, describe and delete app clients of the pool when clients are issued', () => {
+    const fixture = webhookFixture({
+      defaultCredentialType: 'CLIENT_CREDENTIALS',
+      clientCredentials: CREATED_POOL,
+    });
+    const pool = fixture.webhook.userPool?.userPool;
+    if (pool === undefined) throw new Error('no user pool');
+
+    const statements = reconcilerStatements(fixture);
+
+    expect(statements).toEqual([
+      ...reconcilerBaseStatements(fixture),
+      reconcilerAppClientStatement(`\${${logicalId(fixture.stack, pool)}.Arn}`),
+    ]);
+  });
+
+  it('gets both sets when some APIs get API keys and others client credentials', () => {
+    const fixture = webhookFixture({
+      defaultCredentialType: 'CLIENT_CREDENTIALS',
+      apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
+      allowedUsagePlanIds: [PLAN_A],
+      clientCredentials: IMPORTED_POOL,
+    });
+
+    const statements = reconcilerStatements(fixture);
+
+    expect(statements).toEqual([
+      ...reconcilerBaseStatements(fixture),
+      ...reconcilerApiKeyStatements([PLAN_A]),
+      reconcilerAppClientStatement('arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123'),
+    ]);
+  });
+
+  it('has no managed policy and no inline policy besides the one asserted above', () => {
+    const fixture = webhookFixture();
+    const roleId = logicalId(fixture.stack, fixture.webhook.reconciler.role);
+
+    const role = fixture.template.toJSON().Resources[roleId] as { Properties: Record<string, unknown> };
+
+    expect([role.Properties.ManagedPolicyArns, role.Properties.Policies]).toEqual([undefined, undefined]);
+  });
+});
+
+describe('the tag conditions', () => {
+  it('name the tags the handler puts on the keys it issues', () => {
+    expect([MANAGED_BY_TAG, MANAGED_BY_VALUE, MARKER_TAG]).toEqual([
+      apiKeyNaming.MANAGED_BY_TAG,
+      apiKeyNaming.MANAGED_BY_VALUE,
+      marker.MARKER_TAG,
+    ]);
+  });
+
+  it('allow every tag key the handler sets on a new key, the ledger marker included', () => {
+    const ledgerMarker = { instance: marker.instanceOf('ledger'), ledgerId: marker.newLedgerId() };
+
+    const tags = apiKeyNaming.resourceTags('590d83b5c05f', 'dev@example.com', ledgerMarker);
 
     expect(Object.keys(tags).sort()).toEqual([...API_KEY_TAG_KEYS].sort());
+    expect(tags[MARKER_TAG]).toBe(marker.formatMarker(ledgerMarker));
   });
 });

@@ -5,6 +5,8 @@
  */
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
 import type { CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
@@ -96,7 +98,16 @@ export function onlyResource(
 
 /** The statements of the webhook function role's (only) policy, rendered. */
 export function roleStatements(fixture: WebhookFixture): unknown[] {
-  const roleId = logicalId(fixture.stack, fixture.webhook.handler.role);
+  return policyStatements(fixture, fixture.webhook.handler.role);
+}
+
+/** The statements of the reconciler role's (only) policy, rendered. */
+export function reconcilerStatements(fixture: WebhookFixture): unknown[] {
+  return policyStatements(fixture, fixture.webhook.reconciler.role);
+}
+
+function policyStatements(fixture: WebhookFixture, role: iam.IRole): unknown[] {
+  const roleId = logicalId(fixture.stack, role);
   const policies = Object.values(fixture.template.findResources('AWS::IAM::Policy')).filter((policy) =>
     JSON.stringify(policy.Properties.Roles).includes(roleId),
   );
@@ -107,11 +118,19 @@ export function roleStatements(fixture: WebhookFixture): unknown[] {
 
 /** The webhook function's environment variables, rendered. */
 export function functionEnvironment(fixture: WebhookFixture): Record<string, string> {
-  const fnId = logicalId(fixture.stack, fixture.webhook.handler.function);
-  const fn = fixture.template.toJSON().Resources[fnId] as {
+  return environmentOf(fixture, fixture.webhook.handler.function);
+}
+
+/** The reconciler function's environment variables, rendered. */
+export function reconcilerEnvironment(fixture: WebhookFixture): Record<string, string> {
+  return environmentOf(fixture, fixture.webhook.reconciler.function);
+}
+
+function environmentOf(fixture: WebhookFixture, fn: lambda.IFunction): Record<string, string> {
+  const resource = fixture.template.toJSON().Resources[logicalId(fixture.stack, fn)] as {
     Properties: { Environment: { Variables: unknown } };
   };
-  return render(fn.Properties.Environment.Variables) as Record<string, string>;
+  return render(resource.Properties.Environment.Variables) as Record<string, string>;
 }
 
 /** Stack props with every option on: client credentials with a created pool, a per-API override,
@@ -130,3 +149,16 @@ export const EVERY_OPTION = {
     },
   },
 } satisfies Omit<CredentialWebhookStackProps, 'env'>;
+
+/**
+ * A rendered environment as the function sees it once deployed: each `${LogicalId}` reference
+ * becomes a stand-in name shaped like the one CloudFormation generates.
+ */
+export function deployedEnvironment(environment: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(environment).map(([name, value]) => [
+      name,
+      value.replace(/\$\{([A-Za-z0-9]+)\}/g, (_reference, id: string) => `Stack-${id}`),
+    ]),
+  );
+}

@@ -1,7 +1,7 @@
 /**
  * The one full synth: `cdk synth` through the CLI, offline, as cdk.json configures it (real esbuild
  * bundling, CloudFormation validation and cdk-nag on), then cfn-lint on the template, both via
- * scripts/cfn-lint.sh. The bundle it produced is checked too.
+ * scripts/cfn-lint.sh. The two bundles it produced (webhook and reconciler) are checked too.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -18,14 +18,47 @@ const MISSING_CFN_LINT = `cfn-lint is not installed (${CFN_LINT}); run: bash scr
 let outDir = '';
 let synth: { status: number | null; output: string } = { status: null, output: '' };
 
-/** The bundled handler in the cloud assembly (the only asset directory with an index.js). */
-function bundleDir(): string {
-  const dirs = fs
+const WEBHOOK_ENTRY = 'lambda/handler.ts';
+const RECONCILER_ENTRY = 'lambda/reconciler/handler.ts';
+
+/** The asset directories of the cloud assembly that hold a bundle (an index.js). */
+function bundleDirs(): string[] {
+  return fs
     .readdirSync(outDir)
-    .filter((name) => name.startsWith('asset.') && fs.existsSync(path.join(outDir, name, 'index.js')));
+    .filter((name) => name.startsWith('asset.') && fs.existsSync(path.join(outDir, name, 'index.js')))
+    .map((name) => path.join(outDir, name));
+}
+
+function sourceMap(dir: string): { sources: string[]; sourcesContent?: unknown } {
+  return JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as {
+    sources: string[];
+    sourcesContent?: unknown;
+  };
+}
+
+/** The bundle built from `entry`, found by its source map. */
+function bundleDir(entry: string): string {
+  const dirs = bundleDirs().filter((dir) => sourceMap(dir).sources.some((source) => source.endsWith(entry)));
   if (dirs.length !== 1 || dirs[0] === undefined)
-    throw new Error(`expected one bundled asset, found ${dirs.length}`);
-  return path.join(outDir, dirs[0]);
+    throw new Error(`expected one bundle of ${entry}, found ${dirs.length}`);
+  return dirs[0];
+}
+
+/** Loads a bundle in a fresh Node process with `env` and reports what type `handler` has. */
+function loadBundle(dir: string, env: Record<string, string>) {
+  const loaded = spawnSync(
+    process.execPath,
+    ['-e', 'process.stdout.write(typeof require(process.argv[1]).handler)', path.join(dir, 'index.js')],
+    { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...env } },
+  );
+  return { status: loaded.status, stdout: loaded.stdout, stderr: loaded.stderr };
+}
+
+/** Modules a bundle still requires at run time instead of carrying them. */
+function externalRequires(code: string): string[] {
+  const external =
+    /require\(["'](@aws-sdk\/client-[^"']+|@smithy\/[^"']+|@aws-lambda-powertools\/[^"']+|zod[^"']*)["']\)/g;
+  return code.match(external) ?? [];
 }
 
 beforeAll(() => {
@@ -51,13 +84,18 @@ describe('cdk synth', () => {
     expect(synth).toEqual({ status: 0, output: expect.stringContaining('cfn-lint: 1 template(s) passed') });
   });
 
+  it('bundles two functions: the webhook and the reconciler', () => {
+    const dirs = bundleDirs();
+
+    expect(dirs).toHaveLength(2);
+    expect(new Set([bundleDir(WEBHOOK_ENTRY), bundleDir(RECONCILER_ENTRY)]).size).toBe(2);
+  });
+
   it('bundles the AWS SDK clients and every dependency instead of loading them at run time', () => {
-    const code = fs.readFileSync(path.join(bundleDir(), 'index.js'), 'utf8');
+    const code = fs.readFileSync(path.join(bundleDir(WEBHOOK_ENTRY), 'index.js'), 'utf8');
 
     // The SDK's optional CRT / SigV4a signers stay optional requires (guarded, never used here).
-    const external =
-      /require\(["'](@aws-sdk\/client-[^"']+|@smithy\/[^"']+|@aws-lambda-powertools\/[^"']+|zod[^"']*)["']\)/g;
-    expect(code.match(external) ?? []).toEqual([]);
+    expect(externalRequires(code)).toEqual([]);
     // The one module left out is the event-stream serde, imported lazily for event-stream
     // operations, which the webhook never calls.
     const packages = (code.match(/import\(["'][^"']+["']\)/g) ?? []).filter(
@@ -69,45 +107,42 @@ describe('cdk synth', () => {
     expect(operations.filter((operation) => !code.includes(`"${operation}"`))).toEqual([]);
   });
 
-  it('minifies the handler and maps it back to the sources without embedding them', () => {
-    const dir = bundleDir();
-    const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
-    const map = JSON.parse(fs.readFileSync(path.join(dir, 'index.js.map'), 'utf8')) as {
-      sources: string[];
-      sourcesContent?: unknown;
-    };
+  it('bundles the reconciler with its dependencies and the operations it calls', () => {
+    const code = fs.readFileSync(path.join(bundleDir(RECONCILER_ENTRY), 'index.js'), 'utf8');
 
-    const lines = code.split('\n');
-    expect(code.length / lines.length).toBeGreaterThan(1000);
-    expect(map.sources.some((source) => source.endsWith('lambda/handler.ts'))).toBe(true);
-    expect(map.sourcesContent).toBeUndefined();
+    expect(externalRequires(code)).toEqual([]);
+    const operations = ['GetApiKeys', 'GetUsagePlanKeys', 'ListUserPoolClients', 'Scan'];
+    expect(operations.filter((operation) => !code.includes(`"${operation}"`))).toEqual([]);
   });
 
-  it('produces a handler that loads and exports `handler`', () => {
-    const loaded = spawnSync(
-      process.execPath,
-      [
-        '-e',
-        'process.stdout.write(typeof require(process.argv[1]).handler)',
-        path.join(bundleDir(), 'index.js'),
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH ?? '',
-          AWS_REGION: 'us-east-1',
-          WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-basic',
-          IDEMPOTENCY_TABLE: 'webhook-idempotency',
-          ALLOWED_USAGE_PLAN_IDS: PLAN_A,
-        },
-      },
-    );
+  it('minifies both bundles and maps them back to the sources without embedding them', () => {
+    for (const entry of [WEBHOOK_ENTRY, RECONCILER_ENTRY]) {
+      const dir = bundleDir(entry);
+      const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
 
-    expect({ status: loaded.status, stdout: loaded.stdout, stderr: loaded.stderr }).toEqual({
-      status: 0,
-      stdout: 'function',
-      stderr: expect.any(String),
+      const lines = code.split('\n');
+      expect(code.length / lines.length).toBeGreaterThan(1000);
+      expect(sourceMap(dir).sourcesContent).toBeUndefined();
+    }
+  });
+
+  it('produces a webhook handler that loads and exports `handler`', () => {
+    const loaded = loadBundle(bundleDir(WEBHOOK_ENTRY), {
+      WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-basic',
+      LEDGER_TABLE: 'webhook-ledger',
+      ALLOWED_USAGE_PLAN_IDS: PLAN_A,
     });
+
+    expect(loaded).toEqual({ status: 0, stdout: 'function', stderr: expect.any(String) });
+  });
+
+  it('produces a reconciler handler that loads and exports `handler`', () => {
+    const loaded = loadBundle(bundleDir(RECONCILER_ENTRY), {
+      LEDGER_TABLE: 'webhook-ledger',
+      ALLOWED_USAGE_PLAN_IDS: PLAN_A,
+    });
+
+    expect(loaded).toEqual({ status: 0, stdout: 'function', stderr: expect.any(String) });
   });
 });
 

@@ -1,7 +1,6 @@
 /** The function: runtime, size, timeout, logs, environment and the bundling settings it is built with. */
 import { existsSync } from 'node:fs';
 import { Duration } from 'aws-cdk-lib';
-import { Match } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   ESBUILD_TARGET,
@@ -10,13 +9,26 @@ import {
   HANDLER_RUNTIME,
 } from '../../lib/bundling';
 import { WebhookFunction } from '../../lib/webhook-function';
-import { functionEnvironment, logicalId, onlyResource, PLAN_A, testStack, webhookFixture } from './support';
+import {
+  functionEnvironment,
+  logicalId,
+  PLAN_A,
+  testStack,
+  type WebhookFixture,
+  webhookFixture,
+} from './support';
+
+/** The webhook function's properties (the stack holds the reconciler function too). */
+function webhookFunction(fixture: WebhookFixture): Record<string, unknown> {
+  const id = logicalId(fixture.stack, fixture.webhook.handler.function);
+  return (fixture.template.toJSON().Resources[id] as { Properties: Record<string, unknown> }).Properties;
+}
 
 describe('the webhook function', () => {
   it('runs on Node.js 24 on ARM64 with 512 MB and a 25-second timeout', () => {
-    const { template } = webhookFixture();
+    const fixture = webhookFixture();
 
-    const fn = onlyResource(template, 'AWS::Lambda::Function').properties;
+    const fn = webhookFunction(fixture);
 
     expect([fn.Runtime, fn.Architectures, fn.MemorySize, fn.Timeout, fn.Handler]).toEqual([
       'nodejs24.x',
@@ -31,10 +43,10 @@ describe('the webhook function', () => {
     const fixture = webhookFixture();
     const logGroupId = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
 
-    const fn = onlyResource(fixture.template, 'AWS::Lambda::Function').properties;
+    const fn = webhookFunction(fixture);
 
     expect(fn.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
-    fixture.template.hasResource('AWS::Logs::LogGroup', {
+    expect(fixture.template.toJSON().Resources[logGroupId]).toMatchObject({
       Properties: { RetentionInDays: 90 },
       DeletionPolicy: 'Retain',
     });
@@ -43,13 +55,13 @@ describe('the webhook function', () => {
   it('gets the secret ARN and its configuration, never a credential value', () => {
     const fixture = webhookFixture();
     const secretId = logicalId(fixture.stack, fixture.webhook.basicAuthSecret);
-    const tableId = logicalId(fixture.stack, fixture.webhook.idempotency.table);
+    const tableId = logicalId(fixture.stack, fixture.webhook.ledger.table);
 
     const environment = functionEnvironment(fixture);
 
     expect(environment).toEqual({
       WEBHOOK_SECRET_ARN: `\${${secretId}}`,
-      IDEMPOTENCY_TABLE: `\${${tableId}}`,
+      LEDGER_TABLE: `\${${tableId}}`,
       IDEMPOTENCY_WINDOW_SECONDS: '3600',
       DEFAULT_CREDENTIAL_TYPE: 'API_KEY',
       ALLOWED_USAGE_PLAN_IDS: PLAN_A,
@@ -61,7 +73,7 @@ describe('the webhook function', () => {
   });
 
   it('takes memory, timeout, log retention and log level from its options', () => {
-    const { template } = webhookFixture({
+    const fixture = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       functionOptions: {
         memorySize: 1024,
@@ -71,12 +83,14 @@ describe('the webhook function', () => {
       },
     });
 
-    template.hasResourceProperties('AWS::Lambda::Function', {
+    const logGroupId = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
+
+    expect(webhookFunction(fixture)).toMatchObject({
       MemorySize: 1024,
       Timeout: 10,
-      Environment: { Variables: Match.objectLike({ POWERTOOLS_LOG_LEVEL: 'DEBUG' }) },
+      Environment: { Variables: expect.objectContaining({ POWERTOOLS_LOG_LEVEL: 'DEBUG' }) },
     });
-    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+    expect(fixture.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(365);
   });
 
   it('refuses a timeout API Gateway would cut short', () => {
