@@ -77,7 +77,12 @@ export class ApiKeyService {
       throw lost ? error.cause : error;
     }
     const removal = {
-      remove: () => this.issuer.deleteKey(key.id),
+      remove: async () => {
+        // Refused by IAM: the key is still there, and must be reported as such.
+        if ((await this.issuer.deleteKey(key.id)) === 'foreign') {
+          throw new UpstreamError('API Gateway refused to delete the key.');
+        }
+      },
       exists: async () => (await this.issuer.findKey(key.id)) !== undefined,
     };
     try {

@@ -41,7 +41,7 @@ export class CredentialService implements RecoverableCredentials {
   /** The credential is identified by `apiKeyId` or `clientId` (the schema requires exactly one). */
   async update(request: UpdateCredentialsRequest): Promise<void> {
     if (request.apiKeyId !== undefined) return this.apiKeys.update(request.apiKeyId, request);
-    // A deployment that issues no clients has none: updating one is a 404, revoking one a no-op.
+    // A deployment that issues no clients has none in its ledger: updating or revoking one is a 404.
     if (request.clientId !== undefined) {
       if (this.clients === undefined) throw unknownClient(request.clientId);
       return this.clients.update(request.clientId, request);

@@ -197,7 +197,8 @@ export class Reconciler {
             );
           });
         }
-      } else if (entry.state !== 'pending') {
+      } else if (entry.state !== 'pending' && !markedLedgerIds.has(entry.ledgerId)) {
+        // Revoked or abandoned, nothing left in AWS (what is left has its own row above).
         findings.push({ ...row, action: 'none', reason: entry.state, outcome: 'n/a' });
       }
     }

@@ -10,12 +10,14 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { SecretsManagerCredentials } from '../../lambda/adapters/aws/secrets-manager-credentials';
 import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
+import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
 import { ApiKeyService } from '../../lambda/credentials/api-key-service';
 import { CredentialService } from '../../lambda/credentials/credential-service';
 import type { BasicCredentials, BasicCredentialsSource } from '../../lambda/credentials/ports';
 import { BasicAuthenticator } from '../../lambda/http/auth';
 import { createWebhook, type WebhookEvent } from '../../lambda/webhook';
 import { basic, event } from '../support/events';
+import { INSTANCE } from '../support/ledger';
 import { captureLogs } from '../support/logs';
 
 // The real timingSafeEqual, wrapped so that the test sees every comparison auth.ts makes. A spy on
@@ -50,7 +52,7 @@ class RotatingSecret implements BasicCredentialsSource {
 }
 
 function webhookFor(authenticator: BasicAuthenticator, logger = new Logger({ logLevel: 'SILENT' })) {
-  const apiKeys = new ApiKeyService(new InMemoryApiKeys(), {
+  const apiKeys = new ApiKeyService(new InMemoryApiKeys(), new InMemoryLedger(INSTANCE), {
     allowedUsagePlanIds: 'any',
     maxParallelCalls: 4,
   });

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from '../../lambda/config';
+import { ConfigError, DEFAULT_GRACE_SECONDS, loadConfig, loadReconcilerConfig } from '../../lambda/config';
+import { instanceOf } from '../../lambda/credentials/marker';
 
 type Env = Record<string, string | undefined>;
 
@@ -336,21 +337,194 @@ describe('ACCESS_TOKEN_VALIDITY_MINUTES', () => {
   });
 });
 
+describe('the ledger table', () => {
+  test('is in memory, with the instance of "local", when no table is named', () => {
+    expect(loadConfig(env()).ledger).toEqual({ tableName: undefined, instance: instanceOf('local') });
+  });
+
+  test('is named by LEDGER_TABLE', () => {
+    expect(loadConfig(env({ LEDGER_TABLE: 'webhook-ledger' })).ledger.tableName).toBe('webhook-ledger');
+  });
+
+  test('is named by IDEMPOTENCY_TABLE, its earlier name, when only that is set', () => {
+    expect(loadConfig(env({ IDEMPOTENCY_TABLE: 'records' })).ledger.tableName).toBe('records');
+  });
+
+  test('prefers LEDGER_TABLE when both are set', () => {
+    const config = loadConfig(env({ LEDGER_TABLE: 'webhook-ledger', IDEMPOTENCY_TABLE: 'records' }));
+
+    expect(config.ledger.tableName).toBe('webhook-ledger');
+  });
+
+  test('gives the deployment the instance derived from the table name: 8 hex characters', () => {
+    const { instance } = loadConfig(env({ LEDGER_TABLE: 'webhook-ledger' })).ledger;
+
+    expect(instance).toBe(instanceOf('webhook-ledger'));
+    expect(instance).toMatch(/^[0-9a-f]{8}$/);
+  });
+
+  test("gives two tables two instances, so two deployments never touch each other's resources", () => {
+    const a = loadConfig(env({ LEDGER_TABLE: 'ledger-a' })).ledger.instance;
+    const b = loadConfig(env({ LEDGER_TABLE: 'ledger-b' })).ledger.instance;
+
+    expect(a).not.toBe(b);
+  });
+
+  test('derives the same instance from IDEMPOTENCY_TABLE as from LEDGER_TABLE of the same name', () => {
+    expect(loadConfig(env({ IDEMPOTENCY_TABLE: 'records' })).ledger.instance).toBe(
+      loadConfig(env({ LEDGER_TABLE: 'records' })).ledger.instance,
+    );
+  });
+
+  test.each(['ab', 'has space', 'table/1', 'x'.repeat(256)])(
+    'refuses %j as a table name, naming LEDGER_TABLE',
+    (value) => {
+      expectConfigError(env({ LEDGER_TABLE: value }), 'LEDGER_TABLE');
+    },
+  );
+
+  test('refuses a bad IDEMPOTENCY_TABLE naming LEDGER_TABLE, the variable to set', () => {
+    expectConfigError(env({ IDEMPOTENCY_TABLE: 'has space' }), 'LEDGER_TABLE');
+  });
+});
+
 describe('a deployed webhook (Lambda)', () => {
   const base = {
     WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:basic',
-    IDEMPOTENCY_TABLE: 'records',
+    LEDGER_TABLE: 'webhook-ledger',
     ALLOWED_USAGE_PLAN_IDS: 'p1',
   };
 
-  test('loads with a secret and an idempotency table', () => {
-    expect(loadConfig(base, { deployed: true }).idempotency.tableName).toBe('records');
+  test('loads with a secret and a ledger table', () => {
+    expect(loadConfig(base, { deployed: true }).ledger).toEqual({
+      tableName: 'webhook-ledger',
+      instance: instanceOf('webhook-ledger'),
+    });
   });
 
-  test.each(['WEBHOOK_SECRET_ARN', 'IDEMPOTENCY_TABLE'])('requires %s', (variable) => {
+  test('accepts the table under its earlier name, IDEMPOTENCY_TABLE', () => {
+    const { LEDGER_TABLE: _ledger, ...earlier } = base;
+
+    expect(
+      loadConfig({ ...earlier, IDEMPOTENCY_TABLE: 'records' }, { deployed: true }).ledger.tableName,
+    ).toBe('records');
+  });
+
+  test.each(['WEBHOOK_SECRET_ARN', 'LEDGER_TABLE'])('requires %s', (variable) => {
     const env: Record<string, string> = { ...base, WEBHOOK_USERNAME: 'u', WEBHOOK_PASSWORD: 'p' };
     delete env[variable];
 
-    expect(() => loadConfig(env, { deployed: true })).toThrow(variable);
+    expect(() => loadConfig(env, { deployed: true })).toThrow(`Invalid configuration: ${variable} `);
+  });
+});
+
+describe('loadReconcilerConfig', () => {
+  /** The reconciler of a deployment issuing API keys for plans p1 and p2. */
+  const reconcilerEnv = (overrides: Env = {}): Env => ({
+    LEDGER_TABLE: 'webhook-ledger',
+    ALLOWED_USAGE_PLAN_IDS: 'p1,p2',
+    ...overrides,
+  });
+
+  function expectReconcilerConfigError(environment: Env, variable: string): void {
+    expect(() => loadReconcilerConfig(environment)).toThrow(ConfigError);
+    expect(() => loadReconcilerConfig(environment)).toThrow(`Invalid configuration: ${variable} `);
+  }
+
+  test('reads the ledger, the allow-list and the default grace period of 300 s', () => {
+    expect(loadReconcilerConfig(reconcilerEnv())).toEqual({
+      ledger: { tableName: 'webhook-ledger', instance: instanceOf('webhook-ledger') },
+      allowedUsagePlanIds: new Set(['p1', 'p2']),
+      userPoolId: undefined,
+      graceSeconds: DEFAULT_GRACE_SECONDS,
+    });
+    expect(DEFAULT_GRACE_SECONDS).toBe(300);
+  });
+
+  test('needs no Basic credentials', () => {
+    expect(() => loadReconcilerConfig(reconcilerEnv())).not.toThrow();
+  });
+
+  test('requires LEDGER_TABLE', () => {
+    expectReconcilerConfigError(reconcilerEnv({ LEDGER_TABLE: undefined }), 'LEDGER_TABLE');
+  });
+
+  test('accepts the table under its earlier name, IDEMPOTENCY_TABLE', () => {
+    const config = loadReconcilerConfig(
+      reconcilerEnv({ LEDGER_TABLE: undefined, IDEMPOTENCY_TABLE: 'records' }),
+    );
+
+    expect(config.ledger).toEqual({ tableName: 'records', instance: instanceOf('records') });
+  });
+
+  test('requires ALLOWED_USAGE_PLAN_IDS when the deployment issues API keys', () => {
+    expectReconcilerConfigError(
+      reconcilerEnv({ ALLOWED_USAGE_PLAN_IDS: undefined }),
+      'ALLOWED_USAGE_PLAN_IDS',
+    );
+  });
+
+  test('reads "*" as any plan', () => {
+    expect(loadReconcilerConfig(reconcilerEnv({ ALLOWED_USAGE_PLAN_IDS: '*' })).allowedUsagePlanIds).toBe(
+      'any',
+    );
+  });
+
+  test('checks no bindings when the deployment issues no API keys', () => {
+    const config = loadReconcilerConfig({
+      LEDGER_TABLE: 'webhook-ledger',
+      DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
+      USER_POOL_ID: 'us-east-1_AbC123',
+    });
+
+    expect(config.allowedUsagePlanIds).toBeUndefined();
+  });
+
+  test('reads the user pool when the deployment issues client credentials', () => {
+    const config = loadReconcilerConfig(
+      reconcilerEnv({
+        API_CREDENTIAL_TYPES: '{"a1b2c3d4e5":"CLIENT_CREDENTIALS"}',
+        USER_POOL_ID: 'us-east-1_AbC123',
+      }),
+    );
+
+    expect(config).toMatchObject({
+      userPoolId: 'us-east-1_AbC123',
+      allowedUsagePlanIds: new Set(['p1', 'p2']),
+    });
+  });
+
+  test('requires USER_POOL_ID when the deployment issues client credentials', () => {
+    expectReconcilerConfigError(
+      reconcilerEnv({ DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS' }),
+      'USER_POOL_ID',
+    );
+  });
+
+  test('refuses a malformed USER_POOL_ID', () => {
+    expectReconcilerConfigError(
+      reconcilerEnv({ DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS', USER_POOL_ID: 'pool' }),
+      'USER_POOL_ID',
+    );
+  });
+
+  test('ignores a USER_POOL_ID when the deployment issues no client credentials', () => {
+    expect(
+      loadReconcilerConfig(reconcilerEnv({ USER_POOL_ID: 'us-east-1_AbC123' })).userPoolId,
+    ).toBeUndefined();
+  });
+
+  test.each([
+    ['0', 0],
+    ['600', 600],
+    ['604800', 604_800],
+  ])('reads RECONCILE_GRACE_SECONDS %j', (value, seconds) => {
+    expect(loadReconcilerConfig(reconcilerEnv({ RECONCILE_GRACE_SECONDS: value })).graceSeconds).toBe(
+      seconds,
+    );
+  });
+
+  test.each(['604801', '-1', '1.5', 'five minutes'])('refuses RECONCILE_GRACE_SECONDS %j', (value) => {
+    expectReconcilerConfigError(reconcilerEnv({ RECONCILE_GRACE_SECONDS: value }), 'RECONCILE_GRACE_SECONDS');
   });
 });

@@ -10,7 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
 import { InMemoryClients } from '../../lambda/adapters/local/in-memory-clients';
-import { InMemoryIdempotencyStore } from '../../lambda/adapters/local/in-memory-idempotency-store';
+import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
 import { StaticCredentials } from '../../lambda/adapters/local/static-credentials';
 import { ApiKeyService } from '../../lambda/credentials/api-key-service';
 import { ClientCredentialsService } from '../../lambda/credentials/client-credentials-service';
@@ -29,6 +29,7 @@ import {
 } from '../../lambda/schemas';
 import { createWebhook, type Webhook, type WebhookEvent } from '../../lambda/webhook';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { INSTANCE } from '../support/ledger';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 /** Requests of the webhook campaign: enough to hit every branch, few enough to stay around a second. */
@@ -501,11 +502,12 @@ function generatedEvent(random: Random): { kind: string; event: WebhookEvent } {
 
 function setup(options: { maxBodyBytes?: number } = {}) {
   const keys = new InMemoryApiKeys(new Set([PLAN, OTHER_PLAN]));
-  const apiKeys = new ApiKeyService(keys, {
+  const ledger = new InMemoryLedger(INSTANCE);
+  const apiKeys = new ApiKeyService(keys, ledger, {
     allowedUsagePlanIds: new Set([PLAN, OTHER_PLAN]),
     maxParallelCalls: 4,
   });
-  const clients = new ClientCredentialsService(new InMemoryClients(), {
+  const clients = new ClientCredentialsService(new InMemoryClients(), ledger, {
     userPoolId: 'us-east-1_AbC123',
     tokenUrl: 'https://auth.example.com/oauth2/token',
     defaultScopes: ['orders/read'],
@@ -519,7 +521,7 @@ function setup(options: { maxBodyBytes?: number } = {}) {
   );
   const webhook = createWebhook({
     authenticator: new BasicAuthenticator(new StaticCredentials(USERNAME, PASSWORD)),
-    credentials: new IdempotentCredentials(service, new InMemoryIdempotencyStore(), {
+    credentials: new IdempotentCredentials(service, ledger, {
       windowSeconds: 3600,
       leaseSeconds: 60,
     }),

@@ -2,6 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
 import { InMemoryClients } from '../../lambda/adapters/local/in-memory-clients';
+import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
 import { StaticCredentials } from '../../lambda/adapters/local/static-credentials';
 import { ApiKeyService } from '../../lambda/credentials/api-key-service';
 import { ClientCredentialsService } from '../../lambda/credentials/client-credentials-service';
@@ -10,6 +11,7 @@ import { BasicAuthenticator } from '../../lambda/http/auth';
 import { ApiKeyCredentialSchema, ErrorResponseSchema } from '../../lambda/schemas';
 import { createWebhook, type WebhookEvent } from '../../lambda/webhook';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { INSTANCE } from '../support/ledger';
 import { captureLogs } from '../support/logs';
 
 /** Usage plans that exist in the in-memory API Gateway and are on the allow-list. */
@@ -25,11 +27,12 @@ const SOURCE_IP = '203.0.113.7';
 
 function setup(options: { logger?: Logger; maxBodyBytes?: number } = {}) {
   const keys = new InMemoryApiKeys(new Set([PLAN, OTHER_PLAN, FORBIDDEN_PLAN]));
-  const apiKeys = new ApiKeyService(keys, {
+  const ledger = new InMemoryLedger(INSTANCE);
+  const apiKeys = new ApiKeyService(keys, ledger, {
     allowedUsagePlanIds: new Set([PLAN, OTHER_PLAN, DELETED_PLAN]),
     maxParallelCalls: 4,
   });
-  const clients = new ClientCredentialsService(new InMemoryClients(), {
+  const clients = new ClientCredentialsService(new InMemoryClients(), ledger, {
     userPoolId: 'us-east-1_AbC123',
     tokenUrl: 'https://auth.example.com/oauth2/token',
     defaultScopes: ['orders/read'],
@@ -222,6 +225,32 @@ describe('POST /v1/revokeCredentials', () => {
     const response = await webhook(post('/v1/revokeCredentials', keyRef(credential)));
 
     expect(response.statusCode).toBe(204);
+  });
+
+  test('answers 404 CREDENTIAL_NOT_FOUND for a key tagged as the webhook’s that it did not record, and keeps it', async () => {
+    const { webhook, keys } = setup();
+    const { id } = await keys.createKey({
+      name: 'hand-made',
+      description: 'not issued by the webhook',
+      tags: { 'sensedia:managed-by': 'credential-webhook' },
+    });
+
+    const response = await webhook(
+      post('/v1/revokeCredentials', { credentialType: 'API_KEY', apiKeyId: id }),
+    );
+
+    expect(response.statusCode).toBe(404);
+    expect(errorBody(response).code).toBe('CREDENTIAL_NOT_FOUND');
+    expect(await keys.findKey(id)).toBeDefined();
+  });
+
+  test('answers 404 CREDENTIAL_NOT_FOUND for a client it did not issue', async () => {
+    const response = await setup().webhook(
+      post('/v1/revokeCredentials', { credentialType: 'CLIENT_CREDENTIALS', clientId: 'c1d2e3' }),
+    );
+
+    expect(response.statusCode).toBe(404);
+    expect(errorBody(response).code).toBe('CREDENTIAL_NOT_FOUND');
   });
 });
 

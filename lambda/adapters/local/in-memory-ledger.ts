@@ -21,14 +21,16 @@ export class InMemoryLedger extends InMemoryIdempotencyStore implements Credenti
   }
 
   async begin(entry: NewLedgerEntry): Promise<void> {
-    if (this.entries.has(entry.ledgerId)) throw new LedgerConflictError(entry.ledgerId);
+    // Ledger ids are random: an entry already there is this one, written again.
+    if (this.entries.has(entry.ledgerId)) return;
     this.entries.set(entry.ledgerId, { ...entry, state: 'pending', updatedAt: entry.createdAt });
   }
 
   async issue(entry: NewLedgerEntry, issued: IssuedFacts): Promise<void> {
     const current = this.entries.get(entry.ledgerId);
     if (current?.state !== 'pending') {
-      if (current?.state === 'issued' && current.credentialId === issued.credentialId) return;
+      // Issued by an earlier write of this same call (revoked since, perhaps): the issue happened.
+      if (current?.credentialId === issued.credentialId) return;
       throw new LedgerConflictError(entry.ledgerId);
     }
     const key = `${entry.grants.kind}#${issued.credentialId}`;

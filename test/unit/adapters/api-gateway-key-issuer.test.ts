@@ -10,6 +10,7 @@ import {
   DeleteUsagePlanKeyCommand,
   GetApiKeyCommand,
   GetApiKeysCommand,
+  GetUsagePlanKeyCommand,
   GetUsagePlansCommand,
   NotFoundException,
   ServiceUnavailableException,
@@ -19,7 +20,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApiGatewayKeyIssuer } from '../../../lambda/adapters/aws/api-gateway-key-issuer';
-import { BindingRefusedError } from '../../../lambda/credentials/ports';
+import { BindingRefusedError, OutcomeUnknownError } from '../../../lambda/credentials/ports';
 import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
 
 const apiGateway = mockClient(APIGatewayClient);
@@ -34,6 +35,14 @@ const badRequest = () => new BadRequestException({ message: 'invalid request', .
 const throttled = () => new TooManyRequestsException({ message: 'Too Many Requests', ...meta(429) });
 const unavailable = () => new ServiceUnavailableException({ message: 'try later', ...meta(503) });
 const unauthorized = () => new UnauthorizedException({ message: 'not authorized', ...meta(403) });
+const accessDenied = () =>
+  new APIGatewayServiceException({
+    name: 'AccessDeniedException',
+    $fault: 'client',
+    message: 'not authorized to perform apigateway:GET',
+    $metadata: { httpStatusCode: 403 },
+  });
+const timedOut = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
 
 const issuer = () => new ApiGatewayKeyIssuer(new APIGatewayClient({ region: 'us-east-1' }));
 
@@ -42,7 +51,11 @@ beforeEach(() => {
 });
 
 describe('createKey', () => {
-  const newKey = { name: 'app (dev@example.com)', description: 'for app', tags: { owner: 'webhook' } };
+  const newKey = {
+    name: 'app (dev@example.com)',
+    description: 'for app',
+    tags: { owner: 'webhook', 'sensedia:ledger-id': '0a1b2c3d.abcdefgh01234567' },
+  };
   const sentValue = (): string | undefined =>
     apiGateway.commandCalls(CreateApiKeyCommand)[0]?.args[0].input.value;
 
@@ -56,7 +69,7 @@ describe('createKey', () => {
         name: newKey.name,
         description: newKey.description,
         enabled: true,
-        tags: { owner: 'webhook' },
+        tags: { owner: 'webhook', 'sensedia:ledger-id': '0a1b2c3d.abcdefgh01234567' },
         value: expect.stringMatching(/^[A-Za-z0-9]{40}$/),
       },
     ]);
@@ -78,54 +91,70 @@ describe('createKey', () => {
     expect(a.value).not.toBe(b.value);
   });
 
-  test('adopts the key when a failed create did go through (found by exact name and value)', async () => {
+  /** What a create that failed was turned into: the OutcomeUnknownError and the error behind it. */
+  async function lostCreate(): Promise<{ error: unknown; cause: unknown }> {
+    const error = await issuer()
+      .createKey(newKey)
+      .catch((caught: unknown) => caught);
+    return { error, cause: error instanceof OutcomeUnknownError ? error.cause : undefined };
+  }
+
+  test('reports a conflict (its own earlier attempt made the key) as an unknown outcome', async () => {
     apiGateway.on(CreateApiKeyCommand).rejects(conflict());
-    apiGateway.on(GetApiKeysCommand).callsFake((input: { nameQuery?: string }) => ({
-      items: [
-        { id: 'other', name: `${newKey.name} 2`, value: sentValue() },
-        { id: 'same-name', name: newKey.name, value: 'another value' },
-        { id: KEY_ID, name: input.nameQuery, value: sentValue() },
-      ],
-    }));
 
-    const key = await issuer().createKey(newKey);
+    const { error } = await lostCreate();
 
-    expect(key).toEqual({ id: KEY_ID, value: sentValue() });
-    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeysCommand, {
-      nameQuery: newKey.name,
-      includeValues: true,
-    });
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
   });
 
-  test('follows the pages of the lookup', async () => {
-    apiGateway.on(CreateApiKeyCommand).rejects(unavailable());
-    apiGateway
-      .on(GetApiKeysCommand)
-      .resolvesOnce({ items: [], position: 'next' })
-      .callsFake(() => ({ items: [{ id: KEY_ID, name: newKey.name, value: sentValue() }] }));
+  test('the conflict reaches the caller as 503, with what happened kept for the logs', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(conflict());
 
-    await expect(issuer().createKey(newKey)).resolves.toEqual({ id: KEY_ID, value: sentValue() });
+    const { cause } = await lostCreate();
+
+    expect(cause).toBeInstanceOf(UnavailableError);
+    expect(cause).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+    expect(String((cause as Error).cause)).toContain('ConflictException');
   });
 
-  test('fails with the mapped error when the lookup finds no such key', async () => {
-    apiGateway.on(CreateApiKeyCommand).rejects(unavailable());
-    apiGateway.on(GetApiKeysCommand).resolves({ items: [] });
+  test('never lists keys to find the one a lost create made (the role may not list keys)', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(conflict());
 
-    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UnavailableError);
+    await lostCreate();
+
+    expect(apiGateway).not.toHaveReceivedCommand(GetApiKeysCommand);
+    expect(apiGateway.calls()).toHaveLength(1);
   });
 
-  test('fails with the original error when the lookup fails too', async () => {
+  test.each([
+    ['ServiceUnavailableException', unavailable],
+    ['a timeout', timedOut],
+  ])('reports %s as an unknown outcome carrying a 503', async (_case, failure) => {
+    apiGateway.on(CreateApiKeyCommand).rejects(failure());
+
+    const { error, cause } = await lostCreate();
+
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(cause).toBeInstanceOf(UnavailableError);
+  });
+
+  test('reports throttling as 429, not as an unknown outcome: a throttled call made nothing', async () => {
     apiGateway.on(CreateApiKeyCommand).rejects(throttled());
-    apiGateway.on(GetApiKeysCommand).rejects(unavailable());
 
     await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(ThrottledError);
   });
 
-  test('fails with 502 when API Gateway returns no key id and none is found', async () => {
-    apiGateway.on(CreateApiKeyCommand).resolves({});
-    apiGateway.on(GetApiKeysCommand).resolves({ items: [] });
+  test('reports a refusal as 502, not as an unknown outcome', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(badRequest());
 
     await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UpstreamError);
+  });
+
+  test('fails with 502 when API Gateway returns no key id', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolves({});
+
+    await expect(issuer().createKey(newKey)).rejects.toBeInstanceOf(UpstreamError);
+    expect(apiGateway.calls()).toHaveLength(1);
   });
 });
 
@@ -164,7 +193,7 @@ describe('findKey', () => {
   test('reads the key with its value when asked to', async () => {
     apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: 'key-value' });
 
-    const key = await issuer().findKey(KEY_ID, true);
+    const key = await issuer().findKey(KEY_ID, 'with-value');
 
     expect(apiGateway).toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: KEY_ID, includeValue: true });
     expect(key).toMatchObject({ id: KEY_ID, value: 'key-value' });
@@ -181,10 +210,25 @@ describe('findKey', () => {
     });
   });
 
+  test('reads the key without its value when asked so', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: 'key-value' });
+
+    const key = await issuer().findKey(KEY_ID, 'without-value');
+
+    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: KEY_ID, includeValue: false });
+    expect(key).not.toHaveProperty('value');
+  });
+
   test('returns undefined for a key that does not exist', async () => {
     apiGateway.on(GetApiKeyCommand).rejects(notFound());
 
     await expect(issuer().findKey(KEY_ID)).resolves.toBeUndefined();
+  });
+
+  test('returns undefined for a key the role may not read (not tagged as the webhook’s)', async () => {
+    apiGateway.on(GetApiKeyCommand).rejects(accessDenied());
+
+    await expect(issuer().findKey(KEY_ID, 'with-value')).resolves.toBeUndefined();
   });
 
   test('maps any other failure to an upstream error', async () => {
@@ -329,11 +373,40 @@ describe('bindKey', () => {
     { exception: 'BadRequestException', error: badRequest, reason: 'invalid' },
   ])('reports $exception as a refusal ($reason) of that plan', async ({ error, reason }) => {
     apiGateway.on(CreateUsagePlanKeyCommand).rejects(error());
+    apiGateway.on(GetUsagePlanKeyCommand).rejects(notFound());
 
     const binding = issuer().bindKey(PLAN_ID, KEY_ID);
 
     await expect(binding).rejects.toBeInstanceOf(BindingRefusedError);
     await expect(binding).rejects.toMatchObject({ usagePlanId: PLAN_ID, reason });
+  });
+
+  test('takes a conflict over the key’s own binding (an earlier attempt made it) as bound', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
+    apiGateway.on(GetUsagePlanKeyCommand).resolves({ id: KEY_ID, type: 'API_KEY' });
+
+    await expect(issuer().bindKey(PLAN_ID, KEY_ID)).resolves.toBeUndefined();
+    expect(apiGateway).toHaveReceivedCommandWith(GetUsagePlanKeyCommand, {
+      usagePlanId: PLAN_ID,
+      keyId: KEY_ID,
+    });
+  });
+
+  test('checks the binding only after a conflict', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(notFound());
+
+    await issuer()
+      .bindKey(PLAN_ID, KEY_ID)
+      .catch(() => undefined);
+
+    expect(apiGateway).not.toHaveReceivedCommand(GetUsagePlanKeyCommand);
+  });
+
+  test('maps a failed check of a conflicting binding to the upstream error', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
+    apiGateway.on(GetUsagePlanKeyCommand).rejects(throttled());
+
+    await expect(issuer().bindKey(PLAN_ID, KEY_ID)).rejects.toBeInstanceOf(ThrottledError);
   });
 
   test('maps a throttled binding to 429, not to a refusal', async () => {

@@ -22,12 +22,15 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoClientIssuer } from '../../../lambda/adapters/aws/cognito-client-issuer';
-import { ClientRefusedError, type NewClient } from '../../../lambda/credentials/ports';
+import { NotRetriedError } from '../../../lambda/adapters/aws/errors';
+import { ClientRefusedError, type NewClient, OutcomeUnknownError } from '../../../lambda/credentials/ports';
 import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 
 const USER_POOL_ID = 'us-east-1_AbC123';
+const MARKER = '0a1b2c3d.abcdefgh01234567';
+const NAME = `my app - dev@example.com cw=${MARKER}`;
 const CLIENT_ID = '4tq1example0client0id00000';
 const CLIENT_SECRET = 'generated-client-secret-0123456789abcdefghijklmnopq';
 
@@ -49,7 +52,7 @@ function described(overrides: Partial<UserPoolClientType> = {}): UserPoolClientT
   return {
     UserPoolId: USER_POOL_ID,
     ClientId: CLIENT_ID,
-    ClientName: 'my app - dev@example.com',
+    ClientName: NAME,
     ClientSecret: CLIENT_SECRET,
     AllowedOAuthFlows: ['client_credentials'],
     AllowedOAuthFlowsUserPoolClient: true,
@@ -67,7 +70,8 @@ beforeEach(() => {
 
 describe('createClient', () => {
   const newClient: NewClient = {
-    name: 'my app - dev@example.com',
+    name: NAME,
+    marker: MARKER,
     scopes: ['orders/read', 'orders/write'],
     accessTokenValidityMinutes: 15,
   };
@@ -125,7 +129,6 @@ describe('createClient', () => {
 
   test.each([
     ['TooManyRequestsException', '429', throttled, ThrottledError],
-    ['InternalErrorException', '503', internalError, UnavailableError],
     ['InvalidParameterException', '502', invalidParameter, UpstreamError],
     ['NotAuthorizedException', '502', notAuthorized, UpstreamError],
   ])('maps %s to %s', async (_name, _status, failure, expected) => {
@@ -136,89 +139,109 @@ describe('createClient', () => {
 });
 
 describe('createClient whose answer was lost', () => {
-  const NOW = Date.parse('2026-11-23T10:00:00Z');
   const newClient: NewClient = {
-    name: 'my app - dev@example.com',
+    name: NAME,
+    marker: MARKER,
     scopes: ['orders/read'],
     accessTokenValidityMinutes: 60,
   };
-  const clockedIssuer = () =>
-    new CognitoClientIssuer(
-      new CognitoIdentityProviderClient({ region: 'us-east-1' }),
-      USER_POOL_ID,
-      () => NOW,
-    );
 
-  /** The pool lists `clients` (id, name) and describes each as given. */
-  function pool(clients: Array<{ id: string; name: string; described: UserPoolClientType }>): void {
-    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
+  /** The create fails with `failure`; the pool lists `clients` (id, name) and describes each as given. */
+  function pool(
+    clients: Array<{ id: string; name: string; described?: UserPoolClientType }>,
+    failure: () => Error = internalError,
+  ): void {
+    cognito.on(CreateUserPoolClientCommand).rejects(failure());
     cognito.on(ListUserPoolClientsCommand).resolves({
-      UserPoolClients: clients.map((c) => ({
-        ClientId: c.id,
-        ClientName: c.name,
-        UserPoolId: USER_POOL_ID,
-      })),
+      UserPoolClients: clients.map((c) => ({ ClientId: c.id, ClientName: c.name, UserPoolId: USER_POOL_ID })),
     });
     for (const c of clients) {
-      cognito.on(DescribeUserPoolClientCommand, { ClientId: c.id }).resolves({ UserPoolClient: c.described });
+      cognito
+        .on(DescribeUserPoolClientCommand, { ClientId: c.id })
+        .resolves({ UserPoolClient: c.described ?? described({ ClientId: c.id }) });
     }
   }
 
-  test('adopts the client of that name Cognito created since the call started', async () => {
+  const failure = (promise: Promise<unknown>) => promise.catch((caught: unknown) => caught);
+
+  test('adopts the client whose name ends with the create’s marker', async () => {
     pool([
-      {
-        id: 'other',
-        name: 'another app - dev@example.com',
-        described: described({ ClientId: 'other', CreationDate: new Date(NOW) }),
-      },
-      {
-        id: 'made',
-        name: newClient.name,
-        described: described({ ClientId: 'made', ClientSecret: 's3cret', CreationDate: new Date(NOW + 300) }),
-      },
+      { id: 'other', name: 'another app - dev@example.com' },
+      { id: 'made', name: NAME, described: described({ ClientId: 'made', ClientSecret: 's3cret' }) },
     ]);
 
-    await expect(clockedIssuer().createClient(newClient)).resolves.toEqual({
+    await expect(issuer().createClient(newClient)).resolves.toEqual({
       clientId: 'made',
       clientSecret: 's3cret',
     });
+  });
+
+  test('searches the configured pool, 60 clients a page, and describes only the marked client', async () => {
+    pool([
+      { id: 'other', name: 'another app - dev@example.com' },
+      { id: 'made', name: NAME },
+    ]);
+
+    await issuer().createClient(newClient);
+
     expect(cognito).toHaveReceivedCommandWith(ListUserPoolClientsCommand, {
       UserPoolId: USER_POOL_ID,
       MaxResults: 60,
     });
+    expect(cognito.commandCalls(DescribeUserPoolClientCommand).map(({ args: [c] }) => c.input)).toEqual([
+      { UserPoolId: USER_POOL_ID, ClientId: 'made' },
+    ]);
   });
 
-  test('never takes an older client of the same name (the same app, issued before) for it', async () => {
-    pool([
-      {
-        id: 'older',
-        name: newClient.name,
-        described: described({ ClientId: 'older', CreationDate: new Date(NOW - 60_000) }),
-      },
-    ]);
+  test.each([
+    ['another entry of this deployment', 'my app - dev@example.com cw=0a1b2c3d.zzzzzzzzzzzzzzzz'],
+    ['the same entry id of another deployment', 'my app - dev@example.com cw=ffffffff.abcdefgh01234567'],
+    ['the marker not at the end of the name', `my app cw=${MARKER} - dev@example.com`],
+  ])('does not adopt a client marked by %s', async (_case, name) => {
+    pool([{ id: 'other', name }]);
 
-    const error = await clockedIssuer()
-      .createClient(newClient)
-      .catch((caught: unknown) => caught);
+    const error = await failure(issuer().createClient(newClient));
 
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(String((error as Error).cause)).toContain(newClient.name);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect(cognito).not.toHaveReceivedCommand(DescribeUserPoolClientCommand);
   });
 
-  test('never takes a client of another kind for it', async () => {
-    pool([
-      {
-        id: 'web',
-        name: newClient.name,
-        described: described({
-          ClientId: 'web',
-          AllowedOAuthFlows: ['code'],
-          CreationDate: new Date(NOW + 300),
-        }),
-      },
-    ]);
+  test('reports an unknown outcome, carrying a 503, when no client carries the marker', async () => {
+    pool([{ id: 'other', name: 'another app - dev@example.com' }]);
 
-    await expect(clockedIssuer().createClient(newClient)).rejects.toBeInstanceOf(UnavailableError);
+    const error = await failure(issuer().createClient(newClient));
+
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect((error as OutcomeUnknownError).cause).toBeInstanceOf(UnavailableError);
+  });
+
+  test('reports an unknown outcome when the marked client has no secret', async () => {
+    const { ClientSecret: _omitted, ...withoutSecret } = described({ ClientId: 'made' });
+    pool([{ id: 'made', name: NAME, described: withoutSecret }]);
+
+    await expect(issuer().createClient(newClient)).rejects.toBeInstanceOf(OutcomeUnknownError);
+  });
+
+  test('reports an unknown outcome when the search fails too', async () => {
+    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
+    cognito.on(ListUserPoolClientsCommand).rejects(throttled());
+
+    const error = await failure(issuer().createClient(newClient));
+
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect((error as OutcomeUnknownError).cause).toBeInstanceOf(UnavailableError);
+  });
+
+  test('searches after a timeout', async () => {
+    pool([{ id: 'made', name: NAME }], () => Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+
+    await expect(issuer().createClient(newClient)).resolves.toMatchObject({ clientId: 'made' });
+  });
+
+  test('searches after a failure the SDK was kept from retrying', async () => {
+    pool([{ id: 'made', name: NAME }], () => new NotRetriedError(internalError()));
+
+    await expect(issuer().createClient(newClient)).resolves.toMatchObject({ clientId: 'made' });
   });
 
   test('follows the pages of the pool', async () => {
@@ -226,12 +249,10 @@ describe('createClient whose answer was lost', () => {
     cognito
       .on(ListUserPoolClientsCommand)
       .resolvesOnce({ UserPoolClients: [], NextToken: 'page-2' })
-      .resolves({ UserPoolClients: [{ ClientId: 'made', ClientName: newClient.name }] });
-    cognito
-      .on(DescribeUserPoolClientCommand)
-      .resolves({ UserPoolClient: described({ ClientId: 'made', CreationDate: new Date(NOW) }) });
+      .resolves({ UserPoolClients: [{ ClientId: 'made', ClientName: NAME }] });
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described({ ClientId: 'made' }) });
 
-    await expect(clockedIssuer().createClient(newClient)).resolves.toMatchObject({ clientId: 'made' });
+    await expect(issuer().createClient(newClient)).resolves.toMatchObject({ clientId: 'made' });
     expect(cognito).toHaveReceivedNthSpecificCommandWith(2, ListUserPoolClientsCommand, {
       NextToken: 'page-2',
     });
@@ -240,7 +261,14 @@ describe('createClient whose answer was lost', () => {
   test('a refusal is not looked up: Cognito made nothing', async () => {
     cognito.on(CreateUserPoolClientCommand).rejects(invalidParameter());
 
-    await expect(clockedIssuer().createClient(newClient)).rejects.toBeInstanceOf(UpstreamError);
+    await expect(issuer().createClient(newClient)).rejects.toBeInstanceOf(UpstreamError);
+    expect(cognito).not.toHaveReceivedCommand(ListUserPoolClientsCommand);
+  });
+
+  test('throttling is not looked up: a throttled create made nothing', async () => {
+    cognito.on(CreateUserPoolClientCommand).rejects(throttled());
+
+    await expect(issuer().createClient(newClient)).rejects.toBeInstanceOf(ThrottledError);
     expect(cognito).not.toHaveReceivedCommand(ListUserPoolClientsCommand);
   });
 });
@@ -261,13 +289,13 @@ describe('updateClient', () => {
   test('sends only the settings the client has: none left undefined', async () => {
     existingClient();
 
-    await issuer().updateClient(CLIENT_ID, { name: 'renamed - dev@example.com' });
+    await issuer().updateClient(CLIENT_ID, { name: `renamed - dev@example.com cw=${MARKER}` });
 
     expect(updateInputs()).toStrictEqual([
       {
         UserPoolId: USER_POOL_ID,
         ClientId: CLIENT_ID,
-        ClientName: 'renamed - dev@example.com',
+        ClientName: `renamed - dev@example.com cw=${MARKER}`,
         AllowedOAuthFlows: ['client_credentials'],
         AllowedOAuthFlowsUserPoolClient: true,
         AllowedOAuthScopes: ['orders/read'],
@@ -325,11 +353,14 @@ describe('updateClient', () => {
     await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(false);
   });
 
-  test('returns false and sends no update for a client that is not a client-credentials client', async () => {
+  test('updates a client whatever its OAuth flows, keeping them: ownership is the ledger’s to say', async () => {
     existingClient(described({ AllowedOAuthFlows: ['code', 'implicit'] }));
 
-    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(false);
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).resolves.toBe(true);
+    expect(cognito).toHaveReceivedCommandWith(UpdateUserPoolClientCommand, {
+      AllowedOAuthFlows: ['code', 'implicit'],
+      AllowedOAuthScopes: ['orders/write'],
+    });
   });
 
   test('turns a refused scope into a ClientRefusedError (scope-not-found)', async () => {
@@ -389,12 +420,19 @@ describe('findClient', () => {
     await expect(issuer().findClient(CLIENT_ID)).resolves.toBeUndefined();
   });
 
-  test('returns undefined for a client that is not a client-credentials client', async () => {
+  test('returns a client whatever its OAuth flows: ownership is the ledger’s to say', async () => {
     cognito
       .on(DescribeUserPoolClientCommand)
       .resolves({ UserPoolClient: described({ AllowedOAuthFlows: ['client_credentials', 'code'] }) });
 
-    await expect(issuer().findClient(CLIENT_ID)).resolves.toBeUndefined();
+    await expect(issuer().findClient(CLIENT_ID)).resolves.toMatchObject({ clientId: CLIENT_ID });
+  });
+
+  test('returns no scopes for a client that has none', async () => {
+    const { AllowedOAuthScopes: _omitted, ...withoutScopes } = described();
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: withoutScopes });
+
+    await expect(issuer().findClient(CLIENT_ID)).resolves.toMatchObject({ scopes: [] });
   });
 
   test('maps an internal error to 503', async () => {
@@ -405,44 +443,48 @@ describe('findClient', () => {
 });
 
 describe('deleteClient', () => {
-  test('describes the client, then deletes it from the configured pool', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+  test('deletes the client from the configured pool in one call, without describing it first', async () => {
     cognito.on(DeleteUserPoolClientCommand).resolves({});
 
     await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('deleted');
-    expect(cognito).toHaveReceivedCommandWith(DeleteUserPoolClientCommand, {
-      UserPoolId: USER_POOL_ID,
-      ClientId: CLIENT_ID,
-    });
+    expect(cognito.calls().map(({ args: [command] }) => command.input)).toEqual([
+      { UserPoolId: USER_POOL_ID, ClientId: CLIENT_ID },
+    ]);
+    expect(cognito).toHaveReceivedCommand(DeleteUserPoolClientCommand);
   });
 
-  test('answers absent, deleting nothing, when the client does not exist', async () => {
-    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
-
-    await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('absent');
-    expect(cognito).not.toHaveReceivedCommand(DeleteUserPoolClientCommand);
-  });
-
-  test('answers absent when the client disappears between describe and delete', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+  test('answers absent when the client does not exist', async () => {
     cognito.on(DeleteUserPoolClientCommand).rejects(notFound());
 
     await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('absent');
   });
 
-  test('leaves a client of another kind alone and answers foreign', async () => {
-    cognito
-      .on(DescribeUserPoolClientCommand)
-      .resolves({ UserPoolClient: described({ AllowedOAuthFlows: ['code'] }) });
-
-    await expect(issuer().deleteClient(CLIENT_ID)).resolves.toBe('foreign');
-    expect(cognito).not.toHaveReceivedCommand(DeleteUserPoolClientCommand);
-  });
-
   test('maps a throttled delete to 429', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
     cognito.on(DeleteUserPoolClientCommand).rejects(throttled());
 
     await expect(issuer().deleteClient(CLIENT_ID)).rejects.toBeInstanceOf(ThrottledError);
+  });
+
+  test('maps a refused delete to 502', async () => {
+    cognito.on(DeleteUserPoolClientCommand).rejects(notAuthorized());
+
+    await expect(issuer().deleteClient(CLIENT_ID)).rejects.toBeInstanceOf(UpstreamError);
+  });
+});
+
+describe('createdAt', () => {
+  test('is the creation date Cognito describes', async () => {
+    const created = new Date('2026-11-23T10:00:00Z');
+    cognito
+      .on(DescribeUserPoolClientCommand)
+      .resolves({ UserPoolClient: described({ CreationDate: created }) });
+
+    await expect(issuer().createdAt(CLIENT_ID)).resolves.toEqual(created);
+  });
+
+  test('is undefined for a client that does not exist', async () => {
+    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+
+    await expect(issuer().createdAt(CLIENT_ID)).resolves.toBeUndefined();
   });
 });

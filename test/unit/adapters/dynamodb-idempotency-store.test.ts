@@ -19,7 +19,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbIdempotencyStore } from '../../../lambda/adapters/aws/dynamodb-idempotency-store';
-import type { ClaimRequest, IssuedCredentialRef } from '../../../lambda/credentials/idempotency';
+import type { ClaimRequest, IssuedCredentialRef } from '../../../lambda/credentials/ports';
 import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
 
 const dynamoDb = mockClient(DynamoDBClient);
@@ -137,9 +137,15 @@ describe('claim', () => {
           expiresAt: { N: String(NOW + 3600) },
         },
         ConditionExpression:
-          'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)',
+          'attribute_not_exists(pk) OR expiresAt < :now OR (#status = :inProgress AND leaseUntil < :now)' +
+          ' OR (#status = :released AND claimId <> :claimId)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':now': { N: String(NOW) }, ':inProgress': { S: 'IN_PROGRESS' } },
+        ExpressionAttributeValues: {
+          ':now': { N: String(NOW) },
+          ':inProgress': { S: 'IN_PROGRESS' },
+          ':released': { S: 'RELEASED' },
+          ':claimId': { S: 'claim-1' },
+        },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
@@ -174,6 +180,16 @@ describe('claim', () => {
       status: 'completed',
       credential: { credentialType: 'CLIENT_CREDENTIALS', credentialId: 'client1' },
     });
+  });
+
+  test('is not claimed when a retried PutItem finds its own attempt’s tombstone: that attempt was given up', async () => {
+    dynamoDb
+      .on(PutItemCommand)
+      .rejects(
+        conditionFailed({ pk: { S: 'key-hash' }, status: { S: 'RELEASED' }, claimId: { S: 'claim-1' } }),
+      );
+
+    await expect(store().claim(CLAIM)).resolves.toEqual({ status: 'in-progress' });
   });
 
   test('reports in-progress when the condition fails on an in-progress record', async () => {
@@ -230,32 +246,38 @@ describe('complete', () => {
 });
 
 describe('release', () => {
-  test('deletes the record only while it is still in progress', async () => {
-    dynamoDb.on(DeleteItemCommand).resolves({});
+  test('writes a tombstone of this attempt, only over its own claim or over nothing yet', async () => {
+    dynamoDb.on(PutItemCommand).resolves({});
 
-    await store().release('key-hash');
+    await store().release(CLAIM);
 
-    expect(deleteInputs()).toEqual([
+    expect(putInputs()).toEqual([
       {
         TableName: TABLE,
-        Key: { pk: { S: 'key-hash' } },
-        ConditionExpression: '#status = :value',
+        Item: {
+          pk: { S: 'key-hash' },
+          status: { S: 'RELEASED' },
+          claimId: { S: 'claim-1' },
+          expiresAt: { N: String(NOW + 60) },
+        },
+        ConditionExpression: 'attribute_not_exists(pk) OR (#status = :inProgress AND claimId = :claimId)',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':value': { S: 'IN_PROGRESS' } },
+        ExpressionAttributeValues: { ':inProgress': { S: 'IN_PROGRESS' }, ':claimId': { S: 'claim-1' } },
       },
     ]);
+    expect(dynamoDb).not.toHaveReceivedCommand(DeleteItemCommand);
   });
 
-  test('leaves alone, without failing, a record that is no longer in progress', async () => {
-    dynamoDb.on(DeleteItemCommand).rejects(conditionFailed());
+  test('leaves alone, without failing, a record that is not this attempt’s claim', async () => {
+    dynamoDb.on(PutItemCommand).rejects(conditionFailed());
 
-    await expect(store().release('key-hash')).resolves.toBeUndefined();
+    await expect(store().release(CLAIM)).resolves.toBeUndefined();
   });
 
   test.each(upstreamFailures)('maps %s to %s', async (_name, _status, failure, expected) => {
-    dynamoDb.on(DeleteItemCommand).rejects(failure());
+    dynamoDb.on(PutItemCommand).rejects(failure());
 
-    await expect(store().release('key-hash')).rejects.toBeInstanceOf(expected);
+    await expect(store().release(CLAIM)).rejects.toBeInstanceOf(expected);
   });
 });
 

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
  * checks those against moto).
  */
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/local/in-memory-idempotency-store';
-import type { ClaimRequest, IssuedCredentialRef } from '../../../lambda/credentials/idempotency';
+import type { ClaimRequest, IssuedCredentialRef } from '../../../lambda/credentials/ports';
 
 const NOW = 1_790_000_000;
 const LEASE = 60;
@@ -123,27 +123,72 @@ describe('complete', () => {
 });
 
 describe('release', () => {
-  test('frees an in-progress claim', async () => {
+  test('frees an in-progress claim of the same attempt for another attempt', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = claimAt();
+    await store.claim(claim);
+
+    await store.release(claim);
+
+    await expect(store.claim(claimAt(1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('leaves a tombstone: the released attempt’s own claim, retried, does not take hold', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = claimAt();
+    await store.claim(claim);
+
+    await store.release(claim);
+
+    await expect(store.claim({ ...claim, now: NOW + 1 })).resolves.toEqual({ status: 'in-progress' });
+  });
+
+  test('of a claim whose write has not landed yet keeps that write from taking hold when it lands', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = claimAt();
+
+    await store.release(claim);
+
+    await expect(store.claim(claim)).resolves.toEqual({ status: 'in-progress' });
+  });
+
+  test('of a claim whose write has not landed yet leaves the key free for another attempt', async () => {
+    const store = new InMemoryIdempotencyStore();
+
+    await store.release(claimAt());
+
+    await expect(store.claim(claimAt(1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('keeps the tombstone until the released claim’s lease ends', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = claimAt();
+    await store.release(claim);
+
+    await expect(store.claim({ ...claim, now: NOW + LEASE + 1 })).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('leaves another attempt’s in-progress claim in place', async () => {
     const store = new InMemoryIdempotencyStore();
     await store.claim(claimAt());
 
-    await store.release('key-hash');
+    await store.release(claimAt(1));
 
-    await expect(store.claim(claimAt(1))).resolves.toEqual({ status: 'claimed' });
+    await expect(store.claim(claimAt(2))).resolves.toEqual({ status: 'in-progress' });
   });
 
   test('leaves a completed record in place', async () => {
     const store = await completedStore();
 
-    await store.release('key-hash');
+    await store.release(claimAt());
 
     await expect(store.claim(claimAt(1))).resolves.toMatchObject({ status: 'completed' });
   });
 
-  test('of a key nobody holds does nothing and does not fail', async () => {
+  test('does not fail for a key nobody holds', async () => {
     const store = new InMemoryIdempotencyStore();
 
-    await expect(store.release('key-hash')).resolves.toBeUndefined();
+    await expect(store.release(claimAt())).resolves.toBeUndefined();
   });
 });
 

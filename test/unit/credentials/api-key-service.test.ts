@@ -1,6 +1,7 @@
 /**
- * ApiKeyService through the real ApiGatewayKeyIssuer, with the APIGatewayClient mocked: every test
- * asserts the API Gateway commands the service ends up sending (or not sending).
+ * ApiKeyService through the real ApiGatewayKeyIssuer, with the APIGatewayClient mocked and the
+ * ledger in memory: every test asserts the API Gateway commands the service ends up sending (or
+ * not sending). What the service records in the ledger is in api-key-service-ledger.test.ts.
  */
 
 import {
@@ -15,6 +16,7 @@ import {
   DeleteUsagePlanKeyCommand,
   type DeleteUsagePlanKeyCommandInput,
   GetApiKeyCommand,
+  GetUsagePlanKeyCommand,
   GetUsagePlansCommand,
   NotFoundException,
   ServiceUnavailableException,
@@ -23,6 +25,7 @@ import {
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
 import { ApiGatewayKeyIssuer } from '../../../lambda/adapters/aws/api-gateway-key-issuer';
+import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
 import { ApiKeyService, type ApiKeyServiceOptions } from '../../../lambda/credentials/api-key-service';
 import type { AppDescription } from '../../../lambda/credentials/app';
 import {
@@ -32,6 +35,7 @@ import {
   UnprocessableError,
   UpstreamError,
 } from '../../../lambda/errors';
+import { CREATED_AT, INSTANCE, keyGrants, revokeIssued, seedIssued } from '../../support/ledger';
 import { rejectionOf } from '../../support/promises';
 
 const apiGateway = mockClient(APIGatewayClient);
@@ -41,6 +45,8 @@ const KEY_VALUE = 'generated-key-value-0123456789';
 const DEVELOPER = 'dev@example.com';
 const ALLOWED_PLANS = ['p1', 'p2', 'p3', 'p4'];
 const MANAGED_TAGS = { 'sensedia:managed-by': 'credential-webhook', 'sensedia:developer': DEVELOPER };
+/** The tag that ties a key to its ledger entry: this deployment's instance and a new ledger id. */
+const MARKER_TAG_VALUE = expect.stringMatching(new RegExp(`^${INSTANCE}\\.[a-z0-9]{16}$`));
 /** The name and description create gives an app named "my app" with slug "slug1". */
 const CURRENT_NAME = `my app (${DEVELOPER})`;
 const CURRENT_DESCRIPTION = 'Issued by the Sensedia Developer Portal credential webhook for app slug1';
@@ -59,13 +65,19 @@ const accessDenied = () =>
     ...meta(403),
   });
 
+let ledger: InMemoryLedger;
+
 function service(options: Partial<ApiKeyServiceOptions> = {}): ApiKeyService {
-  return new ApiKeyService(new ApiGatewayKeyIssuer(new APIGatewayClient({ region: 'us-east-1' })), {
+  return new ApiKeyService(new ApiGatewayKeyIssuer(new APIGatewayClient({ region: 'us-east-1' })), ledger, {
     allowedUsagePlanIds: new Set(ALLOWED_PLANS),
     maxParallelCalls: 10,
     ...options,
   });
 }
+
+/** The ledger lists KEY_ID as issued by this webhook, bound to `plans`. */
+const ownedKey = (plans: readonly string[] = ['p1']) =>
+  seedIssued(ledger, KEY_ID, { grants: keyGrants(...plans) });
 
 /** An app with one API per entry of `plansByApi`, each listing those usage plans. */
 function app(
@@ -100,16 +112,19 @@ function expectSameItems<T>(actual: readonly T[], expected: readonly T[]): void 
 
 beforeEach(() => {
   apiGateway.reset();
+  ledger = new InMemoryLedger(INSTANCE);
 });
 
 describe('ApiKeyService.create', () => {
   beforeEach(() => {
     apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID, value: KEY_VALUE });
     apiGateway.on(CreateUsagePlanKeyCommand).resolves({});
+    // A conflicting binding is not the key's own (an earlier attempt of the same call).
+    apiGateway.on(GetUsagePlanKeyCommand).rejects(notFound());
     apiGateway.on(DeleteApiKeyCommand).resolves({});
   });
 
-  test('creates an enabled key named after the app and developer, tagged as managed by the webhook', async () => {
+  test('creates an enabled key named after the app and developer, tagged as managed by the webhook and with its marker', async () => {
     await service().create(app([['p1']]));
 
     expect(apiGateway.commandCalls(CreateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
@@ -118,9 +133,20 @@ describe('ApiKeyService.create', () => {
         description: CURRENT_DESCRIPTION,
         enabled: true,
         value: expect.stringMatching(/^[A-Za-z0-9]{40}$/),
-        tags: { ...MANAGED_TAGS, 'sensedia:app-slug': 'slug1' },
+        tags: { ...MANAGED_TAGS, 'sensedia:ledger-id': MARKER_TAG_VALUE, 'sensedia:app-slug': 'slug1' },
       },
     ]);
+  });
+
+  test('marks each key with a ledger entry of its own', async () => {
+    apiGateway.on(CreateApiKeyCommand).resolvesOnce({ id: 'key1' }).resolvesOnce({ id: 'key2' });
+    await service().create(app([['p1']]));
+    await service().create(app([['p1']]));
+
+    const [first, second] = apiGateway
+      .commandCalls(CreateApiKeyCommand)
+      .map(({ args: [command] }) => command.input.tags?.['sensedia:ledger-id']);
+    expect(first).not.toBe(second);
   });
 
   test('returns the key id and value as an API_KEY credential', async () => {
@@ -223,43 +249,64 @@ describe('ApiKeyService.create', () => {
     expect(apiGateway).toHaveReceivedCommandWith(DeleteApiKeyCommand, { apiKey: KEY_ID });
   });
 
-  test('reports the key id to onOrphan when the half-made key cannot be deleted', async () => {
+  test('reports the key to onLeftover, as still there, when the half-made key cannot be deleted', async () => {
     apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(unavailable());
-    const onOrphan = jest.fn();
+    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
+    const onLeftover = jest.fn();
 
-    await rejectionOf(service({ onOrphan }).create(app([['p1']])));
+    await rejectionOf(service({ onLeftover }).create(app([['p1']])));
 
-    expect(onOrphan).toHaveBeenCalledTimes(1);
-    expect(onOrphan).toHaveBeenCalledWith(KEY_ID, expect.any(UnavailableError));
+    expect(onLeftover).toHaveBeenCalledTimes(1);
+    expect(onLeftover).toHaveBeenCalledWith(
+      {
+        kind: 'API_KEY',
+        ledgerId: expect.stringMatching(/^[a-z0-9]{16}$/),
+        credentialId: KEY_ID,
+        status: 'exists',
+      },
+      expect.any(UpstreamError),
+    );
   });
 
-  test('reports the key id to onOrphan when IAM refuses to delete the half-made key', async () => {
+  test('checks that the half-made key is still there before reporting it', async () => {
     apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
-    const onOrphan = jest.fn();
+    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
 
-    await rejectionOf(service({ onOrphan }).create(app([['p1']])));
+    await rejectionOf(service({ onLeftover: jest.fn() }).create(app([['p1']])));
 
-    expect(onOrphan).toHaveBeenCalledWith(KEY_ID, expect.any(Error));
+    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: KEY_ID, includeValue: false });
+  });
+
+  test('does not report a half-made key whose delete failed but that is gone', async () => {
+    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
+    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
+    apiGateway.on(GetApiKeyCommand).rejects(notFound());
+    const onLeftover = jest.fn();
+
+    await rejectionOf(service({ onLeftover }).create(app([['p1']])));
+
+    expect(onLeftover).not.toHaveBeenCalled();
   });
 
   test('still reports the binding error when the half-made key cannot be deleted', async () => {
     apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(unavailable());
+    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
 
     const error = await rejectionOf(service().create(app([['p1']])));
 
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_CONFLICT' });
   });
 
-  test('does not call onOrphan when the half-made key is deleted', async () => {
+  test('does not call onLeftover when the half-made key is deleted', async () => {
     apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    const onOrphan = jest.fn();
+    const onLeftover = jest.fn();
 
-    await rejectionOf(service({ onOrphan }).create(app([['p1']])));
+    await rejectionOf(service({ onLeftover }).create(app([['p1']])));
 
-    expect(onOrphan).not.toHaveBeenCalled();
+    expect(onLeftover).not.toHaveBeenCalled();
   });
 
   test('binds nothing when the key cannot be created, and reports the mapped AWS failure', async () => {
@@ -270,16 +317,40 @@ describe('ApiKeyService.create', () => {
     expect(error).toBeInstanceOf(ThrottledError);
     expect(apiGateway).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
   });
+
+  test('answers a create whose answer was lost with 503, binding nothing and deleting nothing', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(unavailable());
+
+    const error = await rejectionOf(service().create(app([['p1']])));
+
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(apiGateway).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
+    expect(apiGateway).not.toHaveReceivedCommand(DeleteApiKeyCommand);
+  });
+
+  test('answers a create that conflicts with its own earlier attempt with 503, not looking for the key', async () => {
+    apiGateway.on(CreateApiKeyCommand).rejects(conflict());
+
+    const error = await rejectionOf(service().create(app([['p1']])));
+
+    expect(error).toBeInstanceOf(UnavailableError);
+    expect(apiGateway.calls()).toHaveLength(1);
+  });
 });
 
 describe('ApiKeyService.update', () => {
-  /** The key as create left it, currently bound to `currentPlans`. */
-  function existingKey(currentPlans: readonly string[], tags: Record<string, string> = MANAGED_TAGS): void {
+  /** The key as create left it (and as the ledger lists it), currently bound to `currentPlans`. */
+  async function existingKey(
+    currentPlans: readonly string[],
+    tags: Record<string, string> = MANAGED_TAGS,
+  ): Promise<void> {
+    await ownedKey(currentPlans.filter((id) => ALLOWED_PLANS.includes(id)));
     apiGateway
       .on(GetApiKeyCommand)
       .resolves({ id: KEY_ID, name: CURRENT_NAME, description: CURRENT_DESCRIPTION, tags });
     apiGateway.on(GetUsagePlansCommand).resolves({ items: currentPlans.map((id) => ({ id })) });
     apiGateway.on(CreateUsagePlanKeyCommand).resolves({});
+    apiGateway.on(GetUsagePlanKeyCommand).rejects(notFound());
     apiGateway.on(DeleteUsagePlanKeyCommand).resolves({});
     apiGateway.on(UpdateApiKeyCommand).resolves({});
   }
@@ -291,7 +362,7 @@ describe('ApiKeyService.update', () => {
   }
 
   test('reads the key and the usage plans it is in', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     await service().update(KEY_ID, { apis: apisListing(['p1']) });
 
@@ -301,7 +372,7 @@ describe('ApiKeyService.update', () => {
 
   test('counts the plans it may not detach towards the limit of 10, changing nothing when over it', async () => {
     const allowed = Array.from({ length: 9 }, (_, i) => `a${i}`);
-    existingKey(['foreign1', 'foreign2']);
+    await existingKey(['foreign1', 'foreign2']);
 
     const error = await service({ allowedUsagePlanIds: new Set(allowed) })
       .update(KEY_ID, { apis: apisListing(allowed) })
@@ -312,7 +383,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('binds the key to the listed plans it is not in yet, and only to those', async () => {
-    existingKey(['p1', 'p2']);
+    await existingKey(['p1', 'p2']);
 
     await service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) });
 
@@ -320,7 +391,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('detaches the key from the plans no longer listed, and only from those', async () => {
-    existingKey(['p1', 'p2']);
+    await existingKey(['p1', 'p2']);
 
     await service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) });
 
@@ -328,7 +399,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('never detaches the key from a usage plan outside the allow-list', async () => {
-    existingKey(['p1', 'admin-plan']);
+    await existingKey(['p1', 'admin-plan']);
 
     await service().update(KEY_ID, { apis: apisListing(['p1']) });
 
@@ -336,7 +407,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('refuses a usage plan outside the allow-list with 422 USAGE_PLAN_NOT_ALLOWED before calling AWS', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1', 'foreign']) }));
 
@@ -345,7 +416,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('does not list or change usage plans when the request has no apis', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     await service().update(KEY_ID, { appName: 'renamed app', developer: DEVELOPER });
 
@@ -355,7 +426,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('renames the key when the app name changes', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     await service().update(KEY_ID, { appName: 'renamed app', appSlug: 'slug1', developer: DEVELOPER });
 
@@ -371,7 +442,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('re-describes the key when the app slug changes, keeping its name', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     await service().update(KEY_ID, { appSlug: 'slug2' });
 
@@ -391,7 +462,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('sends no UpdateApiKey when the name and description stay the same', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     await service().update(KEY_ID, {
       appName: 'my app',
@@ -404,7 +475,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('keeps the name when the app name comes without the developer', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
 
     await service().update(KEY_ID, { appName: 'renamed app' });
 
@@ -412,7 +483,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('answers an unknown key with 404 CREDENTIAL_NOT_FOUND', async () => {
-    existingKey([]);
+    await existingKey([]);
     apiGateway.on(GetApiKeyCommand).rejects(notFound());
 
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1']) }));
@@ -422,7 +493,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('modifies nothing for an unknown key', async () => {
-    existingKey([]);
+    await existingKey([]);
     apiGateway.on(GetApiKeyCommand).rejects(notFound());
 
     await rejectionOf(
@@ -432,11 +503,9 @@ describe('ApiKeyService.update', () => {
     expectNothingModified();
   });
 
-  test.each([
-    ['no tags', {}],
-    ['another manager', { 'sensedia:managed-by': 'someone-else' }],
-  ])('answers a key with %s with 404 and modifies nothing', async (_case, tags) => {
-    existingKey(['p2'], tags);
+  test('answers 404 for a key tagged as managed by the webhook that the ledger does not list, calling no AWS', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, name: CURRENT_NAME, tags: MANAGED_TAGS });
+    apiGateway.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p2' }] });
 
     const error = await rejectionOf(
       service().update(KEY_ID, { appName: 'x', developer: DEVELOPER, apis: apisListing(['p1']) }),
@@ -446,8 +515,26 @@ describe('ApiKeyService.update', () => {
     expectNothingModified();
   });
 
+  test('answers 404 for a key the ledger shows revoked, modifying nothing', async () => {
+    await existingKey(['p2']);
+    await revokeIssued(ledger, 'API_KEY', KEY_ID, CREATED_AT + 60_000);
+
+    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1']) }));
+
+    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expectNothingModified();
+  });
+
+  test('updates a key the ledger lists whatever its tags say', async () => {
+    await existingKey(['p1'], {});
+
+    await service().update(KEY_ID, { apis: apisListing(['p1', 'p2']) });
+
+    expect(bindings()).toEqual([bindingOf('p2')]);
+  });
+
   test('reports a refused binding as 422 and re-binds the plan it had detached meanwhile', async () => {
-    existingKey(['p1', 'p2']);
+    await existingKey(['p1', 'p2']);
     apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(conflict());
 
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
@@ -459,7 +546,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('reports a throttled detach as 429 and detaches the plan it had added meanwhile', async () => {
-    existingKey(['p1', 'p2']);
+    await existingKey(['p1', 'p2']);
     apiGateway.on(DeleteUsagePlanKeyCommand, { usagePlanId: 'p1' }).rejects(throttled());
 
     const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
@@ -471,7 +558,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('undoes the binding changes when renaming the key fails', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
     apiGateway.on(UpdateApiKeyCommand).rejects(accessDenied());
 
     const error = await rejectionOf(
@@ -484,7 +571,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('undoes the changes made and the one that failed, and leaves alone those that never started', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
     apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(notFound());
 
     // One call at a time: bind p2 (done), bind p3 (refused), detach p1 (never started).
@@ -495,7 +582,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('reports the original failure when the undo fails too', async () => {
-    existingKey(['p1']);
+    await existingKey(['p1']);
     apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(notFound());
     apiGateway.on(DeleteUsagePlanKeyCommand).rejects(unavailable());
 
@@ -506,7 +593,7 @@ describe('ApiKeyService.update', () => {
   });
 
   test('follows the pages of GetUsagePlans and detaches plans found on a later page', async () => {
-    existingKey([]);
+    await existingKey([]);
     apiGateway
       .on(GetUsagePlansCommand)
       .resolvesOnce({ items: [{ id: 'p1' }], position: 'page-2' })
@@ -523,6 +610,10 @@ describe('ApiKeyService.update', () => {
 });
 
 describe('ApiKeyService.recover', () => {
+  beforeEach(async () => {
+    await ownedKey();
+  });
+
   test('reads the key with its value', async () => {
     apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: KEY_VALUE, tags: MANAGED_TAGS });
 
@@ -550,10 +641,11 @@ describe('ApiKeyService.recover', () => {
     await expect(service().recover(KEY_ID)).resolves.toBeUndefined();
   });
 
-  test('returns undefined for a key the webhook did not issue', async () => {
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: KEY_VALUE, tags: {} });
+  test('returns undefined, reading nothing from AWS, for a key the ledger does not list', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: 'other', value: KEY_VALUE, tags: MANAGED_TAGS });
 
-    await expect(service().recover(KEY_ID)).resolves.toBeUndefined();
+    await expect(service().recover('other')).resolves.toBeUndefined();
+    expect(apiGateway.calls()).toHaveLength(0);
   });
 
   test('returns undefined when API Gateway returns no value', async () => {
@@ -570,7 +662,8 @@ describe('ApiKeyService.recover', () => {
 });
 
 describe('ApiKeyService.revoke', () => {
-  test('deletes the key', async () => {
+  test('deletes the key the ledger lists', async () => {
+    await ownedKey();
     apiGateway.on(DeleteApiKeyCommand).resolves({});
 
     await service().revoke(KEY_ID);
@@ -580,25 +673,26 @@ describe('ApiKeyService.revoke', () => {
     ]);
   });
 
-  test('answers 404 for a key IAM does not let it delete because the webhook did not issue it', async () => {
-    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: { owner: 'someone else' } });
+  test('answers 404, calling no AWS, for a key the ledger does not list', async () => {
+    apiGateway.on(DeleteApiKeyCommand).resolves({});
 
     const error = await rejectionOf(service().revoke(KEY_ID));
 
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expect(apiGateway.calls()).toHaveLength(0);
   });
 
-  test('answers 502 when IAM refuses to delete a key the webhook did issue: it is not gone', async () => {
+  test('answers 502 when IAM refuses to delete a key the ledger lists: it is not gone', async () => {
+    await ownedKey();
     apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
 
     const error = await rejectionOf(service().revoke(KEY_ID));
 
     expect(error).toBeInstanceOf(UpstreamError);
   });
 
-  test('reads the key only when the delete is refused: a revoke is one call', async () => {
+  test('is one call to API Gateway', async () => {
+    await ownedKey();
     apiGateway.on(DeleteApiKeyCommand).resolves({});
 
     await service().revoke(KEY_ID);
@@ -607,12 +701,14 @@ describe('ApiKeyService.revoke', () => {
   });
 
   test('resolves when the key is already gone', async () => {
+    await ownedKey();
     apiGateway.on(DeleteApiKeyCommand).rejects(notFound());
 
     await expect(service().revoke(KEY_ID)).resolves.toBeUndefined();
   });
 
   test('reports a throttled delete as 429', async () => {
+    await ownedKey();
     apiGateway.on(DeleteApiKeyCommand).rejects(throttled());
 
     await expect(service().revoke(KEY_ID)).rejects.toBeInstanceOf(ThrottledError);

@@ -1,7 +1,8 @@
 /**
- * ClientCredentialsService through the real CognitoClientIssuer, with the Cognito client mocked:
- * every test asserts the Cognito commands the service ends up sending (or not sending), or the
- * error the webhook answers with.
+ * ClientCredentialsService through the real CognitoClientIssuer, with the Cognito client mocked and
+ * the ledger in memory: every test asserts the Cognito commands the service ends up sending (or not
+ * sending), or the error the webhook answers with. What the service records in the ledger is in
+ * client-credentials-service-ledger.test.ts.
  *
  * The update tests are the proof that an update keeps a client's other settings: Cognito resets
  * every setting UpdateUserPoolClient omits, while moto merges, so only the exact input shows it.
@@ -15,6 +16,7 @@ import {
   DescribeUserPoolClientCommand,
   InternalErrorException,
   LimitExceededException,
+  ListUserPoolClientsCommand,
   ResourceNotFoundException,
   ScopeDoesNotExistException,
   TooManyRequestsException,
@@ -24,6 +26,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CognitoClientIssuer } from '../../../lambda/adapters/aws/cognito-client-issuer';
+import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
 import type { ClientCredentialsConfig } from '../../../lambda/config';
 import type { AppDescription } from '../../../lambda/credentials/app';
 import {
@@ -37,6 +40,7 @@ import {
   UnprocessableError,
   UpstreamError,
 } from '../../../lambda/errors';
+import { clientGrants, INSTANCE, LEDGER_ID, seedIssued } from '../../support/ledger';
 import { rejectionOf } from '../../support/promises';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
@@ -46,8 +50,12 @@ const CLIENT_ID = '4tq1example0client0id00000';
 const CLIENT_SECRET = 'generated-client-secret-0123456789abcdefghijklmnopq';
 const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 const DEVELOPER = 'dev@example.com';
-/** The name create gives an app named "my app" of DEVELOPER. */
-const CURRENT_NAME = `my app - ${DEVELOPER}`;
+/** How a client name ends: the marker of the client's ledger entry. */
+const MARKER_SUFFIX = ` cw=${INSTANCE}.${LEDGER_ID}`;
+/** The name create gives an app named "my app" of DEVELOPER, recorded as LEDGER_ID. */
+const CURRENT_NAME = `my app - ${DEVELOPER}${MARKER_SUFFIX}`;
+/** The name of a new client: any ledger id of this deployment's. */
+const newName = (start: string) => new RegExp(`^${start} cw=${INSTANCE}\\.[a-z0-9]{16}$`);
 
 /**
  * APIs without an entry get DEFAULT_SCOPES (orders/read); billing1 and reports1 have their own,
@@ -67,10 +75,19 @@ function config(overrides: Partial<ClientCredentialsConfig> = {}): ClientCredent
   };
 }
 
+let ledger: InMemoryLedger;
+
 function service(overrides: Partial<ClientCredentialsConfig> = {}): ClientCredentialsService {
   const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
-  return new ClientCredentialsService(new CognitoClientIssuer(client, USER_POOL_ID), config(overrides));
+  return new ClientCredentialsService(
+    new CognitoClientIssuer(client, USER_POOL_ID),
+    ledger,
+    config(overrides),
+  );
 }
+
+/** The ledger lists CLIENT_ID as issued by this webhook (entry LEDGER_ID, app "my app"). */
+const ownedClient = () => seedIssued(ledger, CLIENT_ID, { grants: clientGrants('orders/read') });
 
 const apis = (...ids: string[]): AppDescription['apis'] => ids.map((id) => ({ id }));
 
@@ -97,6 +114,7 @@ const updateInputs = (): UpdateUserPoolClientCommandInput[] =>
 
 beforeEach(() => {
   cognito.reset();
+  ledger = new InMemoryLedger(INSTANCE);
 });
 
 describe('ClientCredentialsService.create', () => {
@@ -112,7 +130,7 @@ describe('ClientCredentialsService.create', () => {
     expect(createInputs()).toStrictEqual([
       {
         UserPoolId: USER_POOL_ID,
-        ClientName: CURRENT_NAME,
+        ClientName: expect.stringMatching(newName(`my app - ${DEVELOPER}`)),
         GenerateSecret: true,
         AllowedOAuthFlows: ['client_credentials'],
         AllowedOAuthFlowsUserPoolClient: true,
@@ -175,15 +193,15 @@ describe('ClientCredentialsService.create', () => {
   test('replaces characters Cognito refuses in the client name', async () => {
     await service().create(app({ appName: 'Shop: Orders/API!', developer: 'dev+1@example.com' }));
 
-    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolClientCommand, {
-      ClientName: 'Shop- Orders-API- - dev+1@example.com',
-    });
+    expect(createInputs()[0]?.ClientName).toMatch(newName('Shop- Orders-API- - dev\\+1@example\\.com'));
   });
 
-  test('shortens a long app name so the client name fits in 128 characters, keeping the developer', async () => {
+  test('shortens a long app name so the client name fits in 128 characters, keeping the developer and the marker', async () => {
     await service().create(app({ appName: 'a'.repeat(300) }));
 
-    expect(createInputs()[0]?.ClientName).toBe(`${'a'.repeat(110)} - ${DEVELOPER}`);
+    const name = createInputs()[0]?.ClientName;
+    expect(name).toMatch(newName(`${'a'.repeat(81)} - ${DEVELOPER}`));
+    expect(name).toHaveLength(128);
   });
 
   test.each([
@@ -267,13 +285,28 @@ describe('ClientCredentialsService.create', () => {
     expect(error).toMatchObject({ status: 429 });
   });
 
-  test('answers an internal error of Cognito with 503', async () => {
+  test('answers an internal error of Cognito with 503 when no client carries the create’s marker', async () => {
     cognito.on(CreateUserPoolClientCommand).rejects(internalError());
+    cognito.on(ListUserPoolClientsCommand).resolves({ UserPoolClients: [] });
 
     const error = await rejectionOf(service().create(app()));
 
     expect(error).toBeInstanceOf(UnavailableError);
     expect(error).toMatchObject({ status: 503 });
+  });
+
+  test('returns the client a create whose answer was lost made, found by the create’s marker', async () => {
+    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
+    cognito.on(ListUserPoolClientsCommand).callsFake(() => ({
+      UserPoolClients: [{ ClientId: CLIENT_ID, ClientName: createInputs()[0]?.ClientName }],
+    }));
+    cognito.on(DescribeUserPoolClientCommand).resolves({
+      UserPoolClient: { ClientId: CLIENT_ID, ClientSecret: CLIENT_SECRET },
+    });
+
+    const credential = await service().create(app());
+
+    expect(credential).toMatchObject({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   });
 
   test('answers a created client without a secret with 502', async () => {
@@ -337,13 +370,15 @@ function described(overrides: Partial<UserPoolClientType> = {}): UserPoolClientT
 }
 
 describe('ClientCredentialsService.update', () => {
-  function existingClient(client: UserPoolClientType = described()): void {
+  /** The client as create left it, and as the ledger lists it. */
+  async function existingClient(client: UserPoolClientType = described()): Promise<void> {
+    await ownedClient();
     cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: client });
     cognito.on(UpdateUserPoolClientCommand).resolves({});
   }
 
   test('reads the client in the user pool first', async () => {
-    existingClient();
+    await existingClient();
 
     await service().update(CLIENT_ID, { apis: apis('billing1') });
 
@@ -354,7 +389,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('sends every other setting of the client unchanged, with the requested name and scopes', async () => {
-    existingClient();
+    await existingClient();
 
     await service().update(CLIENT_ID, {
       appName: 'renamed app',
@@ -367,14 +402,14 @@ describe('ClientCredentialsService.update', () => {
         UserPoolId: USER_POOL_ID,
         ClientId: CLIENT_ID,
         ...KEPT_SETTINGS,
-        ClientName: `renamed app - ${DEVELOPER}`,
+        ClientName: `renamed app - ${DEVELOPER}${MARKER_SUFFIX}`,
         AllowedOAuthScopes: ['billing/read', 'billing/write', 'orders/read', 'reports/read'],
       },
     ]);
   });
 
   test('keeps the scopes when the request lists no apis', async () => {
-    existingClient(described({ AllowedOAuthScopes: ['orders/read', 'orders/write'] }));
+    await existingClient(described({ AllowedOAuthScopes: ['orders/read', 'orders/write'] }));
 
     await service().update(CLIENT_ID, { appName: 'renamed app', developer: DEVELOPER });
 
@@ -383,14 +418,14 @@ describe('ClientCredentialsService.update', () => {
         UserPoolId: USER_POOL_ID,
         ClientId: CLIENT_ID,
         ...KEPT_SETTINGS,
-        ClientName: `renamed app - ${DEVELOPER}`,
+        ClientName: `renamed app - ${DEVELOPER}${MARKER_SUFFIX}`,
         AllowedOAuthScopes: ['orders/read', 'orders/write'],
       },
     ]);
   });
 
   test('keeps the name when the request changes only the apis', async () => {
-    existingClient();
+    await existingClient();
 
     await service().update(CLIENT_ID, { apis: apis('billing1') });
 
@@ -406,7 +441,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('keeps the name when the app name comes without the developer', async () => {
-    existingClient();
+    await existingClient();
 
     await service().update(CLIENT_ID, { appName: 'renamed app', apis: apis('billing1') });
 
@@ -414,7 +449,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('sends no UpdateUserPoolClient when the name and scopes are already as requested', async () => {
-    existingClient(described({ AllowedOAuthScopes: ['billing/write', 'billing/read'] }));
+    await existingClient(described({ AllowedOAuthScopes: ['billing/write', 'billing/read'] }));
 
     await service().update(CLIENT_ID, { appName: 'my app', developer: DEVELOPER, apis: apis('billing1') });
 
@@ -422,7 +457,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('sends no UpdateUserPoolClient when the request changes nothing', async () => {
-    existingClient();
+    await existingClient();
 
     await service().update(CLIENT_ID, {});
 
@@ -430,7 +465,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('answers an unknown client with 404 CREDENTIAL_NOT_FOUND', async () => {
-    existingClient();
+    await existingClient();
     cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
 
     const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
@@ -441,7 +476,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('answers 404 when the client is deleted between the read and the update', async () => {
-    existingClient();
+    await existingClient();
     cognito.on(UpdateUserPoolClientCommand).rejects(notFound());
 
     const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
@@ -449,31 +484,28 @@ describe('ClientCredentialsService.update', () => {
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
   });
 
-  test.each([
-    ['the authorization-code flow', ['code']],
-    ['client_credentials mixed with another flow', ['client_credentials', 'code']],
-    ['no OAuth flow', []],
-  ] as const)('answers 404 and changes nothing for a client allowed %s', async (_case, flows) => {
-    existingClient(described({ AllowedOAuthFlows: [...flows] }));
+  test('answers 404, calling no Cognito, for a client the ledger does not list', async () => {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
 
     const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
 
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+    expect(cognito.calls()).toHaveLength(0);
   });
 
-  test('answers 404 and changes nothing for a client without OAuth flows in its description', async () => {
-    const { AllowedOAuthFlows: _omitted, ...withoutFlows } = described();
-    existingClient(withoutFlows);
+  test('updates a client the ledger lists whatever its OAuth flows', async () => {
+    await existingClient(described({ AllowedOAuthFlows: ['code'] }));
 
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
+    await service().update(CLIENT_ID, { apis: apis('billing1') });
 
-    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+    expect(cognito).toHaveReceivedCommandWith(UpdateUserPoolClientCommand, {
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthScopes: ['billing/read', 'billing/write'],
+    });
   });
 
   test('refuses an API without scopes with 422 NO_SCOPES_CONFIGURED before calling Cognito', async () => {
-    existingClient();
+    await existingClient();
 
     const error = await rejectionOf(
       service({ defaultScopes: [] }).update(CLIENT_ID, { apis: apis('misc1') }),
@@ -484,7 +516,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('answers a scope the user pool does not define with 422 SCOPE_NOT_FOUND', async () => {
-    existingClient();
+    await existingClient();
     cognito.on(UpdateUserPoolClientCommand).rejects(scopeMissing());
 
     const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
@@ -493,7 +525,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('answers a throttled read with 429 and sends no update', async () => {
-    existingClient();
+    await existingClient();
     cognito.on(DescribeUserPoolClientCommand).rejects(throttled());
 
     const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
@@ -503,7 +535,7 @@ describe('ClientCredentialsService.update', () => {
   });
 
   test('answers an internal error of the update with 503', async () => {
-    existingClient();
+    await existingClient();
     cognito.on(UpdateUserPoolClientCommand).rejects(internalError());
 
     const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
@@ -514,44 +546,44 @@ describe('ClientCredentialsService.update', () => {
 });
 
 describe('ClientCredentialsService.revoke', () => {
-  test('deletes the app client from the user pool after checking it is a client-credentials client', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+  test('deletes the app client the ledger lists from the user pool, in one call', async () => {
+    await ownedClient();
     cognito.on(DeleteUserPoolClientCommand).resolves({});
 
     await service().revoke(CLIENT_ID);
 
-    expect(
-      cognito.commandCalls(DeleteUserPoolClientCommand).map(({ args: [command] }) => command.input),
-    ).toEqual([{ UserPoolId: USER_POOL_ID, ClientId: CLIENT_ID }]);
+    expect(cognito.calls().map(({ args: [command] }) => command.input)).toEqual([
+      { UserPoolId: USER_POOL_ID, ClientId: CLIENT_ID },
+    ]);
+    expect(cognito).toHaveReceivedCommand(DeleteUserPoolClientCommand);
   });
 
   test('resolves when the client is already gone', async () => {
-    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+    await ownedClient();
+    cognito.on(DeleteUserPoolClientCommand).rejects(notFound());
 
     await expect(service().revoke(CLIENT_ID)).resolves.toBeUndefined();
   });
 
-  test('refuses with 404, deleting nothing, a client the webhook does not issue', async () => {
-    cognito
-      .on(DescribeUserPoolClientCommand)
-      .resolves({ UserPoolClient: described({ AllowedOAuthFlows: ['code'] }) });
+  test('refuses with 404, calling no Cognito, a client the ledger does not list', async () => {
+    cognito.on(DeleteUserPoolClientCommand).resolves({});
 
     await expect(service().revoke(CLIENT_ID)).rejects.toMatchObject({
       status: 404,
       code: 'CREDENTIAL_NOT_FOUND',
     });
-    expect(cognito.commandCalls(DeleteUserPoolClientCommand)).toHaveLength(0);
+    expect(cognito.calls()).toHaveLength(0);
   });
 
   test('answers a throttled delete with 429', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+    await ownedClient();
     cognito.on(DeleteUserPoolClientCommand).rejects(throttled());
 
     await expect(service().revoke(CLIENT_ID)).rejects.toBeInstanceOf(ThrottledError);
   });
 
   test('answers an internal error of the delete with 503', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
+    await ownedClient();
     cognito.on(DeleteUserPoolClientCommand).rejects(internalError());
 
     await expect(service().revoke(CLIENT_ID)).rejects.toBeInstanceOf(UnavailableError);
@@ -559,6 +591,10 @@ describe('ClientCredentialsService.revoke', () => {
 });
 
 describe('ClientCredentialsService.recover', () => {
+  beforeEach(async () => {
+    await ownedClient();
+  });
+
   test('returns the credential of an existing client-credentials client, with its current scopes', async () => {
     cognito
       .on(DescribeUserPoolClientCommand)
@@ -585,11 +621,10 @@ describe('ClientCredentialsService.recover', () => {
     await expect(service().recover(CLIENT_ID)).resolves.toBeUndefined();
   });
 
-  test('returns undefined for a client that is not a client-credentials client', async () => {
-    cognito
-      .on(DescribeUserPoolClientCommand)
-      .resolves({ UserPoolClient: described({ AllowedOAuthFlows: ['code'] }) });
+  test('returns undefined, reading nothing from Cognito, for a client the ledger does not list', async () => {
+    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described({ ClientId: 'other' }) });
 
-    await expect(service().recover(CLIENT_ID)).resolves.toBeUndefined();
+    await expect(service().recover('other')).resolves.toBeUndefined();
+    expect(cognito.calls()).toHaveLength(0);
   });
 });

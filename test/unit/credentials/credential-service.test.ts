@@ -6,6 +6,7 @@
 
 import { InMemoryApiKeys } from '../../../lambda/adapters/local/in-memory-api-keys';
 import { InMemoryClients } from '../../../lambda/adapters/local/in-memory-clients';
+import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
 import type { ClientCredentialsConfig } from '../../../lambda/config';
 import { type ApiKeyCredential, ApiKeyService } from '../../../lambda/credentials/api-key-service';
 import {
@@ -15,6 +16,7 @@ import {
 import { type CredentialKindPolicy, CredentialService } from '../../../lambda/credentials/credential-service';
 import { UnprocessableError } from '../../../lambda/errors';
 import type { CreateCredentialsRequest, CredentialType } from '../../../lambda/schemas';
+import { claimRequest, INSTANCE } from '../../support/ledger';
 import { rejectionOf } from '../../support/promises';
 
 const KEY_API = 'keyapi1';
@@ -66,11 +68,12 @@ function request(apiIds: readonly string[]): CreateCredentialsRequest {
 
 /** The kind services with their entry points spied on (and stubbed: the kind services have their own tests). */
 function kindServices() {
-  const apiKeys = new ApiKeyService(new InMemoryApiKeys(), {
+  const ledger = new InMemoryLedger(INSTANCE);
+  const apiKeys = new ApiKeyService(new InMemoryApiKeys(), ledger, {
     allowedUsagePlanIds: 'any',
     maxParallelCalls: 1,
   });
-  const clients = new ClientCredentialsService(new InMemoryClients(), CLIENT_CONFIG);
+  const clients = new ClientCredentialsService(new InMemoryClients(), ledger, CLIENT_CONFIG);
   return {
     apiKeys,
     clients,
@@ -93,8 +96,20 @@ describe('CredentialService.create', () => {
 
     const credential = await credentials.create(apiKeyRequest);
 
-    expect(services.apiKeyCreate).toHaveBeenCalledWith(apiKeyRequest);
+    expect(services.apiKeyCreate).toHaveBeenCalledWith(apiKeyRequest, undefined);
     expect(credential).toBe(API_KEY_CREDENTIAL);
+  });
+
+  test('hands the app’s claim to the kind service, which completes it with the credential', async () => {
+    const services = kindServices();
+    const credentials = new CredentialService(policy(), services.apiKeys, services.clients);
+    const claim = claimRequest();
+
+    await credentials.create(request([KEY_API]), claim);
+    await credentials.create(request([CLIENT_API]), claim);
+
+    expect(services.apiKeyCreate).toHaveBeenCalledWith(request([KEY_API]), claim);
+    expect(services.clientCreate).toHaveBeenCalledWith(request([CLIENT_API]), claim);
   });
 
   test('lets a per-API override choose API keys when the default is client credentials', async () => {
@@ -118,7 +133,7 @@ describe('CredentialService.create', () => {
 
     const credential = await credentials.create(clientRequest);
 
-    expect(services.clientCreate).toHaveBeenCalledWith(clientRequest);
+    expect(services.clientCreate).toHaveBeenCalledWith(clientRequest, undefined);
     expect(credential).toBe(CLIENT_CREDENTIAL);
   });
 
@@ -234,8 +249,10 @@ describe('CredentialService without a client-credentials service', () => {
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
   });
 
-  test('treats a revoke of a client as done: there is nothing to revoke', async () => {
-    await expect(withoutClients().revoke({ clientId: 'client1' })).resolves.toBeUndefined();
+  test('answers a revoke of a client with 404: it has issued none', async () => {
+    const error = await rejectionOf(withoutClients().revoke({ clientId: 'client1' }));
+
+    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
   });
 
   test('recovers no client', async () => {

@@ -1,19 +1,20 @@
 /**
  * IdempotentCredentials over the in-memory store, a fake credential service that keeps what it
- * issued, and a clock the tests move: which creates reach the service, what a repeat returns,
- * and when a claim or a record stops holding.
+ * issued (and, as the ledger does, completes the app's claim when it issues), and a clock the
+ * tests move: which creates reach the service, what a repeat returns, when a claim or a record
+ * stops holding, and how a claim is released.
  */
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/local/in-memory-idempotency-store';
 import {
   type IdempotencyOptions,
-  type IdempotencyStore,
   IdempotentCredentials,
-  type IssuedCredentialRef,
   idempotencyKey,
   type RecoverableCredentials,
   requestFingerprint,
 } from '../../../lambda/credentials/idempotency';
-import { ConflictError } from '../../../lambda/errors';
+import type { ClaimRequest, IdempotencyStore, IssuedCredentialRef } from '../../../lambda/credentials/ports';
+import { withDeadline } from '../../../lambda/deadline';
+import { ConflictError, ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
 import type {
   CreateCredentialsRequest,
   CreateCredentialsResponse,
@@ -27,8 +28,10 @@ const LEASE_SECONDS = 60;
 const START_MS = Date.UTC(2026, 0, 1, 12, 0, 0);
 
 /**
- * A credential service that remembers what it issued: recover reads it back, revoke forgets it,
- * update stamps the new app name into customCredentials so that a read after it shows the change.
+ * A credential service that remembers what it issued: create completes the app's claim with the
+ * credential (the ledger's issue write does that in the real service), recover reads it back,
+ * revoke forgets it, update stamps the new app name into customCredentials so that a read after
+ * it shows the change.
  */
 class FakeCredentials implements RecoverableCredentials {
   /** The kind the next create issues. */
@@ -36,7 +39,17 @@ class FakeCredentials implements RecoverableCredentials {
   private readonly issued = new Map<string, CreateCredentialsResponse>();
   private count = 0;
 
-  readonly create = jest.fn(async (request: CreateCredentialsRequest): Promise<CreateCredentialsResponse> => {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  readonly create = jest.fn(
+    async (request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse> => {
+      const credential = this.issue(request);
+      if (claim !== undefined) await this.store.complete(claim, refOf(credential));
+      return credential;
+    },
+  );
+
+  private issue(request: CreateCredentialsRequest): CreateCredentialsResponse {
     this.count += 1;
     const id = `cred${this.count}`;
     const credential: CreateCredentialsResponse =
@@ -55,7 +68,7 @@ class FakeCredentials implements RecoverableCredentials {
           };
     this.issued.set(id, credential);
     return credential;
-  });
+  }
 
   readonly update = jest.fn(async (request: UpdateCredentialsRequest): Promise<void> => {
     const id = request.apiKeyId ?? request.clientId ?? '';
@@ -75,6 +88,12 @@ class FakeCredentials implements RecoverableCredentials {
   );
 }
 
+function refOf(credential: CreateCredentialsResponse): IssuedCredentialRef {
+  return credential.credentialType === 'API_KEY'
+    ? { credentialType: 'API_KEY', credentialId: credential.apiKeyId }
+    : { credentialType: 'CLIENT_CREDENTIALS', credentialId: credential.clientId };
+}
+
 /** A promise settled from outside, to hold a create in flight. */
 function deferred<T>() {
   let resolve: (value: T) => void = () => undefined;
@@ -85,19 +104,22 @@ function deferred<T>() {
 }
 
 function setup(store: IdempotencyStore = new InMemoryIdempotencyStore()) {
-  const inner = new FakeCredentials();
+  const inner = new FakeCredentials(store);
   let nowMs = START_MS;
   const onRecordFailure = jest.fn();
+  const onReleaseFailure = jest.fn();
   const options: IdempotencyOptions = {
     windowSeconds: WINDOW_SECONDS,
     leaseSeconds: LEASE_SECONDS,
     now: () => nowMs,
     onRecordFailure,
+    onReleaseFailure,
   };
   return {
     inner,
     store,
     onRecordFailure,
+    onReleaseFailure,
     credentials: new IdempotentCredentials(inner, store, options),
     advanceSeconds: (seconds: number) => {
       nowMs += seconds * 1000;
@@ -136,6 +158,10 @@ const failure = (promise: Promise<unknown>): Promise<unknown> =>
     },
     (error: unknown) => error,
   );
+
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 describe('idempotencyKey and requestFingerprint', () => {
   test('the same appSlug with APIs and plans in another order gives the same key and fingerprint', () => {
@@ -176,12 +202,35 @@ describe('IdempotentCredentials.create', () => {
     const credential = await credentials.create(request());
 
     expect(inner.create).toHaveBeenCalledTimes(1);
-    expect(inner.create).toHaveBeenCalledWith(request());
+    expect(inner.create).toHaveBeenCalledWith(
+      request(),
+      expect.objectContaining({ key: idempotencyKey(request()) }),
+    );
     expect(credential).toMatchObject({
       credentialType: 'API_KEY',
       apiKeyId: 'cred1',
       apiKey: 'key-value-cred1',
     });
+  });
+
+  test('hands the inner create the very claim it made, for the create to complete', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const { inner, credentials } = setup(store);
+
+    await credentials.create(request());
+
+    expect(inner.create).toHaveBeenCalledWith(request(), claim.mock.calls[0]?.[0]);
+  });
+
+  test('records the outcome of a first create once, in the inner create’s write', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const complete = jest.spyOn(store, 'complete');
+    const { credentials } = setup(store);
+
+    await credentials.create(request());
+
+    expect(complete).toHaveBeenCalledTimes(1);
   });
 
   test('a first create records the credential type and id, and nothing else, for the request', async () => {
@@ -498,25 +547,229 @@ describe('IdempotentCredentials.create', () => {
     expect(later).toMatchObject({ apiKeyId: 'cred2' });
   });
 
-  test('a create whose outcome cannot be recorded still returns the credential', async () => {
+  test('a repeat with other details whose outcome cannot be recorded still returns the credential', async () => {
     const store = new InMemoryIdempotencyStore();
-    jest.spyOn(store, 'complete').mockRejectedValue(new Error('DynamoDB failed'));
     const { credentials } = setup(store);
+    await credentials.create(request());
+    jest.spyOn(store, 'complete').mockRejectedValue(new Error('DynamoDB failed'));
 
-    const credential = await credentials.create(request());
+    const repeat = await credentials.create(request({ appName: 'renamed app' }));
 
-    expect(credential).toMatchObject({ apiKeyId: 'cred1', apiKey: 'key-value-cred1' });
+    expect(repeat).toMatchObject({ apiKeyId: 'cred1', customCredentials: { appName: 'renamed app' } });
   });
 
-  test('a create whose outcome cannot be recorded reports the store’s error', async () => {
+  test('a repeat with other details whose outcome cannot be recorded reports the store’s error', async () => {
     const store = new InMemoryIdempotencyStore();
+    const { credentials, onRecordFailure } = setup(store);
+    await credentials.create(request());
     const cause = new Error('DynamoDB failed');
     jest.spyOn(store, 'complete').mockRejectedValue(cause);
-    const { credentials, onRecordFailure } = setup(store);
 
-    await credentials.create(request());
+    await credentials.create(request({ appName: 'renamed app' }));
 
     expect(onRecordFailure).toHaveBeenCalledWith(cause);
+  });
+
+  test('a repeat with other details records the new fingerprint with the same credential', async () => {
+    const { store, credentials } = setup();
+    await credentials.create(request());
+    const edited = request({ appName: 'renamed app' });
+
+    await credentials.create(edited);
+
+    const now = START_MS / 1000;
+    await expect(
+      store.claim({
+        key: idempotencyKey(edited),
+        claimId: 'a probe of its own',
+        fingerprint: 'any',
+        now,
+        leaseUntil: now + LEASE_SECONDS,
+        expiresAt: now + WINDOW_SECONDS,
+      }),
+    ).resolves.toEqual({
+      status: 'completed',
+      fingerprint: requestFingerprint(edited),
+      credential: { credentialType: 'API_KEY', credentialId: 'cred1' },
+    });
+  });
+});
+
+describe('IdempotentCredentials releasing a claim', () => {
+  test('a failed create releases exactly the claim it made', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const release = jest.spyOn(store, 'release');
+    const { inner, credentials } = setup(store);
+    inner.create.mockRejectedValueOnce(new UpstreamError());
+
+    await failure(credentials.create(request()));
+
+    expect(release).toHaveBeenCalledTimes(1);
+    expect(release).toHaveBeenCalledWith(claim.mock.calls[0]?.[0]);
+  });
+
+  test('the released claim leaves a tombstone: that claim’s write, landing late, does not take hold', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const { inner, credentials } = setup(store);
+    inner.create.mockRejectedValueOnce(new UpstreamError());
+    await failure(credentials.create(request()));
+    const released = claim.mock.calls[0]?.[0] as ClaimRequest;
+
+    await expect(store.claim(released)).resolves.toEqual({ status: 'in-progress' });
+  });
+
+  test('a claim whose answer was lost (a transient failure) is released, so a retry proceeds at once', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = store.claim.bind(store);
+    jest.spyOn(store, 'claim').mockImplementationOnce(async (request) => {
+      await claim(request);
+      throw new UnavailableError();
+    });
+    const { inner, credentials } = setup(store);
+    const lost = await failure(credentials.create(request()));
+
+    const retry = await credentials.create(request());
+
+    expect(lost).toBeInstanceOf(UnavailableError);
+    expect(retry).toMatchObject({ apiKeyId: 'cred1' });
+    expect(inner.create).toHaveBeenCalledTimes(1);
+  });
+
+  test('a claim whose answer was lost is released with that very claim', async () => {
+    const store = new InMemoryIdempotencyStore();
+    jest.spyOn(store, 'claim').mockRejectedValueOnce(new ThrottledError(1));
+    const release = jest.spyOn(store, 'release');
+    const { credentials } = setup(store);
+
+    await failure(credentials.create(request()));
+
+    expect(release).toHaveBeenCalledWith(
+      expect.objectContaining({ key: idempotencyKey(request()), claimId: expect.any(String) }),
+    );
+  });
+
+  test('a claim refused outright (not transient) wrote nothing and is not released', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const refusal = new UpstreamError();
+    jest.spyOn(store, 'claim').mockRejectedValueOnce(refusal);
+    const release = jest.spyOn(store, 'release');
+    const { inner, credentials } = setup(store);
+
+    const error = await failure(credentials.create(request()));
+
+    expect(error).toBe(refusal);
+    expect(release).not.toHaveBeenCalled();
+    expect(inner.create).not.toHaveBeenCalled();
+  });
+
+  test('a release that fails is reported through onReleaseFailure', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const releaseError = new UpstreamError();
+    jest.spyOn(store, 'release').mockRejectedValue(releaseError);
+    const { inner, credentials, onReleaseFailure } = setup(store);
+    inner.create.mockRejectedValueOnce(new Error('API Gateway failed'));
+
+    await failure(credentials.create(request()));
+
+    expect(onReleaseFailure).toHaveBeenCalledTimes(1);
+    expect(onReleaseFailure).toHaveBeenCalledWith(releaseError);
+  });
+
+  test('a release that fails transiently is retried before it is given up', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const store = new InMemoryIdempotencyStore();
+    const release = jest.spyOn(store, 'release').mockRejectedValue(new ThrottledError(1));
+    const { inner, credentials, onReleaseFailure } = setup(store);
+    inner.create.mockRejectedValueOnce(new Error('API Gateway failed'));
+
+    const outcome = failure(credentials.create(request()));
+    await jest.runAllTimersAsync();
+    await outcome;
+
+    expect(release).toHaveBeenCalledTimes(4);
+    expect(onReleaseFailure).toHaveBeenCalledWith(expect.any(ThrottledError));
+  });
+
+  test('a release that succeeds on a retry reports nothing', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const store = new InMemoryIdempotencyStore();
+    jest.spyOn(store, 'release').mockRejectedValueOnce(new UnavailableError());
+    const { inner, credentials, onReleaseFailure } = setup(store);
+    inner.create.mockRejectedValueOnce(new Error('API Gateway failed'));
+
+    const outcome = failure(credentials.create(request()));
+    await jest.runAllTimersAsync();
+    await outcome;
+
+    expect(onReleaseFailure).not.toHaveBeenCalled();
+  });
+});
+
+describe('IdempotentCredentials claim lease inside a request', () => {
+  test('holds until the request stops acting (deadline and cleanup reserve), a second more', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const { credentials } = setup(store);
+
+    await withDeadline(
+      18_000,
+      () => credentials.create(request()),
+      () => START_MS,
+    );
+
+    // Acts until START + 18 s + 3 s of cleanup; the lease ends a second after that.
+    expect(claim).toHaveBeenCalledWith(expect.objectContaining({ leaseUntil: START_MS / 1000 + 22 }));
+  });
+
+  test('rounds the end of the request up to a whole second', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const { credentials } = setup(store);
+
+    await withDeadline(
+      18_250,
+      () => credentials.create(request()),
+      () => START_MS,
+    );
+
+    expect(claim).toHaveBeenCalledWith(expect.objectContaining({ leaseUntil: START_MS / 1000 + 23 }));
+  });
+
+  test('holds only as long as a short request acts, while the record still expires after the window', async () => {
+    const store = new InMemoryIdempotencyStore();
+    const claim = jest.spyOn(store, 'claim');
+    const { credentials } = setup(store);
+
+    await withDeadline(
+      1_000,
+      () => credentials.create(request()),
+      () => START_MS,
+    );
+
+    expect(claim).toHaveBeenCalledWith(
+      expect.objectContaining({
+        leaseUntil: START_MS / 1000 + 5,
+        expiresAt: START_MS / 1000 + WINDOW_SECONDS,
+      }),
+    );
+  });
+
+  test('a repeat after the request stopped acting finds the claim free', async () => {
+    const { inner, credentials, advanceSeconds } = setup();
+    inner.create.mockReturnValueOnce(new Promise<never>(() => undefined));
+    void withDeadline(
+      18_000,
+      () => credentials.create(request()),
+      () => START_MS,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    advanceSeconds(23);
+
+    const retry = await credentials.create(request());
+
+    expect(retry).toMatchObject({ apiKeyId: 'cred1' });
   });
 });
 

@@ -1,4 +1,5 @@
 /** Names, descriptions and tags derived from the app stay within AWS's length and character rules. */
+import { type Marker, markerInClientName } from '../../../lambda/credentials/marker';
 import {
   apiKeyDescription,
   apiKeyName,
@@ -6,6 +7,10 @@ import {
   resourceTags,
   tagValue,
 } from '../../../lambda/credentials/naming';
+
+/** The marker of a ledger entry, as a create passes it. */
+const MARKER: Marker = { instance: '0a1b2c3d', ledgerId: 'abcdefgh01234567' };
+const SUFFIX = ' cw=0a1b2c3d.abcdefgh01234567';
 
 const DEVELOPER = 'dev@example.com';
 /** Characters a Portal user can type that AWS names or tags do not allow. */
@@ -52,20 +57,42 @@ describe('apiKeyName', () => {
 });
 
 describe('clientName', () => {
-  test('joins the app name and the developer', () => {
-    expect(clientName('my new aws app', DEVELOPER)).toBe('my new aws app - dev@example.com');
+  test('joins the app name and the developer, and ends with the marker', () => {
+    expect(clientName('my new aws app', DEVELOPER, MARKER)).toBe(`my new aws app - dev@example.com${SUFFIX}`);
   });
 
-  test('stays within 128 characters for huge inputs', () => {
-    expect(clientName(HUGE_APP, HUGE_DEVELOPER).length).toBeLessThanOrEqual(128);
+  test('ends with " cw=<marker>" whatever the inputs, so the marker can be read back', () => {
+    const name = clientName(HOSTILE, HUGE_DEVELOPER, MARKER);
+
+    expect(name.endsWith(SUFFIX)).toBe(true);
+    expect(markerInClientName(name)).toEqual(MARKER);
+  });
+
+  test('stays within 128 characters for huge inputs, the marker included', () => {
+    const name = clientName(HUGE_APP, HUGE_DEVELOPER, MARKER);
+
+    expect(name.length).toBeLessThanOrEqual(128);
+    expect(name.endsWith(SUFFIX)).toBe(true);
+  });
+
+  test('keeps up to 48 characters of the developer and shortens the app name to fit', () => {
+    const name = clientName(HUGE_APP, HUGE_DEVELOPER, MARKER);
+
+    expect(name).toBe(`${'a'.repeat(128 - SUFFIX.length - 48 - 3)} - ${'d'.repeat(48)}${SUFFIX}`);
   });
 
   test('uses only characters allowed in Cognito client names, and no tabs or line breaks', () => {
-    expect(clientName(HOSTILE, `${HOSTILE}@example.com`)).toMatch(/^[\w +=,.@-]+$/);
+    expect(clientName(HOSTILE, `${HOSTILE}@example.com`, MARKER)).toMatch(/^[\w +=,.@-]+$/);
   });
 
   test('falls back to "app" when nothing of the app name is left', () => {
-    expect(clientName('   ', DEVELOPER)).toBe('app - dev@example.com');
+    expect(clientName('   ', DEVELOPER, MARKER)).toBe(`app - dev@example.com${SUFFIX}`);
+  });
+
+  test('an app name that itself ends in a marker-like word does not hide the real marker', () => {
+    const name = clientName('app cw=ffffffff.zzzzzzzzzzzzzzzz', DEVELOPER, MARKER);
+
+    expect(markerInClientName(name)).toEqual(MARKER);
   });
 });
 
@@ -108,23 +135,25 @@ describe('tagValue', () => {
 });
 
 describe('resourceTags', () => {
-  test('marks the resource as managed by the webhook and names the developer and the app slug', () => {
-    expect(resourceTags('590d83b5c05f', DEVELOPER)).toEqual({
+  test('marks the resource as managed by the webhook, carries the marker and names the developer and the app slug', () => {
+    expect(resourceTags('590d83b5c05f', DEVELOPER, MARKER)).toEqual({
       'sensedia:managed-by': 'credential-webhook',
+      'sensedia:ledger-id': '0a1b2c3d.abcdefgh01234567',
       'sensedia:developer': DEVELOPER,
       'sensedia:app-slug': '590d83b5c05f',
     });
   });
 
   test('has no app-slug tag when the app has no slug', () => {
-    expect(resourceTags(undefined, DEVELOPER)).toEqual({
+    expect(resourceTags(undefined, DEVELOPER, MARKER)).toEqual({
       'sensedia:managed-by': 'credential-webhook',
+      'sensedia:ledger-id': '0a1b2c3d.abcdefgh01234567',
       'sensedia:developer': DEVELOPER,
     });
   });
 
   test('cleans the tag values', () => {
-    expect(resourceTags('slug<1>', 'dev<x>@example.com')).toMatchObject({
+    expect(resourceTags('slug<1>', 'dev<x>@example.com', MARKER)).toMatchObject({
       'sensedia:developer': 'dev-x-@example.com',
       'sensedia:app-slug': 'slug-1-',
     });
@@ -142,10 +171,10 @@ describe('characters the input already had', () => {
 
   test('a developer of only disallowed characters still gives a readable name', () => {
     expect(apiKeyName('app', '   ')).toBe('app (developer)');
-    expect(clientName('app', '!!!')).toBe('app - developer');
+    expect(clientName('app', '!!!', MARKER)).toBe(`app - developer${SUFFIX}`);
   });
 
   test('a client name keeps no Unicode line or paragraph separators', () => {
-    expect(clientName('app\u2028name\ufeff', 'd@x.com')).toMatch(/^[\w +=,.@-]+$/);
+    expect(clientName('app\u2028name\ufeff', 'd@x.com', MARKER)).toMatch(/^[\w +=,.@-]+$/);
   });
 });

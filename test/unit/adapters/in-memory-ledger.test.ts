@@ -1,0 +1,255 @@
+/**
+ * InMemoryLedger, the local run's ledger: the same state changes and conditions as the DynamoDB
+ * ledger (dynamodb-ledger.test.ts asserts the writes that carry them).
+ */
+import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
+import { LedgerConflictError, type LedgerEntry } from '../../../lambda/credentials/ports';
+import {
+  APP,
+  CREATED_AT,
+  claimRequest,
+  clientGrants,
+  INSTANCE,
+  keyGrants,
+  LEDGER_ID,
+  newEntry,
+  seedIssued,
+} from '../../support/ledger';
+import { rejectionOf } from '../../support/promises';
+
+const KEY_ID = 'k3y1d';
+const ISSUED_AT = CREATED_AT + 2_000;
+const LATER = CREATED_AT + 60_000;
+const facts = { credentialId: KEY_ID, apiKeyHash: 'hash-of-the-value', at: ISSUED_AT };
+
+/** A ledger holding the pending intent newEntry(). */
+async function withIntent(): Promise<InMemoryLedger> {
+  const ledger = new InMemoryLedger(INSTANCE);
+  await ledger.begin(newEntry());
+  return ledger;
+}
+
+test('names the deployment by the instance it was given', () => {
+  expect(new InMemoryLedger(INSTANCE).instance).toBe(INSTANCE);
+});
+
+describe('begin', () => {
+  test('records a pending entry, updated when created', async () => {
+    const ledger = await withIntent();
+
+    await expect(ledger.list()).resolves.toEqual([
+      { ...newEntry(), state: 'pending', updatedAt: CREATED_AT },
+    ]);
+  });
+
+  test('records entries side by side', async () => {
+    const ledger = await withIntent();
+
+    await ledger.begin(newEntry({ ledgerId: 'secondentry00000', grants: clientGrants('orders/read') }));
+
+    expect((await ledger.list()).map((entry) => entry.ledgerId)).toEqual([LEDGER_ID, 'secondentry00000']);
+  });
+
+  test('an intent cannot be found by a credential id: it has none yet', async () => {
+    const ledger = await withIntent();
+
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toBeUndefined();
+  });
+});
+
+describe('issue', () => {
+  test('moves the entry to issued with the credential id, key hash and time', async () => {
+    const ledger = await withIntent();
+
+    await ledger.issue(newEntry(), facts);
+
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toEqual({
+      ...newEntry(),
+      state: 'issued',
+      credentialId: KEY_ID,
+      apiKeyHash: 'hash-of-the-value',
+      issuedAt: ISSUED_AT,
+      updatedAt: ISSUED_AT,
+    });
+  });
+
+  test('finds the entry only under its own kind', async () => {
+    const ledger = await withIntent();
+
+    await ledger.issue(newEntry(), facts);
+
+    await expect(ledger.find('CLIENT_CREDENTIALS', KEY_ID)).resolves.toBeUndefined();
+  });
+
+  test('completes the app’s claim with the credential when given one', async () => {
+    const ledger = await withIntent();
+    const claim = claimRequest();
+    await ledger.claim(claim);
+
+    await ledger.issue(newEntry(), { ...facts, claim });
+
+    await expect(ledger.claim(claimRequest({ claimId: 'another attempt' }))).resolves.toEqual({
+      status: 'completed',
+      fingerprint: claim.fingerprint,
+      credential: { credentialType: 'API_KEY', credentialId: KEY_ID },
+    });
+  });
+
+  test('completes no claim when given none', async () => {
+    const ledger = await withIntent();
+
+    await ledger.issue(newEntry(), facts);
+
+    await expect(ledger.claim(claimRequest())).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('takes the same issue, retried, as done', async () => {
+    const ledger = await withIntent();
+    await ledger.issue(newEntry(), facts);
+
+    await expect(ledger.issue(newEntry(), facts)).resolves.toBeUndefined();
+  });
+
+  test('refuses an entry that was abandoned', async () => {
+    const ledger = await withIntent();
+    await ledger.abandon(LEDGER_ID, LATER);
+
+    const error = await rejectionOf(ledger.issue(newEntry(), facts));
+
+    expect(error).toBeInstanceOf(LedgerConflictError);
+    expect(error).toMatchObject({ ledgerId: LEDGER_ID });
+  });
+
+  test('refuses an entry that was never begun', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+
+    await expect(ledger.issue(newEntry(), facts)).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+
+  test('refuses a credential id another entry holds', async () => {
+    const ledger = await withIntent();
+    await seedIssued(ledger, KEY_ID, { ledgerId: 'firstholder00000' });
+
+    await expect(ledger.issue(newEntry(), facts)).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+
+  test('completes no claim when it refuses', async () => {
+    const ledger = await withIntent();
+    await ledger.abandon(LEDGER_ID, LATER);
+    const claim = claimRequest();
+    await ledger.claim(claim);
+
+    await rejectionOf(ledger.issue(newEntry(), { ...facts, claim }));
+
+    await expect(ledger.claim(claimRequest({ claimId: 'another attempt' }))).resolves.toEqual({
+      status: 'in-progress',
+    });
+  });
+});
+
+describe('abandon', () => {
+  test('marks a pending entry abandoned at the time given', async () => {
+    const ledger = await withIntent();
+
+    await ledger.abandon(LEDGER_ID, LATER);
+
+    await expect(ledger.list()).resolves.toEqual([
+      expect.objectContaining({ ledgerId: LEDGER_ID, state: 'abandoned', updatedAt: LATER }),
+    ]);
+  });
+
+  test('leaves an issued entry issued', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    await seedIssued(ledger, KEY_ID);
+
+    await ledger.abandon(LEDGER_ID, LATER);
+
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({ state: 'issued' });
+  });
+
+  test('does not fail for an entry it does not have', async () => {
+    await expect(new InMemoryLedger(INSTANCE).abandon(LEDGER_ID, LATER)).resolves.toBeUndefined();
+  });
+});
+
+describe('amend', () => {
+  test('records the new app details and grants of an issued entry', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = await seedIssued(ledger, KEY_ID);
+    const app = { appName: 'renamed', developer: 'dev@example.com' };
+
+    await ledger.amend(entry, { app, grants: keyGrants('p1', 'p2'), at: LATER });
+
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({
+      state: 'issued',
+      app,
+      grants: keyGrants('p1', 'p2'),
+      updatedAt: LATER,
+    });
+  });
+
+  test('refuses an entry that is revoked', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = await seedIssued(ledger, KEY_ID);
+    await ledger.revoke(entry, LATER);
+
+    await expect(
+      ledger.amend(entry, { app: APP, grants: keyGrants('p2'), at: LATER }),
+    ).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+});
+
+describe('revoke', () => {
+  test('marks an issued entry revoked at the time given', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = await seedIssued(ledger, KEY_ID);
+
+    await ledger.revoke(entry, LATER);
+
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({
+      state: 'revoked',
+      revokedAt: LATER,
+      updatedAt: LATER,
+    });
+  });
+
+  test('keeps the time of the first revoke', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = await seedIssued(ledger, KEY_ID);
+    await ledger.revoke(entry, LATER);
+
+    await ledger.revoke(entry, LATER + 1000);
+
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({
+      state: 'revoked',
+      revokedAt: LATER,
+    });
+  });
+
+  test('refuses an entry that was never issued', async () => {
+    const ledger = await withIntent();
+    const pending: LedgerEntry = { ...newEntry(), state: 'pending', updatedAt: CREATED_AT };
+
+    await expect(ledger.revoke(pending, LATER)).rejects.toBeInstanceOf(LedgerConflictError);
+  });
+});
+
+describe('list', () => {
+  test('returns every entry, whatever its state', async () => {
+    const ledger = await withIntent();
+    await seedIssued(ledger, 'issued1', { ledgerId: 'issuedentry00000' });
+    const revoked = await seedIssued(ledger, 'revoked1', { ledgerId: 'revokedentry0000' });
+    await ledger.revoke(revoked, LATER);
+    await ledger.begin(newEntry({ ledgerId: 'abandoned0000000' }));
+    await ledger.abandon('abandoned0000000', LATER);
+
+    const states = (await ledger.list()).map((entry) => [entry.ledgerId, entry.state]);
+
+    expect(states).toEqual([
+      [LEDGER_ID, 'pending'],
+      ['issuedentry00000', 'issued'],
+      ['revokedentry0000', 'revoked'],
+      ['abandoned0000000', 'abandoned'],
+    ]);
+  });
+});

@@ -1,0 +1,98 @@
+/** compose.ts: which ledger a deployment gets, and the log line of a resource a request left behind. */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
+import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
+import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
+import { type AwsClients, awsBackend, logLeftover } from '../../lambda/compose';
+import { loadConfig } from '../../lambda/config';
+import { instanceOf } from '../../lambda/credentials/marker';
+import { UnavailableError } from '../../lambda/errors';
+import { captureLogs } from '../support/logs';
+
+const clients: AwsClients = {
+  apiGateway: () => new APIGatewayClient({ region: 'us-east-1' }),
+  cognito: () => new CognitoIdentityProviderClient({ region: 'us-east-1' }),
+  secretsManager: () => new SecretsManagerClient({ region: 'us-east-1' }),
+  dynamoDb: () => new DynamoDBClient({ region: 'us-east-1' }),
+};
+
+const env = { WEBHOOK_USERNAME: 'portal', WEBHOOK_PASSWORD: 'pass', ALLOWED_USAGE_PLAN_IDS: '*' };
+
+afterEach(() => {
+  jest.restoreAllMocks();
+});
+
+describe('awsBackend', () => {
+  test('keeps the ledger in the DynamoDB table named, under the table’s instance', () => {
+    const backend = awsBackend(loadConfig({ ...env, LEDGER_TABLE: 'webhook-ledger' }), clients);
+
+    expect(backend.ledger).toBeInstanceOf(DynamoDbLedger);
+    expect(backend.ledger.instance).toBe(instanceOf('webhook-ledger'));
+  });
+
+  test('keeps the ledger in memory when no table is named (a local run)', () => {
+    const backend = awsBackend(loadConfig(env), clients);
+
+    expect(backend.ledger).toBeInstanceOf(InMemoryLedger);
+    expect(backend.ledger.instance).toBe(instanceOf('local'));
+  });
+});
+
+describe('logLeftover', () => {
+  const logger = () => new Logger({ serviceName: 'credential-webhook', logLevel: 'INFO' });
+
+  test('logs a key still there at ERROR as orphaned, for the reconciler to remove', () => {
+    const logs = captureLogs();
+
+    logLeftover(
+      logger(),
+      { kind: 'API_KEY', ledgerId: 'abcdefgh01234567', credentialId: 'k3y1d', status: 'exists' },
+      new UnavailableError(),
+    );
+
+    expect(logs.records()).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'orphaned API key: the reconciler will remove it',
+        ledgerId: 'abcdefgh01234567',
+        credentialId: 'k3y1d',
+        error: expect.stringContaining('AWS is unavailable'),
+      }),
+    ]);
+  });
+
+  test('logs a client whose removal and check both failed at ERROR as maybe orphaned', () => {
+    const logs = captureLogs();
+
+    logLeftover(
+      logger(),
+      { kind: 'CLIENT_CREDENTIALS', ledgerId: 'abcdefgh01234567', credentialId: 'c1', status: 'unknown' },
+      new UnavailableError(),
+    );
+
+    expect(logs.records()).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message:
+          'app client may be orphaned (its removal and the check failed): the reconciler will remove it if it exists',
+      }),
+    ]);
+  });
+
+  test('logs a create whose answer was lost at WARN, without a credential id', () => {
+    const logs = captureLogs();
+
+    logLeftover(logger(), { kind: 'API_KEY', ledgerId: 'abcdefgh01234567', status: 'may-exist' }, 'timeout');
+
+    const [record] = logs.records();
+    expect(record).toMatchObject({
+      level: 'WARN',
+      message: 'API key create got no answer: the reconciler will remove the API key if it was made',
+      ledgerId: 'abcdefgh01234567',
+    });
+    expect(record).not.toHaveProperty('credentialId');
+  });
+});
