@@ -7,6 +7,7 @@
  * each method's result or its own error type below.
  */
 
+import { WebhookError } from '../errors';
 import type { CredentialType } from '../schemas';
 
 export interface NewApiKey {
@@ -227,10 +228,17 @@ export interface IssuedFacts {
   readonly claim?: ClaimRequest | undefined;
 }
 
-/** Thrown by a ledger write whose condition failed: the entry is not in the state expected. */
-export class LedgerConflictError extends Error {
+/**
+ * Thrown by a ledger write whose condition failed: the entry is not in the state expected (revoked
+ * meanwhile, or changed by a newer request). The Portal's retry sees the new state.
+ */
+export class LedgerConflictError extends WebhookError {
+  readonly status = 409;
+  readonly code = 'CREDENTIAL_CHANGED';
+  override readonly headers = { 'Retry-After': '1' };
+
   constructor(readonly ledgerId: string) {
-    super(`ledger entry ${ledgerId} is not in the expected state`);
+    super('The credential changed while this request ran; retry.');
     this.name = 'LedgerConflictError';
   }
 }

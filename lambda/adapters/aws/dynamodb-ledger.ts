@@ -192,7 +192,8 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
     const removed = changes.app.appSlug === undefined ? ' REMOVE appSlug' : '';
     await this.update(entry, {
       UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}, updatedAt = :at${removed}`,
-      ConditionExpression: '#state = :issued',
+      // A write that lands late (its answer was lost and the SDK retried it meanwhile) never undoes a newer one.
+      ConditionExpression: '#state = :issued AND updatedAt <= :at',
       ExpressionAttributeNames: {
         ...Object.fromEntries(names.map((name) => [`#${name}`, name])),
         '#state': 'state',

@@ -68,7 +68,8 @@ export class InMemoryLedger extends InMemoryIdempotencyStore implements Credenti
     changes: { readonly app: RecordedApp; readonly grants: Grants; readonly at: number },
   ): Promise<void> {
     const current = this.entries.get(entry.ledgerId);
-    if (current?.state !== 'issued') throw new LedgerConflictError(entry.ledgerId);
+    if (current?.state !== 'issued' || current.updatedAt > changes.at)
+      throw new LedgerConflictError(entry.ledgerId);
     this.entries.set(entry.ledgerId, {
       ...current,
       app: changes.app,

@@ -440,7 +440,7 @@ describe('amend', () => {
         UpdateExpression:
           'SET #appName = :appName, #developer = :developer, #appSlug = :appSlug, #kind = :kind, ' +
           '#usagePlanIds = :usagePlanIds, updatedAt = :at',
-        ConditionExpression: '#state = :issued',
+        ConditionExpression: '#state = :issued AND updatedAt <= :at',
         ExpressionAttributeNames: {
           '#appName': 'appName',
           '#developer': 'developer',

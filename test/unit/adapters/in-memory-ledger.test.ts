@@ -188,6 +188,17 @@ describe('amend', () => {
     });
   });
 
+  test('refuses a write older than the last one (a late-landing retry never undoes a newer change)', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = await seedIssued(ledger, KEY_ID);
+    await ledger.amend(entry, { app: APP, grants: keyGrants('p2'), at: LATER + 10 });
+
+    const late = ledger.amend(entry, { app: APP, grants: keyGrants('p1', 'p2'), at: LATER });
+
+    await expect(late).rejects.toBeInstanceOf(LedgerConflictError);
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({ grants: keyGrants('p2') });
+  });
+
   test('refuses an entry that is revoked', async () => {
     const ledger = new InMemoryLedger(INSTANCE);
     const entry = await seedIssued(ledger, KEY_ID);

@@ -1,3 +1,4 @@
+import { LedgerConflictError } from '../../../lambda/credentials/ports';
 import {
   BadRequestError,
   ConflictError,
@@ -87,6 +88,13 @@ describe('errorResponse for WebhookErrors', () => {
       { Allow: 'GET, POST' },
     ],
     ['ConflictError', new ConflictError('In progress.'), 409, 'REQUEST_IN_PROGRESS', { 'Retry-After': '2' }],
+    [
+      'LedgerConflictError',
+      new LedgerConflictError('ledger0000000001'),
+      409,
+      'CREDENTIAL_CHANGED',
+      { 'Retry-After': '1' },
+    ],
     ['PayloadTooLargeError', new PayloadTooLargeError(1024), 413, 'PAYLOAD_TOO_LARGE', {}],
     ['UnsupportedMediaTypeError', new UnsupportedMediaTypeError(), 415, 'UNSUPPORTED_MEDIA_TYPE', {}],
     [
