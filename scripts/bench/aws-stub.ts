@@ -32,8 +32,7 @@ interface Answer {
 }
 
 /** The `pk` string of a DynamoDB item or key. */
-const partitionKey = (item: unknown): string =>
-  String(((item ?? {}) as { pk?: { S?: string } }).pk?.S ?? '');
+const partitionKey = (item: unknown): string => String(((item ?? {}) as { pk?: { S?: string } }).pk?.S ?? '');
 
 const token = (length: number): string => randomBytes(length).toString('base64url').slice(0, length);
 const notFound = (type: string, message: string): Answer => ({
