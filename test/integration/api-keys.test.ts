@@ -1,7 +1,10 @@
 /**
- * ApiKeyService over ApiGatewayKeyIssuer and a real APIGatewayClient, against moto. Every outcome
- * is read back from moto with separate SDK calls, not through the code under test.
+ * ApiKeyService over ApiGatewayKeyIssuer and a real APIGatewayClient, with its ledger in a DynamoDB
+ * table of this file's own (DynamoDbLedger), against moto. Every outcome is read back from moto with
+ * separate SDK calls, not through the code under test.
  */
+
+import { createHash } from 'node:crypto';
 import {
   type APIGatewayClient,
   ConflictException,
@@ -9,28 +12,59 @@ import {
   TooManyRequestsException,
 } from '@aws-sdk/client-api-gateway';
 import { ApiGatewayKeyIssuer } from '../../lambda/adapters/aws/api-gateway-key-issuer';
+import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
 import { MAX_PARALLEL_AWS_CALLS } from '../../lambda/compose';
 import { ApiKeyService } from '../../lambda/credentials/api-key-service';
 import type { AppDescription } from '../../lambda/credentials/app';
 import { NotFoundError, ThrottledError, UnprocessableError } from '../../lambda/errors';
 import {
+  bindKeyToPlan,
+  createLedgerTable,
+  createTaggedKey,
   createUsagePlans,
   failNthCall,
+  instanceOfTable,
   keyIdsNamed,
+  ledgerItemsOfApp,
   motoApiGateway,
+  motoDynamoDb,
   planIdsOfKey,
   plansListingKey,
+  randomLedgerId,
   readKey,
   unique,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
 
-function serviceOver(client: APIGatewayClient): ApiKeyService {
-  return new ApiKeyService(new ApiGatewayKeyIssuer(client), {
-    allowedUsagePlanIds: 'any',
+const apiGateway = motoApiGateway();
+const dynamoDb = motoDynamoDb();
+let tableName: string;
+let instance: string;
+let ledger: DynamoDbLedger;
+
+beforeAll(async () => {
+  tableName = await createLedgerTable(dynamoDb);
+  instance = instanceOfTable(tableName);
+  ledger = new DynamoDbLedger(dynamoDb, tableName, instance);
+});
+
+afterAll(() => {
+  apiGateway.destroy();
+  dynamoDb.destroy();
+});
+
+function serviceOver(client: APIGatewayClient, allowedUsagePlanIds: ReadonlySet<string> | 'any' = 'any') {
+  return new ApiKeyService(new ApiGatewayKeyIssuer(client), ledger, {
+    allowedUsagePlanIds,
     maxParallelCalls: MAX_PARALLEL_AWS_CALLS,
   });
+}
+
+/** The ledger entries recorded for the app: state, key id and plans. */
+async function recorded(request: AppDescription) {
+  const items = await ledgerItemsOfApp(dynamoDb, tableName, request.appName);
+  return items.map(({ state, credentialId, grants }) => ({ state, credentialId, grants }));
 }
 
 /** An app with a unique name, listing `planIds` under one API. */
@@ -46,11 +80,12 @@ function app(planIds: readonly string[], overrides: Partial<AppDescription> = {}
 
 const sorted = (ids: readonly string[]): string[] => [...ids].sort();
 
-describe('ApiKeyService on API Gateway (moto)', () => {
-  const apiGateway = motoApiGateway();
-  const service = serviceOver(apiGateway);
+describe('ApiKeyService on API Gateway and its DynamoDB ledger (moto)', () => {
+  let service: ApiKeyService;
 
-  afterAll(() => apiGateway.destroy());
+  beforeAll(() => {
+    service = serviceOver(apiGateway);
+  });
 
   describe('create', () => {
     test('creates an enabled key carrying the app name, description and tags, and returns its value', async () => {
@@ -70,8 +105,28 @@ describe('ApiKeyService on API Gateway (moto)', () => {
           'sensedia:managed-by': 'credential-webhook',
           'sensedia:developer': DEVELOPER,
           'sensedia:app-slug': request.appSlug,
+          'sensedia:ledger-id': expect.stringMatching(new RegExp(`^${instance}\\.[a-z0-9]{16}$`)),
         },
       });
+    });
+
+    test('records the key in the ledger as issued, under the ledger id its marker names, with a hash of its value', async () => {
+      const [planId = ''] = await createUsagePlans(apiGateway, 1);
+      const request = app([planId]);
+
+      const credential = await service.create(request);
+
+      const marker = (await readKey(apiGateway, credential.apiKeyId)).tags?.['sensedia:ledger-id'];
+      const [entry] = await ledgerItemsOfApp(dynamoDb, tableName, request.appName);
+      expect(entry).toMatchObject({
+        pk: `credential#API_KEY#${credential.apiKeyId}`,
+        state: 'issued',
+        credentialId: credential.apiKeyId,
+        grants: [planId],
+      });
+      expect(marker).toBe(`${instance}.${entry?.ledgerId}`);
+      const stored = await ledger.find('API_KEY', credential.apiKeyId);
+      expect(stored?.apiKeyHash).toBe(createHash('sha256').update(credential.apiKey).digest('base64url'));
     });
 
     test('binds the key to exactly the listed usage plans', async () => {
@@ -100,7 +155,7 @@ describe('ApiKeyService on API Gateway (moto)', () => {
         expected: { type: ThrottledError, status: 429, code: 'UPSTREAM_THROTTLED' },
       },
     ])(
-      'deletes the new key when a binding fails with $refusal, and reports it',
+      'deletes the new key when a binding fails with $refusal, reports it, and records the intent abandoned',
       async ({ error, expected }) => {
         const [first = '', second = ''] = await createUsagePlans(apiGateway, 2);
         const failing = motoApiGateway();
@@ -118,6 +173,9 @@ describe('ApiKeyService on API Gateway (moto)', () => {
         expect(outcome).toBeInstanceOf(expected.type);
         expect(outcome).toMatchObject({ status: expected.status, code: expected.code });
         expect(await keyIdsNamed(apiGateway, `${request.appName} (${DEVELOPER})`)).toEqual([]);
+        expect(await recorded(request)).toEqual([
+          { state: 'abandoned', credentialId: undefined, grants: [first, second] },
+        ]);
       },
     );
   });
@@ -136,6 +194,20 @@ describe('ApiKeyService on API Gateway (moto)', () => {
       expect(await plansListingKey(apiGateway, [kept, dropped, added], apiKeyId)).toEqual(
         sorted([kept, added]),
       );
+      expect(await recorded(request)).toEqual([
+        { state: 'issued', credentialId: apiKeyId, grants: [kept, added] },
+      ]);
+    });
+
+    test('keeps a binding to a plan off the allow-list, which the Portal does not manage', async () => {
+      const [listed = '', added = '', administrators = ''] = await createUsagePlans(apiGateway, 3);
+      const allowing = serviceOver(apiGateway, new Set([listed, added]));
+      const { apiKeyId } = await allowing.create(app([listed]));
+      await bindKeyToPlan(apiGateway, administrators, apiKeyId);
+
+      await allowing.update(apiKeyId, { apis: [{ id: 'restapi1', usagePlans: [{ id: added }] }] });
+
+      expect(await planIdsOfKey(apiGateway, apiKeyId)).toEqual(sorted([added, administrators]));
     });
 
     test('renames and re-describes the key after the app', async () => {
@@ -168,22 +240,78 @@ describe('ApiKeyService on API Gateway (moto)', () => {
       await expect(update).rejects.toBeInstanceOf(NotFoundError);
       expect(await readKey(apiGateway, keyId)).toMatchObject({ name });
     });
+
+    test('rejects a key tagged and marked as this webhook’s that its ledger does not list, leaving it untouched', async () => {
+      const [planId = '', other = ''] = await createUsagePlans(apiGateway, 2);
+      const name = unique('unrecorded');
+      const keyId = await createTaggedKey(apiGateway, { name, marker: `${instance}.${randomLedgerId()}` });
+      await bindKeyToPlan(apiGateway, planId, keyId);
+
+      const update = service.update(keyId, {
+        appName: 'taken over',
+        developer: DEVELOPER,
+        apis: [{ id: 'restapi1', usagePlans: [{ id: other }] }],
+      });
+
+      await expect(update).rejects.toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+      expect(await readKey(apiGateway, keyId)).toMatchObject({ name });
+      expect(await plansListingKey(apiGateway, [planId, other], keyId)).toEqual([planId]);
+    });
   });
 
   describe('revoke', () => {
-    test('deletes the key', async () => {
-      const { apiKeyId } = await service.create(app(await createUsagePlans(apiGateway, 1)));
+    test('records the revoke in the ledger and deletes the key', async () => {
+      const request = app(await createUsagePlans(apiGateway, 1));
+      const { apiKeyId } = await service.create(request);
 
       await service.revoke(apiKeyId);
 
       await expect(readKey(apiGateway, apiKeyId)).rejects.toMatchObject({ name: 'NotFoundException' });
+      expect(await recorded(request)).toMatchObject([{ state: 'revoked', credentialId: apiKeyId }]);
     });
 
-    test('succeeds for a key that is already deleted', async () => {
+    test('succeeds for a key that is already revoked', async () => {
       const { apiKeyId } = await service.create(app(await createUsagePlans(apiGateway, 1)));
       await service.revoke(apiKeyId);
 
       await expect(service.revoke(apiKeyId)).resolves.toBeUndefined();
+    });
+
+    test('succeeds for an issued key someone deleted around the webhook, and records the revoke', async () => {
+      const request = app(await createUsagePlans(apiGateway, 1));
+      const { apiKeyId } = await service.create(request);
+      await new ApiGatewayKeyIssuer(apiGateway).deleteKey(apiKeyId);
+
+      await expect(service.revoke(apiKeyId)).resolves.toBeUndefined();
+
+      expect(await recorded(request)).toMatchObject([{ state: 'revoked', credentialId: apiKeyId }]);
+    });
+
+    test('rejects a key tagged and marked as this webhook’s that its ledger does not list, leaving it in place', async () => {
+      const name = unique('unrecorded');
+      const keyId = await createTaggedKey(apiGateway, { name, marker: `${instance}.${randomLedgerId()}` });
+
+      const revoke = service.revoke(keyId);
+
+      await expect(revoke).rejects.toBeInstanceOf(NotFoundError);
+      expect(await readKey(apiGateway, keyId)).toMatchObject({ name });
+    });
+  });
+
+  describe('recover', () => {
+    test('returns the key and value create returned, while the ledger shows it issued', async () => {
+      const created = await service.create(app(await createUsagePlans(apiGateway, 1)));
+
+      await expect(service.recover(created.apiKeyId)).resolves.toEqual(created);
+    });
+
+    test('returns undefined for a revoked key, and for a key the ledger does not list', async () => {
+      const { apiKeyId } = await service.create(app(await createUsagePlans(apiGateway, 1)));
+      await service.revoke(apiKeyId);
+      const unrecorded = await createTaggedKey(apiGateway, { marker: `${instance}.${randomLedgerId()}` });
+
+      await expect(service.recover(apiKeyId)).resolves.toBeUndefined();
+      await expect(service.recover(unrecorded)).resolves.toBeUndefined();
     });
   });
 });

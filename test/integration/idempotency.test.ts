@@ -1,16 +1,16 @@
-import { randomUUID } from 'node:crypto';
 /**
- * Idempotent create against moto: first the DynamoDB store alone, on a table of this file's own,
- * to show that DynamoDB really evaluates its conditional writes (a second claim is refused and the
- * old item comes back with the refusal); then the whole webhook wired as the Lambda wires it, with
- * IDEMPOTENCY_TABLE set, issuing API keys and app clients. Outcomes are read back from moto with
- * separate SDK calls.
+ * Idempotent create against moto: first the ledger's claims alone (DynamoDbLedger, on a table of
+ * this file's own), to show that DynamoDB really evaluates its conditional writes (a second claim
+ * is refused and the old item comes back with the refusal, a released claim leaves a tombstone);
+ * then the whole webhook wired as the Lambda wires it, with LEDGER_TABLE set, issuing API keys and
+ * app clients. Outcomes are read back from moto with separate SDK calls.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDbIdempotencyStore } from '../../lambda/adapters/aws/dynamodb-idempotency-store';
+import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
 import { awsBackend, composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
-import type { ClaimRequest, IssuedCredentialRef } from '../../lambda/credentials/idempotency';
+import type { ClaimRequest, IssuedCredentialRef } from '../../lambda/credentials/ports';
 import {
   ApiKeyCredentialSchema,
   ClientCredentialSchema,
@@ -20,12 +20,15 @@ import {
 import type { Webhook } from '../../lambda/webhook';
 import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import {
-  clientIdsNamed,
-  createIdempotencyTable,
+  clientsNamedWithPrefix,
+  createLedgerTable,
   createSecret,
   createUsagePlans,
   createUserPoolWithScopes,
+  instanceOfTable,
   keyIdsNamed,
+  ledgerItems,
+  ledgerItemsOfApp,
   motoApiGateway,
   motoClientFactories,
   motoCognito,
@@ -49,7 +52,7 @@ const silent = new Logger({ logLevel: 'SILENT' });
 let tableName: string;
 
 beforeAll(async () => {
-  tableName = await createIdempotencyTable(dynamoDb);
+  tableName = await createLedgerTable(dynamoDb);
 });
 
 afterAll(() => {
@@ -60,15 +63,15 @@ afterAll(() => {
   webhookClients.destroyAll();
 });
 
-describe('DynamoDbIdempotencyStore on DynamoDB (moto)', () => {
+describe("the ledger's create claims (DynamoDbLedger) on DynamoDB (moto)", () => {
   const NOW = Math.floor(Date.UTC(2026, 0, 1) / 1000);
   const LEASE = 60;
   const WINDOW = 3600;
   const KEY_REF: IssuedCredentialRef = { credentialType: 'API_KEY', credentialId: 'k3y1d' };
-  let store: DynamoDbIdempotencyStore;
+  let store: DynamoDbLedger;
 
   beforeAll(() => {
-    store = new DynamoDbIdempotencyStore(dynamoDb, tableName);
+    store = new DynamoDbLedger(dynamoDb, tableName, instanceOfTable(tableName));
   });
 
   /** A claim of `key` made `offset` seconds after NOW, with the usual lease and window. */
@@ -149,19 +152,57 @@ describe('DynamoDbIdempotencyStore on DynamoDB (moto)', () => {
     await expect(store.claim(claimAt(key, WINDOW + 1))).resolves.toEqual({ status: 'claimed' });
   });
 
-  test('release frees an in-progress claim', async () => {
+  test('grants a claim retried after its answer was lost: the attempt recognises its own claim', async () => {
+    const claim = claimAt(unique('key'));
+    await store.claim(claim);
+
+    await expect(store.claim(claim)).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test('release frees an in-progress claim, leaving a tombstone of it', async () => {
+    const key = unique('key');
+    const claim = claimAt(key);
+    await store.claim(claim);
+
+    await store.release(claim);
+
+    expect((await tableItems(dynamoDb, tableName)).find((item) => item.pk?.S === key)).toEqual({
+      pk: { S: key },
+      status: { S: 'RELEASED' },
+      claimId: { S: claim.claimId },
+      expiresAt: { N: String(claim.leaseUntil) },
+    });
+    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test("a released claim's write that lands late does not take hold, and the next claim proceeds", async () => {
+    const key = unique('key');
+    const late = claimAt(key);
+    // The attempt gave up (its claim's answer was lost) and released before its write landed.
+    await store.release(late);
+
+    await expect(store.claim(late)).resolves.toEqual({ status: 'in-progress' });
+
+    expect((await tableItems(dynamoDb, tableName)).find((item) => item.pk?.S === key)).toMatchObject({
+      status: { S: 'RELEASED' },
+      claimId: { S: late.claimId },
+    });
+    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'claimed' });
+  });
+
+  test("release leaves another attempt's claim in progress", async () => {
     const key = unique('key');
     await store.claim(claimAt(key));
 
-    await store.release(key);
+    await store.release(claimAt(key));
 
-    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'claimed' });
+    await expect(store.claim(claimAt(key, 1))).resolves.toEqual({ status: 'in-progress' });
   });
 
   test('release leaves a completed record in place', async () => {
     const key = await completedKey();
 
-    await store.release(key);
+    await store.release(claimAt(key));
 
     await expect(store.claim(claimAt(key, 1))).resolves.toMatchObject({ status: 'completed' });
   });
@@ -199,7 +240,7 @@ describe('idempotent createCredentials issuing API keys (moto)', () => {
     const config = loadConfig({
       WEBHOOK_SECRET_ARN: secretArn,
       ALLOWED_USAGE_PLAN_IDS: plans.join(','),
-      IDEMPOTENCY_TABLE: tableName,
+      LEDGER_TABLE: tableName,
     });
     webhook = composeWebhook(config, awsBackend(config, webhookClients), silent);
   });
@@ -247,21 +288,48 @@ describe('idempotent createCredentials issuing API keys (moto)', () => {
     expect(await keyIdsNamed(apiGateway, keyName(request))).toEqual([first.apiKeyId]);
   });
 
-  test('the idempotency table holds the key id but never the key value', async () => {
+  test('the ledger table holds the key id and a hash of its value, never the value', async () => {
     const issued = await issuedKey(appRequest());
 
     const stored = JSON.stringify(await tableItems(dynamoDb, tableName));
 
     expect(stored).toContain(issued.apiKeyId);
+    expect(stored).toContain(createHash('sha256').update(issued.apiKey).digest('base64url'));
     expect(stored).not.toContain(issued.apiKey);
   });
 
-  test('10 concurrent identical creates leave exactly one key in API Gateway', async () => {
+  test('IDEMPOTENCY_TABLE, the earlier name of LEDGER_TABLE, still names the table', async () => {
+    const earlier = await createLedgerTable(dynamoDb);
+    const config = loadConfig({
+      WEBHOOK_USERNAME: USERNAME,
+      WEBHOOK_PASSWORD: PASSWORD,
+      ALLOWED_USAGE_PLAN_IDS: plans.join(','),
+      IDEMPOTENCY_TABLE: earlier,
+    });
+    const request = appRequest();
+
+    const response = await composeWebhook(
+      config,
+      awsBackend(config, webhookClients),
+      silent,
+    )(event({ json: request }));
+
+    expect(response.statusCode).toBe(200);
+    const { apiKeyId } = ApiKeyCredentialSchema.parse(JSON.parse(response.body));
+    expect(await ledgerItems(dynamoDb, earlier)).toMatchObject([{ state: 'issued', credentialId: apiKeyId }]);
+    expect(await ledgerItemsOfApp(dynamoDb, tableName, request.appName)).toEqual([]);
+  });
+
+  test('10 concurrent identical creates leave exactly one key in API Gateway, and one entry in the ledger', async () => {
     const request = appRequest();
 
     await Promise.all(Array.from({ length: 10 }, () => create(request)));
 
-    expect(await keyIdsNamed(apiGateway, keyName(request))).toHaveLength(1);
+    const keyIds = await keyIdsNamed(apiGateway, keyName(request));
+    expect(keyIds).toHaveLength(1);
+    expect(await ledgerItemsOfApp(dynamoDb, tableName, request.appName)).toMatchObject([
+      { state: 'issued', credentialId: keyIds[0] },
+    ]);
   });
 
   test('10 concurrent identical creates each answer 200 with that key or 409 REQUEST_IN_PROGRESS', async () => {
@@ -309,6 +377,11 @@ describe('idempotent createCredentials issuing API keys (moto)', () => {
 
     expect(again.apiKeyId).not.toBe(first.apiKeyId);
     expect(await keyIdsNamed(apiGateway, keyName(request))).toEqual([again.apiKeyId]);
+    const entries = await ledgerItemsOfApp(dynamoDb, tableName, request.appName);
+    expect(Object.fromEntries(entries.map((entry) => [entry.credentialId, entry.state]))).toEqual({
+      [first.apiKeyId]: 'revoked',
+      [again.apiKeyId]: 'issued',
+    });
   });
 });
 
@@ -325,7 +398,7 @@ describe('idempotent createCredentials issuing client credentials (moto)', () =>
       USER_POOL_ID: pool.userPoolId,
       TOKEN_URL,
       DEFAULT_SCOPES: pool.scopes.join(' '),
-      IDEMPOTENCY_TABLE: tableName,
+      LEDGER_TABLE: tableName,
     });
     webhook = composeWebhook(config, awsBackend(config, webhookClients), silent);
   });
@@ -339,7 +412,11 @@ describe('idempotent createCredentials issuing client credentials (moto)', () =>
     });
   }
 
-  const clientNameOf = (request: CreateCredentialsRequest) => `${request.appName} - ${request.developer}`;
+  /** The ids of the app's clients: names start with "<app> - <developer> cw=" (then the marker). */
+  const clientIdsOf = async (request: CreateCredentialsRequest) =>
+    (
+      await clientsNamedWithPrefix(cognito, pool.userPoolId, `${request.appName} - ${request.developer} cw=`)
+    ).map((client) => client.id);
 
   async function issuedClient(request: CreateCredentialsRequest) {
     const response = await webhook(event({ json: request }));
@@ -363,7 +440,7 @@ describe('idempotent createCredentials issuing client credentials (moto)', () =>
 
     await issuedClient(request);
 
-    expect(await clientIdsNamed(cognito, pool.userPoolId, clientNameOf(request))).toEqual([first.clientId]);
+    expect(await clientIdsOf(request)).toEqual([first.clientId]);
   });
 
   test('a create after the client was revoked issues a new client', async () => {
@@ -379,6 +456,6 @@ describe('idempotent createCredentials issuing client credentials (moto)', () =>
     const again = await issuedClient(request);
 
     expect(again.clientId).not.toBe(first.clientId);
-    expect(await clientIdsNamed(cognito, pool.userPoolId, clientNameOf(request))).toEqual([again.clientId]);
+    expect(await clientIdsOf(request)).toEqual([again.clientId]);
   });
 });

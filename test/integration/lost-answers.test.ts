@@ -1,79 +1,279 @@
 /**
- * Creates whose answer is lost: AWS did the work, the webhook never heard. A retry must not make a
- * second credential. API keys carry a value of the webhook's own (unique per Region), so a retried
- * CreateApiKey conflicts and the key is adopted; Cognito clients cannot be found again, so a
- * CreateUserPoolClient is retried only when throttled.
+ * Calls whose answer is lost: AWS (moto) did the work, the webhook never heard. A retry must not
+ * make a second credential, and nothing may be left that the ledger cannot account for.
+ * - CreateApiKey: the key carries a value of the webhook's own (unique per Region), so the SDK's
+ *   retry conflicts instead of making a second key; the key cannot be found without listing every
+ *   key, so the request answers 503 and the key, marked with its abandoned ledger entry, is the
+ *   reconciler's to remove.
+ * - CreateUserPoolClient: not retried (it would make a second client); the client carrying the
+ *   create's marker is found in the pool and adopted.
+ * - The ledger's DynamoDB writes: retried by the SDK, and each recognises its own earlier write.
+ * The answers are lost by FaultInjector.loseAnswer (the call reaches moto, its first attempt then
+ * times out); moto itself never loses one.
  */
 import { createServer, type Server } from 'node:http';
+import { Logger } from '@aws-lambda-powertools/logger';
 import { ApiGatewayKeyIssuer } from '../../lambda/adapters/aws/api-gateway-key-issuer';
 import { cognitoClient } from '../../lambda/adapters/aws/clients';
 import { CognitoClientIssuer } from '../../lambda/adapters/aws/cognito-client-issuer';
-import { ClientRefusedError } from '../../lambda/credentials/ports';
+import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
+import { ClientRefusedError, OutcomeUnknownError } from '../../lambda/credentials/ports';
 import { ThrottledError, UnavailableError } from '../../lambda/errors';
+import { composeReconciler } from '../../lambda/reconciler/compose';
+import {
+  ApiKeyCredentialSchema,
+  ClientCredentialSchema,
+  type CreateCredentialsRequest,
+  ErrorResponseSchema,
+} from '../../lambda/schemas';
+import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import {
   clientIdsNamed,
+  clientsNamedWithPrefix,
+  createLedgerTable,
+  createUsagePlans,
   createUserPoolWithScopes,
+  FaultInjector,
+  instanceOfTable,
   keyIdsNamed,
+  ledgerItemsOfApp,
   motoApiGateway,
+  motoClientFactories,
+  motoClientFactoriesWith,
   motoCognito,
+  motoDynamoDb,
+  planIdsOfKey,
   REGION,
+  randomLedgerId,
+  readClient,
+  readKey,
+  type ScopedUserPool,
   unique,
 } from './aws';
 
-test('a CreateApiKey whose answer is lost and which the SDK retries leaves exactly one key, the one returned', async () => {
-  const client = motoApiGateway();
-  const reader = motoApiGateway();
-  let dropped = false;
-  // After the first attempt reached moto, pretend its answer never came back: the SDK retries.
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (context.commandName === 'CreateApiKeyCommand' && !dropped) {
-        dropped = true;
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
-      }
-      return result;
-    },
-    { step: 'finalizeRequest', priority: 'low', name: 'loseFirstAnswer' },
-  );
-  const name = unique('lost-answer ');
+const DEVELOPER = 'dev@example.com';
+const TOKEN_URL = 'https://auth.example.com/oauth2/token';
+/** A lost answer is a timeout: the SDK backs off before it retries. */
+const CASE_TIMEOUT_MS = 30_000;
 
-  const key = await new ApiGatewayKeyIssuer(client).createKey({ name, description: 'd', tags: {} });
+/** For arranging and reading back moto's state, apart from the clients the code under test builds. */
+const apiGateway = motoApiGateway();
+const cognito = motoCognito();
+const dynamoDb = motoDynamoDb();
+const built: Array<{ destroyAll(): void }> = [];
+const silent = new Logger({ logLevel: 'SILENT' });
 
-  expect(dropped).toBe(true);
-  expect(await keyIdsNamed(reader, name)).toEqual([key.id]);
-  client.destroy();
-  reader.destroy();
+afterAll(() => {
+  apiGateway.destroy();
+  cognito.destroy();
+  dynamoDb.destroy();
+  for (const clients of built) clients.destroyAll();
 });
 
-test('a CreateUserPoolClient whose answer is lost is not retried: the pool holds one client, not two', async () => {
-  const cognito = motoCognito();
-  const reader = motoCognito();
-  const pool = await createUserPoolWithScopes(reader, ['read']);
-  let dropped = false;
-  cognito.middlewareStack.add(
-    (next, context) => async (args) => {
-      const result = await next(args);
-      if (context.commandName === 'CreateUserPoolClientCommand' && !dropped) {
-        dropped = true;
-        throw Object.assign(new Error('socket hang up'), { name: 'TimeoutError', $metadata: {} });
-      }
-      return result;
+/** Client factories whose calls go through `faults`. */
+function faulty(faults: FaultInjector) {
+  const clients = motoClientFactoriesWith({ instrument: faults.instrument });
+  built.push(clients);
+  return clients;
+}
+
+/** A webhook issuing API keys in `plans` and app clients in `pool`, its ledger in `tableName`. */
+function webhookOn(
+  clients: ReturnType<typeof motoClientFactories>,
+  deployment: { tableName: string; plans: readonly string[]; pool: ScopedUserPool },
+  logger: Logger = silent,
+) {
+  const config = loadConfig({
+    WEBHOOK_USERNAME: USERNAME,
+    WEBHOOK_PASSWORD: PASSWORD,
+    LEDGER_TABLE: deployment.tableName,
+    ALLOWED_USAGE_PLAN_IDS: deployment.plans.join(','),
+    API_CREDENTIAL_TYPES: JSON.stringify({ orders1: 'CLIENT_CREDENTIALS' }),
+    USER_POOL_ID: deployment.pool.userPoolId,
+    TOKEN_URL,
+    DEFAULT_SCOPES: deployment.pool.scopes.join(' '),
+  });
+  return composeWebhook(config, awsBackend(config, clients), logger);
+}
+
+/** A deployment of its own: ledger table, two usage plans, a user pool. */
+async function deployment() {
+  const [tableName, plans, pool] = await Promise.all([
+    createLedgerTable(dynamoDb),
+    createUsagePlans(apiGateway, 2),
+    createUserPoolWithScopes(cognito, ['read']),
+  ]);
+  return { tableName, plans, pool, instance: instanceOfTable(tableName) };
+}
+
+const keyApp = (plans: readonly string[]): CreateCredentialsRequest =>
+  createRequest({
+    appName: unique('app'),
+    appSlug: unique('slug'),
+    developer: DEVELOPER,
+    apis: [{ id: 'restapi1', usagePlans: plans.map((id) => ({ id })) }],
+  });
+
+const clientApp = (): CreateCredentialsRequest =>
+  createRequest({
+    appName: unique('app'),
+    appSlug: unique('slug'),
+    developer: DEVELOPER,
+    apis: [{ id: 'orders1' }],
+  });
+
+const keyNameOf = (request: CreateCredentialsRequest) => `${request.appName} (${DEVELOPER})`;
+
+describe('CreateApiKey whose answer is lost', () => {
+  test('the SDK retry conflicts instead of making a second key: the outcome is reported unknown', async () => {
+    const faults = new FaultInjector();
+    const clients = faulty(faults);
+    faults.loseAnswer('CreateApiKey#1');
+    const name = unique('lost-answer ');
+    const marker = `${instanceOfTable(unique('table'))}.${randomLedgerId()}`;
+
+    const error = await new ApiGatewayKeyIssuer(clients.apiGateway())
+      .createKey({ name, description: 'd', tags: { 'sensedia:ledger-id': marker } })
+      .catch((caught: unknown) => caught);
+
+    expect(faults.sends('CreateApiKey')).toEqual(['CreateApiKey#1']);
+    expect(faults.attempts('CreateApiKey#1')).toBe(2);
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect((error as OutcomeUnknownError).cause).toBeInstanceOf(UnavailableError);
+    const keyIds = await keyIdsNamed(apiGateway, name);
+    expect(keyIds).toHaveLength(1);
+    expect((await readKey(apiGateway, keyIds[0] ?? '')).tags).toEqual({ 'sensedia:ledger-id': marker });
+  });
+
+  test(
+    'the request answers 503; the reconciler removes the key, and the retry leaves exactly one live key',
+    async () => {
+      const { tableName, plans, pool, instance } = await deployment();
+      const faults = new FaultInjector();
+      const logger = new Logger({ logLevel: 'SILENT' });
+      const warnings = jest.spyOn(logger, 'warn');
+      const webhook = webhookOn(faulty(faults), { tableName, plans, pool }, logger);
+      const request = keyApp(plans);
+      faults.loseAnswer('CreateApiKey#1');
+
+      const failed = await webhook(event({ json: request }));
+
+      expect(failed.statusCode).toBe(503);
+      expect(ErrorResponseSchema.parse(JSON.parse(failed.body)).code).toBe('UPSTREAM_UNAVAILABLE');
+      const [orphan = ''] = await keyIdsNamed(apiGateway, keyNameOf(request));
+      const [abandoned] = await ledgerItemsOfApp(dynamoDb, tableName, request.appName);
+      expect(abandoned?.state).toBe('abandoned');
+      expect((await readKey(apiGateway, orphan)).tags).toMatchObject({
+        'sensedia:ledger-id': `${instance}.${abandoned?.ledgerId}`,
+      });
+      expect(warnings).toHaveBeenCalledWith(
+        'API key create got no answer: the reconciler will remove the API key if it was made',
+        { ledgerId: abandoned?.ledgerId, error: expect.any(String) },
+      );
+
+      faults.heal();
+      const retried = await webhook(event({ json: request }));
+      const reconcilerClients = motoClientFactories();
+      built.push(reconcilerClients);
+      const reconciler = composeReconciler(
+        loadReconcilerConfig({ LEDGER_TABLE: tableName, ALLOWED_USAGE_PLAN_IDS: plans.join(',') }),
+        reconcilerClients,
+        { graceSeconds: 0 },
+      );
+      const report = await reconciler.run();
+
+      expect(retried.statusCode).toBe(200);
+      const key = ApiKeyCredentialSchema.parse(JSON.parse(retried.body));
+      expect(report.findings).toContainEqual(
+        expect.objectContaining({ credentialId: orphan, action: 'delete', outcome: 'done' }),
+      );
+      expect(await keyIdsNamed(apiGateway, keyNameOf(request))).toEqual([key.apiKeyId]);
+      expect(await readKey(apiGateway, key.apiKeyId)).toMatchObject({ value: key.apiKey });
+      expect(await planIdsOfKey(apiGateway, key.apiKeyId)).toEqual([...plans].sort());
     },
-    { step: 'finalizeRequest', priority: 'low', name: 'loseFirstAnswer' },
+    CASE_TIMEOUT_MS,
   );
-  const name = unique('lost client ');
+});
 
-  // moto returns no CreationDate, so the adoption of the client made is unit-tested
-  // (cognito-client-issuer.test.ts); here: the create was not repeated.
-  await new CognitoClientIssuer(cognito, pool.userPoolId)
-    .createClient({ name, scopes: pool.scopes, accessTokenValidityMinutes: 60 })
-    .catch(() => undefined);
+describe('CreateUserPoolClient whose answer is lost', () => {
+  test('is not retried: the client carrying the marker is found in the pool and adopted', async () => {
+    const pool = await createUserPoolWithScopes(cognito, ['read']);
+    const faults = new FaultInjector();
+    const clients = faulty(faults);
+    faults.loseAnswer('CreateUserPoolClient#1');
+    const marker = `${instanceOfTable(unique('table'))}.${randomLedgerId()}`;
+    const name = `lost client cw=${marker}`;
 
-  expect(dropped).toBe(true);
-  expect(await clientIdsNamed(reader, pool.userPoolId, name)).toHaveLength(1);
-  cognito.destroy();
-  reader.destroy();
+    const adopted = await new CognitoClientIssuer(clients.cognito(), pool.userPoolId).createClient({
+      name,
+      marker,
+      scopes: pool.scopes,
+      accessTokenValidityMinutes: 60,
+    });
+
+    expect(faults.attempts('CreateUserPoolClient#1')).toBe(1);
+    expect(faults.sends('CreateUserPoolClient')).toEqual(['CreateUserPoolClient#1']);
+    expect(await clientIdsNamed(cognito, pool.userPoolId, name)).toEqual([adopted.clientId]);
+    expect(await readClient(cognito, pool.userPoolId, adopted.clientId)).toMatchObject({
+      ClientSecret: adopted.clientSecret,
+    });
+  });
+
+  test(
+    'through the webhook: 200 with the adopted client, recorded as issued, the only one of the app',
+    async () => {
+      const { tableName, plans, pool } = await deployment();
+      const faults = new FaultInjector();
+      const webhook = webhookOn(faulty(faults), { tableName, plans, pool });
+      const request = clientApp();
+      faults.loseAnswer('CreateUserPoolClient#1');
+
+      const response = await webhook(event({ json: request }));
+
+      expect(response.statusCode).toBe(200);
+      const client = ClientCredentialSchema.parse(JSON.parse(response.body));
+      const clients = await clientsNamedWithPrefix(cognito, pool.userPoolId, `${request.appName} - `);
+      expect(clients.map((found) => found.id)).toEqual([client.clientId]);
+      expect(await readClient(cognito, pool.userPoolId, client.clientId)).toMatchObject({
+        ClientSecret: client.clientSecret,
+      });
+      expect(await ledgerItemsOfApp(dynamoDb, tableName, request.appName)).toMatchObject([
+        { state: 'issued', credentialId: client.clientId },
+      ]);
+    },
+    CASE_TIMEOUT_MS,
+  );
+});
+
+describe("the ledger's writes whose answer is lost are retried by the SDK and recognised", () => {
+  test.each([
+    ['PutItem#1', 'the claim'],
+    ['PutItem#2', 'the intent'],
+    ['TransactWriteItems#1', 'the issue'],
+  ])(
+    '%s (%s): the create answers 200 with the one key, recorded once, and a repeat returns it',
+    async (call) => {
+      const { tableName, plans, pool } = await deployment();
+      const faults = new FaultInjector();
+      const webhook = webhookOn(faulty(faults), { tableName, plans, pool });
+      const request = keyApp(plans);
+      faults.loseAnswer(call);
+
+      const response = await webhook(event({ json: request }));
+
+      expect(faults.attempts(call)).toBe(2);
+      expect(response.statusCode).toBe(200);
+      const key = ApiKeyCredentialSchema.parse(JSON.parse(response.body));
+      expect(await keyIdsNamed(apiGateway, keyNameOf(request))).toEqual([key.apiKeyId]);
+      expect(await ledgerItemsOfApp(dynamoDb, tableName, request.appName)).toMatchObject([
+        { state: 'issued', credentialId: key.apiKeyId },
+      ]);
+      const repeat = await webhook(event({ json: request }));
+      expect(JSON.parse(repeat.body)).toEqual(key);
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
 
 describe('CreateUserPoolClient against a server that answers every request the same way', () => {
@@ -106,25 +306,33 @@ describe('CreateUserPoolClient against a server that answers every request the s
   const issuer = () =>
     new CognitoClientIssuer(cognitoClient({ endpoint, region: REGION, maxAttempts: 3 }), 'us-east-1_Pool1');
 
-  test('a 5xx (the client may exist) is not retried, and answers 503', async () => {
+  const marker = '0a1b2c3d.abcdefgh01234567';
+  const newClient = (scope: string) => ({
+    name: `app - dev cw=${marker}`,
+    marker,
+    scopes: [scope],
+    accessTokenValidityMinutes: 60,
+  });
+
+  test('a 5xx (the client may exist) is not retried; the pool is searched, and the outcome is unknown (503)', async () => {
     answer = { status: 500, type: 'InternalErrorException' };
 
     const error = await issuer()
-      .createClient({ name: 'app - dev', scopes: ['api/read'], accessTokenValidityMinutes: 60 })
+      .createClient(newClient('api/read'))
       .catch((e: unknown) => e);
 
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(String((error as Error).cause)).toContain('app - dev');
+    expect(error).toBeInstanceOf(OutcomeUnknownError);
+    expect((error as OutcomeUnknownError).cause).toBeInstanceOf(UnavailableError);
     // Created once; then the pool is searched for the client it may have made (that fails too here).
-    expect(requests.filter((target) => target === 'CreateUserPoolClient')).toEqual(['CreateUserPoolClient']);
-    expect(requests.slice(1).every((target) => target === 'ListUserPoolClients')).toBe(true);
+    expect(requests[0]).toBe('CreateUserPoolClient');
+    expect(requests.slice(1)).toEqual(['ListUserPoolClients', 'ListUserPoolClients', 'ListUserPoolClients']);
   });
 
   test('a throttled create was not executed and is retried', async () => {
     answer = { status: 400, type: 'TooManyRequestsException' };
 
     const error = await issuer()
-      .createClient({ name: 'app - dev', scopes: ['api/read'], accessTokenValidityMinutes: 60 })
+      .createClient(newClient('api/read'))
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ThrottledError);
@@ -135,7 +343,7 @@ describe('CreateUserPoolClient against a server that answers every request the s
     answer = { status: 400, type: 'ScopeDoesNotExistException' };
 
     const error = await issuer()
-      .createClient({ name: 'app - dev', scopes: ['api/none'], accessTokenValidityMinutes: 60 })
+      .createClient(newClient('api/none'))
       .catch((e: unknown) => e);
 
     expect(error).toBeInstanceOf(ClientRefusedError);

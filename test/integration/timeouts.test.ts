@@ -1,10 +1,12 @@
 /**
  * A hung dependency: a loopback server that accepts connections and never answers. Every attempt
- * times out, retries stop at the request's deadline, and the caller gets a 503 in the error format.
+ * times out, retries stop at the request's deadline, and the caller gets a 503 in the error format;
+ * a create that never got an answer may have been made, and says so.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { ApiGatewayKeyIssuer } from '../../lambda/adapters/aws/api-gateway-key-issuer';
 import { apiGatewayClient } from '../../lambda/adapters/aws/clients';
+import { OutcomeUnknownError } from '../../lambda/credentials/ports';
 import { withDeadline } from '../../lambda/deadline';
 import { UnavailableError } from '../../lambda/errors';
 import { REGION } from './aws';
@@ -72,5 +74,19 @@ test('a deadline already spent makes no attempt at all', async () => {
 
   expect(failure).toBeInstanceOf(UnavailableError);
   expect(attempts).toBe(0);
+  client.destroy();
+});
+
+test('a create that never gets an answer is an unknown outcome, carrying the 503', async () => {
+  const client = apiGatewayClient({ endpoint, region: REGION, requestTimeoutMs: 150, maxAttempts: 2 });
+  const issuer = new ApiGatewayKeyIssuer(client);
+
+  const failure = await issuer
+    .createKey({ name: 'app (dev)', description: 'd', tags: {} })
+    .catch((error: unknown) => error);
+
+  expect(failure).toBeInstanceOf(OutcomeUnknownError);
+  expect((failure as OutcomeUnknownError).cause).toMatchObject({ status: 503, code: 'UPSTREAM_UNAVAILABLE' });
+  expect(attempts).toBe(2);
   client.destroy();
 });

@@ -1,7 +1,8 @@
 /**
  * The whole webhook wired as the Lambda wires it (loadConfig, awsBackend, composeWebhook) with
- * real SDK clients against moto: Basic credentials from a Secrets Manager secret, API keys and
- * usage-plan bindings in API Gateway. Outcomes are read back from moto with separate SDK calls.
+ * real SDK clients against moto: Basic credentials from a Secrets Manager secret, the ledger in a
+ * DynamoDB table (LEDGER_TABLE), API keys and usage-plan bindings in API Gateway. Outcomes are read
+ * back from moto with separate SDK calls.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { awsBackend, composeWebhook } from '../../lambda/compose';
@@ -10,13 +11,21 @@ import { ApiKeyCredentialSchema } from '../../lambda/schemas';
 import type { Webhook } from '../../lambda/webhook';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import {
+  bindKeyToPlan,
+  createLedgerTable,
   createSecret,
+  createTaggedKey,
   createUsagePlans,
+  instanceOfTable,
   keyIdsNamed,
+  ledgerItems,
   motoApiGateway,
   motoClientFactories,
+  motoDynamoDb,
   motoSecretsManager,
   planIdsOfKey,
+  plansListingKey,
+  randomLedgerId,
   readKey,
   unique,
 } from './aws';
@@ -24,12 +33,14 @@ import {
 const DEVELOPER = 'dev@example.com';
 /** For arranging and reading back moto's state, apart from the clients the webhook builds. */
 const apiGateway = motoApiGateway();
+const dynamoDb = motoDynamoDb();
 const secretsManager = motoSecretsManager();
 const webhookClients = motoClientFactories();
 let webhook: Webhook;
 /** Usage plans on the deployment's allow-list, and one that is not. */
 let allowed: string[];
 let notAllowed: string;
+let tableName: string;
 
 beforeAll(async () => {
   const plans = await createUsagePlans(apiGateway, 4);
@@ -39,15 +50,18 @@ beforeAll(async () => {
     secretsManager,
     JSON.stringify({ username: USERNAME, password: PASSWORD }),
   );
+  tableName = await createLedgerTable(dynamoDb);
   const config = loadConfig({
     WEBHOOK_SECRET_ARN: secretArn,
     ALLOWED_USAGE_PLAN_IDS: allowed.join(','),
+    LEDGER_TABLE: tableName,
   });
   webhook = composeWebhook(config, awsBackend(config, webhookClients), new Logger({ logLevel: 'SILENT' }));
 });
 
 afterAll(() => {
   apiGateway.destroy();
+  dynamoDb.destroy();
   secretsManager.destroy();
   webhookClients.destroyAll();
 });
@@ -55,7 +69,11 @@ afterAll(() => {
 const apis = (planIds: readonly string[]) => [{ id: 'restapi1', usagePlans: planIds.map((id) => ({ id })) }];
 
 const create = (appName: string, planIds: readonly string[]) =>
-  webhook(event({ json: createRequest({ appName, developer: DEVELOPER, apis: apis(planIds) }) }));
+  webhook(
+    event({
+      json: createRequest({ appName, appSlug: unique('slug'), developer: DEVELOPER, apis: apis(planIds) }),
+    }),
+  );
 
 /** Creates a key through the webhook; resolves with its id. */
 async function issuedKeyId(planIds: readonly string[]): Promise<string> {
@@ -83,6 +101,19 @@ describe('webhook on the AWS adapters (moto)', () => {
     expect(await planIdsOfKey(apiGateway, body.apiKeyId)).toEqual([first, second].sort());
   });
 
+  test('createCredentials records the key in LEDGER_TABLE as issued, under the marker the key carries', async () => {
+    const apiKeyId = await issuedKeyId(allowed.slice(0, 1));
+
+    const entries = (await ledgerItems(dynamoDb, tableName)).filter(
+      (entry) => entry.credentialId === apiKeyId,
+    );
+
+    expect(entries).toMatchObject([{ state: 'issued', grants: allowed.slice(0, 1) }]);
+    expect((await readKey(apiGateway, apiKeyId)).tags).toMatchObject({
+      'sensedia:ledger-id': `${instanceOfTable(tableName)}.${entries[0]?.ledgerId}`,
+    });
+  });
+
   test('createCredentials refuses a usage plan off the allow-list with 422 and creates no key', async () => {
     const appName = unique('app');
 
@@ -95,7 +126,12 @@ describe('webhook on the AWS adapters (moto)', () => {
 
   test('a password that is not the secret is refused with 401 and creates no key', async () => {
     const appName = unique('app');
-    const request = createRequest({ appName, developer: DEVELOPER, apis: apis(allowed) });
+    const request = createRequest({
+      appName,
+      appSlug: unique('slug'),
+      developer: DEVELOPER,
+      apis: apis(allowed),
+    });
 
     const response = await webhook(
       event({
@@ -154,5 +190,29 @@ describe('webhook on the AWS adapters (moto)', () => {
 
     expect(response.statusCode).toBe(404);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'CREDENTIAL_NOT_FOUND' });
+  });
+
+  test('update and revoke of a key tagged as the webhook’s that its ledger does not list answer 404 and leave it', async () => {
+    const [bound = '', other = ''] = allowed;
+    const name = unique('unrecorded');
+    const keyId = await createTaggedKey(apiGateway, {
+      name,
+      marker: `${instanceOfTable(tableName)}.${randomLedgerId()}`,
+    });
+    await bindKeyToPlan(apiGateway, bound, keyId);
+
+    const updated = await update(keyId, {
+      appName: unique('app'),
+      developer: DEVELOPER,
+      apis: apis([other]),
+    });
+    const revoked = await revoke(keyId);
+
+    for (const response of [updated, revoked]) {
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body)).toMatchObject({ code: 'CREDENTIAL_NOT_FOUND' });
+    }
+    expect(await readKey(apiGateway, keyId)).toMatchObject({ name });
+    expect(await plansListingKey(apiGateway, allowed, keyId)).toEqual([bound]);
   });
 });

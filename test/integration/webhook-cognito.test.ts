@@ -1,7 +1,8 @@
 /**
  * The whole webhook wired as the Lambda wires it (loadConfig, awsBackend, composeWebhook) for a
  * deployment that issues client credentials, with real SDK clients against moto: app clients in
- * a user pool of this file's own. Outcomes are read back from moto with separate SDK calls.
+ * a user pool of this file's own, the ledger in a DynamoDB table (LEDGER_TABLE). Outcomes are read
+ * back from moto with separate SDK calls.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { awsBackend, composeWebhook } from '../../lambda/compose';
@@ -10,9 +11,14 @@ import { ClientCredentialSchema } from '../../lambda/schemas';
 import type { Webhook } from '../../lambda/webhook';
 import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import {
+  clientNamePattern,
+  createLedgerTable,
+  createPoolClient,
   createUserPoolWithScopes,
+  instanceOfTable,
   motoClientFactories,
   motoCognito,
+  motoDynamoDb,
   readClient,
   type ScopedUserPool,
   unique,
@@ -22,18 +28,24 @@ const DEVELOPER = 'dev@example.com';
 const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 /** For arranging and reading back moto's state, apart from the clients the webhook builds. */
 const cognito = motoCognito();
+const dynamoDb = motoDynamoDb();
 const webhookClients = motoClientFactories();
 let webhook: Webhook;
 let pool: ScopedUserPool;
 /** DEFAULT_SCOPES; billing1 has its own scope (API_SCOPES). */
 let defaultScopes: string[];
 let billingScope: string;
+/** The marker prefix of this file's deployment (its LEDGER_TABLE). */
+let instance: string;
 
 beforeAll(async () => {
   pool = await createUserPoolWithScopes(cognito, ['read', 'write', 'admin']);
   defaultScopes = pool.scopes.slice(0, 2);
   billingScope = pool.scopes[2] ?? '';
+  const tableName = await createLedgerTable(dynamoDb);
+  instance = instanceOfTable(tableName);
   const config = loadConfig({
+    LEDGER_TABLE: tableName,
     WEBHOOK_USERNAME: USERNAME,
     WEBHOOK_PASSWORD: PASSWORD,
     DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
@@ -47,13 +59,18 @@ beforeAll(async () => {
 
 afterAll(() => {
   cognito.destroy();
+  dynamoDb.destroy();
   webhookClients.destroyAll();
 });
 
 const apis = (...ids: string[]) => ids.map((id) => ({ id }));
 
 const create = (appName: string) =>
-  webhook(event({ json: createRequest({ appName, developer: DEVELOPER, apis: apis('orders1') }) }));
+  webhook(
+    event({
+      json: createRequest({ appName, appSlug: unique('slug'), developer: DEVELOPER, apis: apis('orders1') }),
+    }),
+  );
 
 /** Creates a client through the webhook; resolves with its id. */
 async function issuedClientId(): Promise<string> {
@@ -86,7 +103,7 @@ describe('webhook issuing client credentials on the AWS adapters (moto)', () => 
     const client = await readClient(cognito, pool.userPoolId, body.clientId);
     expect(client).toMatchObject({
       ClientSecret: body.clientSecret,
-      ClientName: `${appName} - ${DEVELOPER}`,
+      ClientName: expect.stringMatching(clientNamePattern(appName, DEVELOPER, instance)),
       AllowedOAuthFlows: ['client_credentials'],
       AllowedOAuthFlowsUserPoolClient: true,
     });
@@ -119,7 +136,7 @@ describe('webhook issuing client credentials on the AWS adapters (moto)', () => 
 
     expect(response.statusCode).toBe(204);
     expect(await readClient(cognito, pool.userPoolId, clientId)).toMatchObject({
-      ClientName: `${renamed} - ${DEVELOPER}`,
+      ClientName: expect.stringMatching(clientNamePattern(renamed, DEVELOPER, instance)),
       AllowedOAuthScopes: [billingScope],
     });
   });
@@ -156,5 +173,23 @@ describe('webhook issuing client credentials on the AWS adapters (moto)', () => 
 
     expect(response.statusCode).toBe(404);
     expect(JSON.parse(response.body)).toMatchObject({ code: 'CREDENTIAL_NOT_FOUND' });
+  });
+
+  test('update and revoke of a client of the pool the webhook did not issue answer 404 and leave it', async () => {
+    const clientId = await createPoolClient(cognito, pool, 'partner integration');
+    const before = await readClient(cognito, pool.userPoolId, clientId);
+
+    const updated = await update(clientId, {
+      appName: unique('app'),
+      developer: DEVELOPER,
+      apis: apis('billing1'),
+    });
+    const revoked = await revoke(clientId);
+
+    for (const response of [updated, revoked]) {
+      expect(response.statusCode).toBe(404);
+      expect(JSON.parse(response.body)).toMatchObject({ code: 'CREDENTIAL_NOT_FOUND' });
+    }
+    expect(await readClient(cognito, pool.userPoolId, clientId)).toEqual(before);
   });
 });
