@@ -53,13 +53,17 @@ export function formatReport(report: ReconcileReport): string {
       .join('  ')
       .trimEnd();
   const { counts } = report;
+  // A dry run counts what it would do, and says so.
+  const [deleted, unbound, abandoned] = report.dryRun
+    ? ['to delete', 'to unbind', 'intent(s) to abandon']
+    : ['deleted', 'unbound', 'intent(s) abandoned'];
   return [
     line(rows[0] ?? []),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.slice(1).map(line),
     '',
-    `${counts.credentials} issued credential(s); ${counts.deleted} deleted, ${counts.unbound} unbound, ` +
-      `${counts.abandoned} intent(s) abandoned, ${counts.missing} missing in AWS, ${counts.waiting} too young to judge, ` +
+    `${counts.credentials} issued credential(s); ${counts.deleted} ${deleted}, ${counts.unbound} ${unbound}, ` +
+      `${counts.abandoned} ${abandoned}, ${counts.missing} missing in AWS, ${counts.waiting} too young to judge, ` +
       `${counts.failed} failed${report.dryRun ? ' (dry run: nothing changed)' : ''}.`,
   ].join('\n');
 }

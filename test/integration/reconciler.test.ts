@@ -498,7 +498,7 @@ describe('npm run reconcile', () => {
       );
       expect(rest.at(-1)).toBe(
         // A dry run counts what it would do.
-        '3 issued credential(s); 3 deleted, 1 unbound, 1 intent(s) abandoned, 1 missing in AWS, 0 too young to judge, 0 failed (dry run: nothing changed).',
+        '3 issued credential(s); 3 to delete, 1 to unbind, 1 intent(s) to abandon, 1 missing in AWS, 0 too young to judge, 0 failed (dry run: nothing changed).',
       );
       expect(await state(world)).toMatchObject({ keys: { unrecorded: true, revoked: true } });
     },

@@ -178,6 +178,7 @@ describe('formatReport', () => {
     const text = formatReport(report([], { dryRun: true }));
 
     expect(text.split('\n').at(-1)).toMatch(/ failed \(dry run: nothing changed\)\.$/);
+    expect(text.split('\n').at(-1)).toMatch(/ to delete, .* to unbind, .* intent\(s\) to abandon, /);
   });
 
   test('prints the header alone when there is nothing to report', () => {
