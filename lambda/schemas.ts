@@ -2,7 +2,8 @@
  * The webhook's contract as zod schemas: the single source of the request and response types.
  * `openapi.yaml` describes the same shapes; test/unit/openapi.test.ts keeps the two in step.
  *
- * zod/mini keeps the bundle small (see TOOLING.md); the English locale gives readable messages.
+ * zod/mini keeps the bundle small (15 KB against 455 KB for the full zod, which does not tree-shake);
+ * the English locale gives readable messages.
  */
 
 import { en } from 'zod/locales';

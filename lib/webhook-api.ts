@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, acknowledgeRule } from './nag';
 import { checkInteger, InvalidPropsError } from './validation';
 
-/** The contract's routes (SPEC.md): nothing else is exposed. */
+/** The contract's routes (openapi.yaml): nothing else is exposed. */
 export const WEBHOOK_ROUTES = [
   { method: 'GET', path: '/v1/health' },
   { method: 'POST', path: '/v1/createCredentials' },
