@@ -15,7 +15,6 @@ import {
   type ClaimRequest,
   type CredentialLedger,
   type LedgerEntry,
-  OutcomeUnknownError,
 } from './ports';
 import { apiKeyHash, changedApp, Recording, type RecordingOptions, recordedApp } from './recording';
 
@@ -64,18 +63,13 @@ export class ApiKeyService {
       kind: 'API_KEY',
       usagePlanIds: planIds,
     });
-    let key: { id: string; value: string };
-    try {
-      key = await this.issuer.createKey({
+    const key = await this.recording.create(entry, () =>
+      this.issuer.createKey({
         name: apiKeyName(app.appName, app.developer),
         description: apiKeyDescription(app.appSlug),
         tags: resourceTags(app.appSlug, app.developer, marker),
-      });
-    } catch (error) {
-      const lost = error instanceof OutcomeUnknownError;
-      await this.recording.abandon(entry, error, lost);
-      throw lost ? error.cause : error;
-    }
+      }),
+    );
     const removal = {
       remove: async () => {
         // Refused by IAM: the key is still there, and must be reported as such.

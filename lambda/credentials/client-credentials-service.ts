@@ -11,13 +11,7 @@ import { NotFoundError, UnprocessableError } from '../errors';
 import type { AppChanges, AppDescription } from './app';
 import { formatMarker } from './marker';
 import { clientName } from './naming';
-import {
-  type ClaimRequest,
-  type ClientIssuer,
-  ClientRefusedError,
-  type CredentialLedger,
-  OutcomeUnknownError,
-} from './ports';
+import { type ClaimRequest, type ClientIssuer, ClientRefusedError, type CredentialLedger } from './ports';
 import { changedApp, Recording, type RecordingOptions, recordedApp } from './recording';
 
 /** Cognito allows at most 50 scopes on an app client. */
@@ -55,21 +49,16 @@ export class ClientCredentialsService {
       kind: 'CLIENT_CREDENTIALS',
       scopes,
     });
-    let client: { clientId: string; clientSecret: string };
-    try {
-      client = await refusals(
+    const client = await this.recording.create(entry, () =>
+      refusals(
         this.issuer.createClient({
           name: clientName(app.appName, app.developer, marker),
           marker: formatMarker(marker),
           scopes,
           accessTokenValidityMinutes: this.config.accessTokenValidityMinutes,
         }),
-      );
-    } catch (error) {
-      const lost = error instanceof OutcomeUnknownError;
-      await this.recording.abandon(entry, error, lost);
-      throw lost ? error.cause : error;
-    }
+      ),
+    );
     await this.recording.issue(
       entry,
       { credentialId: client.clientId, claim },

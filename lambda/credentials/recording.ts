@@ -10,13 +10,14 @@ import type { CredentialType } from '../schemas';
 import type { AppChanges, AppDescription } from './app';
 import { type Marker, newLedgerId } from './marker';
 import { persist } from './persist';
-import type {
-  CredentialLedger,
-  Grants,
-  IssuedFacts,
-  LedgerEntry,
-  NewLedgerEntry,
-  RecordedApp,
+import {
+  type CredentialLedger,
+  type Grants,
+  type IssuedFacts,
+  type LedgerEntry,
+  type NewLedgerEntry,
+  OutcomeUnknownError,
+  type RecordedApp,
 } from './ports';
 
 /** A resource the webhook could not remove after a failure; the reconciler will. */
@@ -111,6 +112,20 @@ export class Recording {
       if (recorded?.ledgerId === entry.ledgerId && recorded.state === 'issued') return;
       await this.failed(entry, facts.credentialId, removal, error);
       throw error;
+    }
+  }
+
+  /**
+   * Runs the AWS create of an intent. If it fails, the intent is abandoned (a lost answer reported
+   * as a resource that may exist) and the error the caller should see is thrown.
+   */
+  async create<T>(entry: NewLedgerEntry, create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (error) {
+      const lost = error instanceof OutcomeUnknownError;
+      await this.abandon(entry, error, lost);
+      throw lost ? error.cause : error;
     }
   }
 
