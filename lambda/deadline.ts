@@ -12,6 +12,8 @@ interface Budget {
   readonly until: number;
   /** Epoch ms until which cleanup may run. */
   readonly cleanupUntil: number;
+  /** Epoch ms at which the runtime stops the invocation, when it says. */
+  readonly endsAt?: number | undefined;
 }
 
 const budgets = new AsyncLocalStorage<Budget>();
@@ -19,22 +21,42 @@ const budgets = new AsyncLocalStorage<Budget>();
 /** Time kept after the deadline for cleanup: one more attempt (3 s) fits before the Lambda timeout. */
 export const CLEANUP_RESERVE_MS = 3_000;
 
-/** Runs `task` with a deadline `budgetMs` from now (epoch ms) visible to the AWS calls it makes. */
+/** How long one AWS call attempt may take (the SDK clients' request timeout). */
+export const ATTEMPT_TIMEOUT_MS = 3_000;
+
+/** Time to write the response once the last AWS attempt ended. */
+const ANSWER_MS = 500;
+
+/**
+ * The AWS budget of a request that must end within `remainingMs` (the Lambda's own timeout). After
+ * the deadline, cleanup may start attempts for CLEANUP_RESERVE_MS and the last of them (like an
+ * attempt in flight at the deadline) runs ATTEMPT_TIMEOUT_MS; then the answer is written. A 25 s
+ * function gets 18.5 s; a 10 s one 3.5 s.
+ */
+export function budgetFor(remainingMs: number): number {
+  return Math.max(0, remainingMs - (CLEANUP_RESERVE_MS + ATTEMPT_TIMEOUT_MS + ANSWER_MS));
+}
+
+/**
+ * Runs `task` with a deadline `budgetMs` from now (epoch ms) visible to the AWS calls it makes.
+ * `endsAt` is when the runtime stops the invocation, when known.
+ */
 export function withDeadline<T>(
   budgetMs: number,
   task: () => Promise<T>,
   now: () => number = Date.now,
   cleanupReserveMs: number = CLEANUP_RESERVE_MS,
+  endsAt?: number,
 ): Promise<T> {
   const until = now() + budgetMs;
-  return budgets.run({ until, cleanupUntil: until + cleanupReserveMs }, task);
+  return budgets.run({ until, cleanupUntil: until + cleanupReserveMs, endsAt }, task);
 }
 
 /** Runs cleanup with the request's deadline pushed out by its cleanup reserve. */
 export function inCleanupTime<T>(task: () => Promise<T>): Promise<T> {
   const budget = budgets.getStore();
   if (budget === undefined) return task();
-  return budgets.run({ until: budget.cleanupUntil, cleanupUntil: budget.cleanupUntil }, task);
+  return budgets.run({ ...budget, until: budget.cleanupUntil }, task);
 }
 
 /** Milliseconds left before the current request's deadline; Infinity outside a request. */
@@ -43,9 +65,13 @@ export function remainingMs(now: () => number = Date.now): number {
   return budget === undefined ? Number.POSITIVE_INFINITY : budget.until - now();
 }
 
-/** Epoch ms until which the current request may still act (its cleanup included); undefined outside one. */
+/**
+ * Epoch ms until which the current request may still act: when the runtime stops it, where known,
+ * else the end of its cleanup time; undefined outside a request.
+ */
 export function actsUntil(): number | undefined {
-  return budgets.getStore()?.cleanupUntil;
+  const budget = budgets.getStore();
+  return budget === undefined ? undefined : Math.max(budget.endsAt ?? 0, budget.cleanupUntil);
 }
 
 /** Thrown before an AWS call attempt when the request's budget is spent. */

@@ -31,5 +31,6 @@ const webhook = composeWebhook(
 
 export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
   logger.addContext(context);
-  return webhook(event);
+  // The AWS budget follows the function's own timeout, whatever it is set to.
+  return webhook(event, { remainingMs: context.getRemainingTimeInMillis() });
 }

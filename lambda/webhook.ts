@@ -8,7 +8,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { CredentialOperations } from './credentials/idempotency';
-import { withDeadline } from './deadline';
+import { budgetFor, withDeadline } from './deadline';
 import { WebhookError } from './errors';
 import type { BasicAuthenticator } from './http/auth';
 import { DEFAULT_MAX_BODY_BYTES, readJsonObject } from './http/body';
@@ -29,7 +29,10 @@ export interface WebhookDependencies {
   /** CloudWatch metrics (EMF) in Lambda; absent locally. */
   readonly metrics?: Metrics | undefined;
   readonly maxBodyBytes?: number;
-  /** Time for a request's AWS calls; below the Lambda timeout (25 s) and API Gateway's 29 s. */
+  /**
+   * Most time for a request's AWS calls. In Lambda the budget follows the invocation's remaining
+   * time (budgetFor); this caps it, and is the budget where the runtime does not say (npm start).
+   */
   readonly awsBudgetMs?: number;
 }
 
@@ -43,7 +46,13 @@ export type WebhookEvent = Pick<
   };
 };
 
-export type Webhook = (event: WebhookEvent) => Promise<APIGatewayProxyResult>;
+/** What the runtime says of the invocation (Lambda's context). */
+export interface Invocation {
+  /** Milliseconds before the runtime stops the invocation (context.getRemainingTimeInMillis()). */
+  readonly remainingMs: number;
+}
+
+export type Webhook = (event: WebhookEvent, invocation?: Invocation) => Promise<APIGatewayProxyResult>;
 
 type Operation = 'health' | 'createCredentials' | 'updateCredentials' | 'revokeCredentials';
 
@@ -65,13 +74,13 @@ const credentialIdOf = (ref: { apiKeyId?: string | undefined; clientId?: string 
 
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
-/** With 3 s per attempt, the last attempt ends by ~21 s: under the 25 s Lambda timeout. */
+/** Where the runtime gives no remaining time (npm start): what a 25 s Lambda timeout allows. */
 export const DEFAULT_AWS_BUDGET_MS = 18_000;
 
 export function createWebhook(deps: WebhookDependencies): Webhook {
   const { authenticator, credentials, logger } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const awsBudgetMs = deps.awsBudgetMs ?? DEFAULT_AWS_BUDGET_MS;
+  const maxBudgetMs = deps.awsBudgetMs ?? Number.POSITIVE_INFINITY;
 
   const router = new Router<Endpoint>([
     {
@@ -125,8 +134,13 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
     },
   ]);
 
-  return async (event) => {
+  return async (event, invocation) => {
     const started = Date.now();
+    const budgetMs =
+      invocation === undefined
+        ? (deps.awsBudgetMs ?? DEFAULT_AWS_BUDGET_MS)
+        : Math.min(maxBudgetMs, budgetFor(invocation.remainingMs));
+    const endsAt = invocation === undefined ? undefined : started + invocation.remainingMs;
     const presented = header(event, 'x-correlation-id');
     const correlationId =
       presented !== undefined && CORRELATION_ID.test(presented)
@@ -138,11 +152,17 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
     try {
       const endpoint = router.resolve(event.httpMethod, event.path).handler;
       operation = endpoint.operation;
-      response = await withDeadline(awsBudgetMs, async () => {
-        await authenticator.verify(header(event, 'authorization'));
-        const body = endpoint.hasBody ? readJsonObject(event, maxBodyBytes) : {};
-        return endpoint.run(body, fields);
-      });
+      response = await withDeadline(
+        budgetMs,
+        async () => {
+          await authenticator.verify(header(event, 'authorization'));
+          const body = endpoint.hasBody ? readJsonObject(event, maxBodyBytes) : {};
+          return endpoint.run(body, fields);
+        },
+        Date.now,
+        undefined,
+        endsAt,
+      );
     } catch (error) {
       response = errorResponse(error);
       logFailure(logger, error, response.statusCode, correlationId, event.requestContext?.identity?.sourceIp);

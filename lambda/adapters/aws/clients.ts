@@ -10,7 +10,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FinalizeRequestMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
-import { DeadlineExceededError, remainingMs } from '../../deadline';
+import { ATTEMPT_TIMEOUT_MS, DeadlineExceededError, remainingMs } from '../../deadline';
 import { retryOnlyThrottling } from './errors';
 
 export interface ClientOptions {
@@ -30,7 +30,7 @@ export function sdkConfig(options: ClientOptions = {}) {
     // Without throwOnRequestTimeout the handler only logs a warning when the timeout passes.
     requestHandler: {
       connectionTimeout: 1_000,
-      requestTimeout: options.requestTimeoutMs ?? 3_000,
+      requestTimeout: options.requestTimeoutMs ?? ATTEMPT_TIMEOUT_MS,
       throwOnRequestTimeout: true,
     },
   };
