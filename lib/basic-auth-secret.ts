@@ -3,6 +3,8 @@
  * `{"username": "...", "password": "<generated>"}`. During a rotation it also holds
  * `previousPassword`, and the webhook accepts both.
  */
+import { Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { acknowledgeRule } from './nag';
@@ -19,10 +21,32 @@ export interface BasicAuthSecretProps {
    * @default 40
    */
   readonly passwordLength?: number;
+  /**
+   * IAM principal ARNs (wildcards allowed) that may still read the secret besides the webhook's
+   * role, once allowReadsOnlyBy is called: the account's administrators. Replaces the default.
+   * @default - DEFAULT_SECRET_ADMIN_ARNS: the account root, IAM Identity Center roles and
+   * OrganizationAccountAccessRole
+   */
+  readonly adminPrincipalArns?: readonly string[];
 }
+
+/**
+ * Who administers an account in most setups: the root user, IAM Identity Center permission sets
+ * (roles under aws-reserved/sso.amazonaws.com) and the role AWS Organizations creates in member
+ * accounts. They still need an identity policy that allows the read; this list only spares them
+ * from the secret's deny. `<account>` and `<partition>` are filled in.
+ */
+export const DEFAULT_SECRET_ADMIN_ARNS = [
+  'arn:<partition>:iam::<account>:root',
+  'arn:<partition>:iam::<account>:role/aws-reserved/sso.amazonaws.com/*',
+  'arn:<partition>:iam::<account>:role/OrganizationAccountAccessRole',
+] as const;
+
+const PRINCIPAL_ARN = /^arn:([\w-]+|<partition>):iam::(\d{12}|<account>):(root|role\/.+|user\/.+)$/;
 
 export class BasicAuthSecret extends Construct {
   readonly secret: secretsmanager.Secret;
+  private readonly adminPrincipalArns: readonly string[];
 
   constructor(scope: Construct, id: string, props: BasicAuthSecretProps = {}) {
     super(scope, id);
@@ -36,6 +60,19 @@ export class BasicAuthSecret extends Construct {
     }
     const passwordLength = props.passwordLength ?? 40;
     checkInteger('BasicAuthSecret', 'passwordLength', passwordLength, 20, 128);
+    const admins = props.adminPrincipalArns ?? DEFAULT_SECRET_ADMIN_ARNS;
+    const badAdmins = admins.filter((arn) => !Token.isUnresolved(arn) && !PRINCIPAL_ARN.test(arn));
+    if (admins.length === 0 || badAdmins.length > 0) {
+      throw new InvalidPropsError(
+        'BasicAuthSecret',
+        'adminPrincipalArns must list IAM root, role or user ARNs (arn:aws:iam::<account>:role/<name>), ' +
+          `got ${JSON.stringify(admins)}`,
+      );
+    }
+    const stack = Stack.of(this);
+    this.adminPrincipalArns = admins.map((arn) =>
+      arn.replace('<partition>', stack.partition).replace('<account>', stack.account),
+    );
 
     this.secret = new secretsmanager.Secret(this, 'Secret', {
       description: 'Basic credentials the Sensedia Developer Portal uses to call the credential webhook',
@@ -52,6 +89,27 @@ export class BasicAuthSecret extends Construct {
       'The same password is stored in the Sensedia Portal, which a person updates: rotation is a manual, ' +
         'zero-downtime procedure (new password with previousPassword kept until the Portal is updated, see ' +
         'README), which an automatic rotation schedule would break.',
+    );
+  }
+
+  /**
+   * Denies reading the secret to every principal but `reader` and the administrators, so that a
+   * role elsewhere in the account with GetSecretValue on "*" cannot read the Portal's password.
+   * Only reads are denied: CloudFormation still manages the secret and its policy.
+   */
+  allowReadsOnlyBy(reader: iam.IRole): void {
+    this.secret.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'ReadOnlyByWebhookAndAdministrators',
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['secretsmanager:GetSecretValue'],
+        resources: ['*'],
+        conditions: {
+          StringNotEquals: { 'aws:PrincipalArn': [reader.roleArn] },
+          ArnNotLike: { 'aws:PrincipalArn': [...this.adminPrincipalArns] },
+        },
+      }),
     );
   }
 }

@@ -32,6 +32,10 @@ export const CONTEXT_KEYS = [
   'throttlingBurstLimit',
   'allowedSourceCidrs',
   'webAclArn',
+  'createWebAcl',
+  'webAclRateLimit',
+  'reservedConcurrency',
+  'secretAdminArns',
   'apiGatewayCloudWatchRole',
   'memorySize',
   'logLevel',
@@ -67,19 +71,29 @@ export function readAppConfig(node: Node): AppConfig {
     const value: unknown = node.tryGetContext(key);
     return value === '' || value === null ? undefined : value;
   };
-  const plans = list(read, 'allowedUsagePlanIds', /[\s,]+/);
+  const defaultType = credentialType(read, 'defaultCredentialType');
+  const apiTypes = credentialTypeMap(read);
+  const issuesApiKeys =
+    (defaultType ?? 'API_KEY') === 'API_KEY' || Object.values(apiTypes ?? {}).includes('API_KEY');
+  const listedPlans = list(read, 'allowedUsagePlanIds', /[\s,]+/);
+  // cdk.json's placeholder stands for "set your plans" only where API keys are issued; a
+  // client-credentials deployment must deploy from the same cdk.json without removing it.
+  const placeholderOnly = listedPlans?.length === 1 && listedPlans[0] === PLACEHOLDER_USAGE_PLAN_ID;
+  const plans = placeholderOnly && !issuesApiKeys ? undefined : listedPlans;
   const clientCredentials = readClientCredentials(read);
+  const basicAuth = {
+    ...optional('username', string(read, 'basicAuthUsername')),
+    ...optional('adminPrincipalArns', list(read, 'secretAdminArns', /[\s,]+/)),
+  };
   const webhook: CredentialWebhookProps = {
-    ...optional('defaultCredentialType', credentialType(read, 'defaultCredentialType')),
-    ...optional('apiCredentialTypes', credentialTypeMap(read)),
+    ...optional('defaultCredentialType', defaultType),
+    ...optional('apiCredentialTypes', apiTypes),
     ...optional('allowedUsagePlanIds', plans),
     ...optional('clientCredentials', clientCredentials),
-    ...optional(
-      'basicAuth',
-      mapDefined(string(read, 'basicAuthUsername'), (username) => ({ username })),
-    ),
+    ...optional('basicAuth', Object.keys(basicAuth).length > 0 ? basicAuth : undefined),
     functionOptions: {
       ...optional('memorySize', number(read, 'memorySize')),
+      ...optional('reservedConcurrency', reservedConcurrency(read)),
       ...optional('logLevel', logLevel(read)),
       ...optional('logRetention', retention(read)),
     },
@@ -89,6 +103,8 @@ export function readAppConfig(node: Node): AppConfig {
       ...optional('throttlingBurstLimit', number(read, 'throttlingBurstLimit')),
       ...optional('allowedSourceCidrs', list(read, 'allowedSourceCidrs', /[\s,]+/)),
       ...optional('webAclArn', string(read, 'webAclArn')),
+      ...optional('createWebAcl', boolean(read, 'createWebAcl')),
+      ...optional('webAclRateLimit', number(read, 'webAclRateLimit')),
       ...optional('cloudWatchRole', boolean(read, 'apiGatewayCloudWatchRole')),
       ...optional('accessLogRetention', retention(read)),
     },
@@ -255,6 +271,22 @@ function reconcileMinutes(read: Reader): number | undefined {
     );
   }
   return minutes;
+}
+
+/** A whole number of executions, or 0 / "none" for no reservation. */
+function reservedConcurrency(read: Reader): number | 'none' | undefined {
+  const value = read('reservedConcurrency');
+  if (value === 'none' || value === 0 || value === '0') return 'none';
+  const executions = number(read, 'reservedConcurrency');
+  if (executions === undefined) return undefined;
+  if (!Number.isInteger(executions) || executions < 1 || executions > 1000) {
+    throw new ContextError(
+      'reservedConcurrency',
+      'must be a whole number of executions from 1 to 1000, or 0 or "none" to reserve none',
+      value,
+    );
+  }
+  return executions;
 }
 
 function removalPolicy(read: Reader): RemovalPolicy | undefined {

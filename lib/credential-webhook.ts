@@ -31,7 +31,7 @@ import {
 } from './validation';
 import { WebhookApi, type WebhookApiProps } from './webhook-api';
 import { WebhookFunction, type WebhookFunctionProps } from './webhook-function';
-import { WebhookMonitoring } from './webhook-monitoring';
+import { WebhookMonitoring, type WebhookMonitoringProps } from './webhook-monitoring';
 
 /** Cognito allows at most 50 scopes on one app client. */
 const MAX_SCOPES_PER_CLIENT = 50;
@@ -118,6 +118,14 @@ export interface CredentialWebhookProps {
    */
   readonly apiOptions?: Omit<WebhookApiProps, 'handler' | 'removalPolicy'>;
   /**
+   * Alarm thresholds of the refused-request alarms.
+   * @default - see WebhookMonitoringProps
+   */
+  readonly monitoringOptions?: Pick<
+    WebhookMonitoringProps,
+    'authenticationFailureThreshold' | 'clientErrorThreshold' | 'throttledRequestThreshold'
+  >;
+  /**
    * SNS topic alarms notify.
    * @default - alarms without notifications
    */
@@ -175,8 +183,13 @@ export class CredentialWebhook extends Construct {
     const reconcileGrace = props.reconcileGrace ?? DEFAULT_RECONCILE_GRACE;
     checkReconcileGrace('CredentialWebhook', 'reconcileGrace', reconcileGrace);
 
-    this.basicAuthSecret =
-      props.basicAuthSecret ?? new BasicAuthSecret(this, 'BasicAuth', props.basicAuth).secret;
+    let createdSecret: BasicAuthSecret | undefined;
+    if (props.basicAuthSecret === undefined) {
+      createdSecret = new BasicAuthSecret(this, 'BasicAuth', props.basicAuth);
+      this.basicAuthSecret = createdSecret.secret;
+    } else {
+      this.basicAuthSecret = props.basicAuthSecret;
+    }
     // The id is the one the table had as the idempotency table: a new id would replace it.
     this.ledger = new CredentialLedgerTable(this, 'Idempotency', { removalPolicy });
 
@@ -229,6 +242,8 @@ export class CredentialWebhook extends Construct {
       role: this.handler.role,
       basicAuthSecret: this.basicAuthSecret,
     });
+    // An imported secret's policy is its owner's to set.
+    createdSecret?.allowReadsOnlyBy(this.handler.role);
     this.reconciler = new CredentialReconciler(this, 'Reconciler', {
       environment: shared,
       interval: reconcileInterval,
@@ -253,6 +268,8 @@ export class CredentialWebhook extends Construct {
       function: this.handler.function,
       restApi: this.api.restApi,
       stageName: this.api.stage.stageName,
+      accessLogGroup: this.api.accessLogGroup,
+      ...props.monitoringOptions,
       reconciler: { function: this.reconciler.function, interval: reconcileInterval },
       ...(props.alarmTopic !== undefined && { alarmTopic: props.alarmTopic }),
     });

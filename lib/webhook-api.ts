@@ -1,7 +1,8 @@
 /**
  * The webhook's public face: a regional REST API with exactly the four contract routes, each a
- * Lambda proxy integration, with stage throttling, JSON access logs and API Gateway's own error
- * responses in the contract's error format.
+ * Lambda proxy integration, with stage throttling, JSON access logs, API Gateway's own error
+ * responses in the contract's error format, a TLS 1.3-first security policy and (by default) a
+ * WAF web ACL with a per-IP rate limit and AWS's IP reputation list.
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -52,10 +53,23 @@ export interface WebhookApiProps {
    */
   readonly allowedSourceCidrs?: readonly string[];
   /**
-   * A regional AWS WAFv2 web ACL to associate with the stage.
-   * @default - none
+   * An existing regional AWS WAFv2 web ACL to associate with the stage, instead of the one the
+   * construct creates.
+   * @default - the created web ACL (see createWebAcl)
    */
   readonly webAclArn?: string;
+  /**
+   * Create a web ACL for the stage (per-IP rate limit and AWS's IP reputation list) when no
+   * webAclArn is given; false leaves the stage without WAF.
+   * @default true
+   */
+  readonly createWebAcl?: boolean;
+  /**
+   * Created web ACL: requests one source IP may send in 5 minutes before WAF blocks it (10 to
+   * 2,000,000,000). The Portal calls a few times a minute, so 100 leaves it ample headroom.
+   * @default 100
+   */
+  readonly webAclRateLimit?: number;
   /**
    * Create the account-level role API Gateway needs to write logs to CloudWatch. Needed once per
    * account and Region; leave it off when the account already has one (it is account-wide).
@@ -72,6 +86,16 @@ export interface WebhookApiProps {
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}\/\d{1,2}|[0-9A-Fa-f:]+:[0-9A-Fa-f:]*\/\d{1,3})$/;
 const WEB_ACL_ARN = /^arn:[\w-]+:wafv2:[\w-]+:\d{12}:regional\/webacl\/.+$/;
+
+/** Default of webAclRateLimit: requests per source IP per 5 minutes. */
+export const DEFAULT_WEB_ACL_RATE_LIMIT = 100;
+
+/**
+ * The strongest policy API Gateway offers a regional REST API that still accepts TLS 1.2: TLS 1.3,
+ * and TLS 1.2 with forward-secret (ECDHE) ciphers only, both with post-quantum hybrid key exchange.
+ * The TLS 1.3-only policies would refuse a Portal client that stops at TLS 1.2.
+ */
+export const TLS_SECURITY_POLICY = 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09';
 
 /** One JSON object per request; no header or body is logged (they carry credentials). */
 const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
@@ -90,6 +114,11 @@ const ACCESS_LOG_FORMAT = apigw.AccessLogFormat.custom(
     integrationLatency: apigw.AccessLogField.contextIntegrationLatency(),
     integrationStatus: apigw.AccessLogField.contextIntegrationStatus(),
     errorMessage: apigw.AccessLogField.contextErrorMessage(),
+    // CDK has no AccessLogField for these; they show which clients still use TLS 1.2.
+    tlsVersion: '$context.tlsVersion',
+    cipherSuite: '$context.cipherSuite',
+    // Throttled (429) requests are counted from the access log by this id (see WebhookMonitoring).
+    apiId: '$context.apiId',
   }),
 );
 
@@ -162,6 +191,8 @@ export class WebhookApi extends Construct {
   readonly restApi: apigw.RestApi;
   readonly stage: apigw.Stage;
   readonly accessLogGroup: logs.LogGroup;
+  /** The web ACL the construct created; undefined with webAclArn or createWebAcl false. */
+  readonly webAcl: wafv2.CfnWebACL | undefined;
   /** `https://<api>.execute-api.<region>.<suffix>/<stage>`: the routes are below it. */
   readonly baseUrl: string;
 
@@ -195,6 +226,11 @@ export class WebhookApi extends Construct {
       },
     });
     this.stage = this.restApi.deploymentStage;
+    // RestApi has no prop for these yet (CfnRestApi has). An enhanced policy requires an endpoint
+    // access mode; STRICT also refuses requests whose TLS SNI names another host or endpoint type.
+    const cfnApi = this.restApi.node.defaultChild as apigw.CfnRestApi;
+    cfnApi.securityPolicy = TLS_SECURITY_POLICY;
+    cfnApi.endpointAccessMode = 'STRICT';
     // RestApi adds an "Endpoint" output; baseUrl (without the trailing slash) is the one to use.
     this.restApi.node.tryRemoveChild('Endpoint');
 
@@ -230,16 +266,54 @@ export class WebhookApi extends Construct {
       });
     }
 
-    if (props.webAclArn !== undefined) {
-      new wafv2.CfnWebACLAssociation(this, 'WebAcl', {
-        resourceArn: this.stage.stageArn,
-        webAclArn: props.webAclArn,
-      });
+    this.webAcl =
+      props.webAclArn === undefined && props.createWebAcl !== false
+        ? this.createWebAcl(props.webAclRateLimit ?? DEFAULT_WEB_ACL_RATE_LIMIT)
+        : undefined;
+    const webAclArn = props.webAclArn ?? this.webAcl?.attrArn;
+    if (webAclArn !== undefined) {
+      new wafv2.CfnWebACLAssociation(this, 'WebAcl', { resourceArn: this.stage.stageArn, webAclArn });
     }
 
     const stack = Stack.of(this);
     this.baseUrl = `https://${this.restApi.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${stageName}`;
     this.suppressFindings(props);
+  }
+
+  /** Blocks known-bad addresses, then any source IP over its rate; everything else goes on. */
+  private createWebAcl(rateLimit: number): wafv2.CfnWebACL {
+    // Metrics and sampled requests for the ACL and each rule (the WAF console shows both).
+    const visibility = (metricName: string): wafv2.CfnWebACL.VisibilityConfigProperty => ({
+      cloudWatchMetricsEnabled: true,
+      sampledRequestsEnabled: true,
+      metricName,
+    });
+    return new wafv2.CfnWebACL(this, 'WebAclRules', {
+      description: 'Credential webhook: AWS IP reputation list and a per-IP rate limit',
+      scope: 'REGIONAL',
+      defaultAction: { allow: {} },
+      visibilityConfig: visibility('CredentialWebhookWebAcl'),
+      rules: [
+        {
+          name: 'AWSManagedRulesAmazonIpReputationList',
+          priority: 0,
+          statement: {
+            managedRuleGroupStatement: { vendorName: 'AWS', name: 'AWSManagedRulesAmazonIpReputationList' },
+          },
+          overrideAction: { none: {} },
+          visibilityConfig: visibility('CredentialWebhookIpReputation'),
+        },
+        {
+          name: 'RateLimitPerIp',
+          priority: 1,
+          statement: {
+            rateBasedStatement: { limit: rateLimit, aggregateKeyType: 'IP', evaluationWindowSec: 300 },
+          },
+          action: { block: {} },
+          visibilityConfig: visibility('CredentialWebhookRateLimit'),
+        },
+      ],
+    });
   }
 
   private suppressFindings(props: WebhookApiProps): void {
@@ -262,12 +336,12 @@ export class WebhookApi extends Construct {
       'The caller is the Sensedia Portal, which sends HTTP Basic credentials, not Cognito tokens; the ' +
         'function checks them on every route.',
     );
-    if (props.webAclArn === undefined) {
+    if (props.webAclArn === undefined && props.createWebAcl === false) {
       acknowledgeRule(
         this.stage,
         'AwsSolutions-APIG3',
-        'WAF is optional (webAclArn): the webhook has four routes, Basic auth on all of them and stage ' +
-          'throttling, and can be limited to the Portal addresses with allowedSourceCidrs.',
+        'WAF was turned off on purpose (createWebAcl false): the webhook has four routes, Basic auth on all ' +
+          'of them and stage throttling, and can be limited to the Portal addresses with allowedSourceCidrs.',
       );
     }
     if (props.cloudWatchRole === true) {
@@ -302,6 +376,16 @@ function validate(props: WebhookApiProps, stageName: string, rateLimit: number, 
   const webAcl = props.webAclArn;
   if (webAcl !== undefined && !Token.isUnresolved(webAcl) && !WEB_ACL_ARN.test(webAcl)) {
     throw fail(`webAclArn must be a regional WAFv2 web ACL ARN, got "${webAcl}"`);
+  }
+  if (webAcl !== undefined && props.createWebAcl === true) {
+    throw fail('createWebAcl and webAclArn exclude each other: webAclArn replaces the created web ACL');
+  }
+  const webAclRate = props.webAclRateLimit;
+  if (webAclRate !== undefined) {
+    if (webAcl !== undefined || props.createWebAcl === false) {
+      throw fail('webAclRateLimit applies to the created web ACL only; none is created here');
+    }
+    checkInteger('WebhookApi', 'webAclRateLimit', webAclRate, 10, 2_000_000_000);
   }
 }
 

@@ -21,6 +21,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export const SERVICE_NAME = 'credential-webhook';
 export const METRICS_NAMESPACE = 'CredentialWebhook';
 
+/** Default of WebhookFunctionProps.reservedConcurrency. */
+export const DEFAULT_RESERVED_CONCURRENCY = 10;
+
 export interface WebhookFunctionProps {
   /** The webhook's configuration variables (see lambda/config.ts). */
   readonly environment: Readonly<Record<string, string>>;
@@ -46,6 +49,13 @@ export interface WebhookFunctionProps {
    */
   readonly logLevel?: LogLevel;
   /**
+   * Concurrent executions reserved for the function: also its ceiling, so a flood of webhook calls
+   * cannot take the account's whole concurrency from its other functions. 'none' reserves nothing
+   * (needed where the account's concurrency quota is too small to reserve from).
+   * @default 10 (the stage lets 10 requests a second through, each done in well under a second)
+   */
+  readonly reservedConcurrency?: number | 'none';
+  /**
    * What happens to the log group when the stack is deleted.
    * @default RemovalPolicy.RETAIN
    */
@@ -69,6 +79,8 @@ export class WebhookFunction extends Construct {
     }
     const memorySize = props.memorySize ?? 512;
     checkInteger('WebhookFunction', 'memorySize', memorySize, 128, 10240);
+    const reserved = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
+    if (reserved !== 'none') checkInteger('WebhookFunction', 'reservedConcurrency', reserved, 1, 1000);
     const logLevel = props.logLevel ?? 'INFO';
     if (!LOG_LEVELS.includes(logLevel)) {
       throw new InvalidPropsError('WebhookFunction', `logLevel must be one of ${LOG_LEVELS.join(', ')}`);
@@ -95,6 +107,7 @@ export class WebhookFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize,
       timeout,
+      ...(reserved !== 'none' && { reservedConcurrentExecutions: reserved }),
       role: this.role,
       logGroup: this.logGroup,
       bundling: HANDLER_BUNDLING,

@@ -1,7 +1,8 @@
 /**
  * Alarms and a dashboard for the webhook and its reconciler. The Portal waits on the webhook while
- * an app is being approved, so any failure is worth a look: every webhook alarm fires on the first
- * occurrence. A reconcile pass that fails alarms at once; drift alarms when two passes in a row
+ * an app is being approved, so any failure is worth a look: every webhook failure alarm fires on the
+ * first occurrence. Refused requests (wrong passwords, other 4xx, throttling) are normal now and then,
+ * so those alarm on a spike. A reconcile pass that fails alarms at once; drift alarms when two passes in a row
  * find it, since one pass may catch a create that failed and was cleaned up only by that pass.
  */
 import { Duration } from 'aws-cdk-lib';
@@ -9,10 +10,11 @@ import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { RECONCILER_METRICS, RECONCILER_SERVICE_NAME } from './reconciler-function';
-import { InvalidPropsError } from './validation';
+import { checkInteger, InvalidPropsError } from './validation';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './webhook-function';
 
 /** The handler's Powertools metrics (EMF, namespace CredentialWebhook, dimension service). */
@@ -27,6 +29,9 @@ export const WEBHOOK_METRICS = {
   /** Requests refused with 401 (wrong or missing Basic credentials). */
   unauthenticated: 'AuthenticationFailed',
 } as const;
+
+/** Requests the stage answered 429, counted from its access log (see WebhookMonitoringProps.accessLogGroup). */
+export const API_THROTTLED_METRIC = 'ApiThrottled';
 
 /** The scheduled reconciler, watched per pass. */
 export interface ReconcilerMonitoring {
@@ -51,6 +56,29 @@ export interface WebhookMonitoringProps {
    */
   readonly alarmTopic?: sns.ITopic;
   /**
+   * The stage's JSON access log group (WebhookApi's), to count throttled requests: API Gateway
+   * publishes no metric of 429s for a REST API, only 4XXError, which mixes them with every other 4xx.
+   * @default - no throttling alarm
+   */
+  readonly accessLogGroup?: logs.ILogGroup;
+  /**
+   * Failed Basic authentications (401) in one period that alarm: a password guesser, or a Portal
+   * still sending a rotated password.
+   * @default 20
+   */
+  readonly authenticationFailureThreshold?: number;
+  /**
+   * API Gateway 4xx answers at the stage in one period that alarm (401s, 429s, WAF blocks and bad
+   * requests all count).
+   * @default 50
+   */
+  readonly clientErrorThreshold?: number;
+  /**
+   * Requests the stage throttled (429) in one period that alarm; needs accessLogGroup.
+   * @default 10
+   */
+  readonly throttledRequestThreshold?: number;
+  /**
    * Period every alarm evaluates.
    * @default Duration.minutes(5)
    */
@@ -67,6 +95,12 @@ export class WebhookMonitoring extends Construct {
   readonly api5xxAlarm: cloudwatch.Alarm;
   readonly operationFailedAlarm: cloudwatch.Alarm;
   readonly upstreamThrottledAlarm: cloudwatch.Alarm;
+  /** A spike of failed Basic authentications. */
+  readonly authenticationFailedAlarm: cloudwatch.Alarm;
+  /** A spike of 4xx answers at the stage. */
+  readonly api4xxAlarm: cloudwatch.Alarm;
+  /** A spike of requests the stage throttled (429); set with an access log group. */
+  readonly apiThrottledAlarm: cloudwatch.Alarm | undefined;
   /** A reconcile pass failed (an action failed, or the pass itself); set with a reconciler. */
   readonly reconcileFailedAlarm: cloudwatch.Alarm | undefined;
   /** Two passes in a row found AWS and the ledger disagreeing; set with a reconciler. */
@@ -80,6 +114,26 @@ export class WebhookMonitoring extends Construct {
       throw new InvalidPropsError(
         'WebhookMonitoring',
         `period must be a whole number of minutes, got ${period.toHumanString()}`,
+      );
+    }
+    const thresholds = {
+      authentication: props.authenticationFailureThreshold ?? 20,
+      clientErrors: props.clientErrorThreshold ?? 50,
+      throttled: props.throttledRequestThreshold ?? 10,
+    };
+    checkInteger(
+      'WebhookMonitoring',
+      'authenticationFailureThreshold',
+      thresholds.authentication,
+      1,
+      1_000_000,
+    );
+    checkInteger('WebhookMonitoring', 'clientErrorThreshold', thresholds.clientErrors, 1, 1_000_000);
+    checkInteger('WebhookMonitoring', 'throttledRequestThreshold', thresholds.throttled, 1, 1_000_000);
+    if (props.throttledRequestThreshold !== undefined && props.accessLogGroup === undefined) {
+      throw new InvalidPropsError(
+        'WebhookMonitoring',
+        'throttledRequestThreshold needs accessLogGroup: throttled requests are counted from the access log',
       );
     }
     const webhookMetric = (metricName: string) =>
@@ -96,11 +150,35 @@ export class WebhookMonitoring extends Construct {
     const api5xx = props.restApi.metricServerError({ ...stage, statistic: cloudwatch.Stats.SUM });
     const failed = webhookMetric(WEBHOOK_METRICS.failed);
     const throttled = webhookMetric(WEBHOOK_METRICS.throttled);
+    const unauthenticated = webhookMetric(WEBHOOK_METRICS.unauthenticated);
+    const api4xx = props.restApi.metricClientError({ ...stage, statistic: cloudwatch.Stats.SUM });
+    const apiThrottled =
+      props.accessLogGroup === undefined
+        ? undefined
+        : new logs.MetricFilter(this, 'ThrottledRequests', {
+            logGroup: props.accessLogGroup,
+            filterPattern: logs.FilterPattern.stringValue('$.status', '=', '429'),
+            metricNamespace: METRICS_NAMESPACE,
+            metricName: API_THROTTLED_METRIC,
+            metricValue: '1',
+            // By API id, so two deployments in one account count apart.
+            dimensions: { ApiId: '$.apiId' },
+          }).metric({
+            dimensionsMap: { ApiId: props.restApi.restApiId },
+            statistic: cloudwatch.Stats.SUM,
+            period,
+          });
 
-    const alarm = (alarmId: string, metric: cloudwatch.Metric, description: string, inARow = 1) => {
+    const alarm = (
+      alarmId: string,
+      metric: cloudwatch.Metric,
+      description: string,
+      inARow = 1,
+      threshold = 1,
+    ) => {
       const created = metric.createAlarm(this, alarmId, {
         alarmDescription: description,
-        threshold: 1,
+        threshold,
         evaluationPeriods: inARow,
         datapointsToAlarm: inARow,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -133,6 +211,32 @@ export class WebhookMonitoring extends Construct {
       throttled,
       'AWS throttled the webhook beyond its retries (API Gateway or Cognito control-plane quotas).',
     );
+    this.authenticationFailedAlarm = alarm(
+      'AuthenticationFailed',
+      unauthenticated,
+      `At least ${thresholds.authentication} requests failed Basic authentication in ${period.toMinutes()} minutes: ` +
+        'someone is guessing the password, or the Portal still sends a rotated one (the function logs the source IPs).',
+      1,
+      thresholds.authentication,
+    );
+    this.api4xxAlarm = alarm(
+      'Api4xx',
+      api4xx,
+      `The webhook API refused at least ${thresholds.clientErrors} requests in ${period.toMinutes()} minutes ` +
+        '(wrong password, throttling, WAF blocks or invalid requests): see the access log.',
+      1,
+      thresholds.clientErrors,
+    );
+    this.apiThrottledAlarm =
+      apiThrottled &&
+      alarm(
+        'ApiThrottled',
+        apiThrottled,
+        `The webhook stage throttled at least ${thresholds.throttled} requests (429) in ${period.toMinutes()} ` +
+          'minutes: something calls faster than the stage throttling allows (see sourceIp in the access log).',
+        1,
+        thresholds.throttled,
+      );
 
     const reconciler = props.reconciler === undefined ? undefined : this.reconcilerMetrics(props.reconciler);
     this.reconcileFailedAlarm =
@@ -174,6 +278,9 @@ export class WebhookMonitoring extends Construct {
               this.api5xxAlarm,
               this.operationFailedAlarm,
               this.upstreamThrottledAlarm,
+              this.authenticationFailedAlarm,
+              this.api4xxAlarm,
+              ...(this.apiThrottledAlarm === undefined ? [] : [this.apiThrottledAlarm]),
               ...reconcilerAlarms,
             ],
           }),
@@ -187,7 +294,7 @@ export class WebhookMonitoring extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Failures',
             width: 12,
-            left: [failed, throttled, lambdaErrors, api5xx, webhookMetric(WEBHOOK_METRICS.unauthenticated)],
+            left: [failed, throttled, lambdaErrors, api5xx, unauthenticated],
           }),
         ],
         [
@@ -214,7 +321,8 @@ export class WebhookMonitoring extends Construct {
             width: 24,
             left: [
               props.restApi.metricCount({ ...stage, statistic: cloudwatch.Stats.SUM }),
-              props.restApi.metricClientError({ ...stage, statistic: cloudwatch.Stats.SUM }),
+              api4xx,
+              ...(apiThrottled === undefined ? [] : [apiThrottled]),
             ],
           }),
         ],

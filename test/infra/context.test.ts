@@ -43,6 +43,58 @@ describe("cdk.json's context", () => {
   });
 });
 
+describe("README's deploy commands", () => {
+  const deploy = (flags: Record<string, string>) => {
+    const { app, config } = configFrom({ ...cdkJson.context, ...flags });
+    const stack = new CredentialWebhookStack(app, config.stackName, { ...config.stackProps, env: TEST_ENV });
+    return { config, template: Template.fromStack(stack) };
+  };
+
+  it('deploy client credentials with a new pool from the shipped cdk.json, placeholder plan and all', () => {
+    const { config, template } = deploy({
+      defaultCredentialType: 'CLIENT_CREDENTIALS',
+      createUserPool: 'true',
+      domainPrefix: 'acme-portal-webhook',
+      resourceServerIdentifier: 'orders-api',
+      scopes: 'read,write',
+    });
+
+    expect(config.stackProps.webhook.allowedUsagePlanIds).toBeUndefined();
+    expect(config.usesPlaceholderUsagePlan).toBe(false);
+    template.resourceCountIs('AWS::Cognito::UserPool', 1);
+  });
+
+  it('deploy API keys with the plans given on the command line', () => {
+    const { config } = deploy({ allowedUsagePlanIds: '1el57v,9xk2ab' });
+
+    expect(config.stackProps.webhook.allowedUsagePlanIds).toEqual(['1el57v', '9xk2ab']);
+    expect(config.usesPlaceholderUsagePlan).toBe(false);
+  });
+
+  it('still refuse real plan ids when no API gets API keys', () => {
+    const create = () =>
+      deploy({
+        defaultCredentialType: 'CLIENT_CREDENTIALS',
+        allowedUsagePlanIds: 'plan1a',
+        userPoolId: 'us-east-1_AbC123',
+        domainPrefix: 'existing-auth',
+        defaultScopes: 'orders-api/read',
+      });
+
+    expect(create).toThrow('allowedUsagePlanIds is set, but no API is configured for API_KEY');
+  });
+
+  it('keep the placeholder (and its warning) when one API still gets API keys', () => {
+    const { config } = configFrom({
+      ...cdkJson.context,
+      defaultCredentialType: 'CLIENT_CREDENTIALS',
+      apiCredentialTypes: '{"a1b2c3d4e5":"API_KEY"}',
+    });
+
+    expect(config.usesPlaceholderUsagePlan).toBe(true);
+  });
+});
+
 describe("README's context keys table", () => {
   const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
 
@@ -138,6 +190,38 @@ describe('the context keys', () => {
     });
   });
 
+  it('configure the web ACL, the reserved concurrency and the secret administrators', () => {
+    const { config } = configFrom({
+      allowedUsagePlanIds: ['plan1a'],
+      webAclRateLimit: '300',
+      reservedConcurrency: '25',
+      secretAdminArns: 'arn:aws:iam::<account>:role/Admin, arn:aws:iam::<account>:root',
+    });
+
+    expect(config.stackProps.webhook).toMatchObject({
+      apiOptions: { webAclRateLimit: 300 },
+      functionOptions: { reservedConcurrency: 25 },
+      basicAuth: { adminPrincipalArns: ['arn:aws:iam::<account>:role/Admin', 'arn:aws:iam::<account>:root'] },
+    });
+  });
+
+  it.each([
+    ['"none"', 'none'],
+    ['0', '0'],
+    ['0 from cdk.json', 0],
+  ])('reserve no concurrency with %s', (_case, value) => {
+    const { config } = configFrom({ reservedConcurrency: value });
+
+    expect(config.stackProps.webhook.functionOptions?.reservedConcurrency).toBe('none');
+  });
+
+  it('turn the created web ACL off with createWebAcl=false', () => {
+    const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], createWebAcl: 'false' });
+    const stack = new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
+
+    Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
+  });
+
   it('set the reconcile interval in minutes', () => {
     const fromJson = configFrom({ reconcileIntervalMinutes: 30 }).config.stackProps.webhook;
     const fromFlag = configFrom({ reconcileIntervalMinutes: '1440' }).config.stackProps.webhook;
@@ -174,6 +258,26 @@ describe('the context keys', () => {
       'a reconcile interval in words',
       { reconcileIntervalMinutes: 'hourly' },
       'Context key "reconcileIntervalMinutes" must be a number (got "hourly")',
+    ],
+    [
+      'a negative reserved concurrency',
+      { reservedConcurrency: -1 },
+      'Context key "reservedConcurrency" must be a whole number of executions from 1 to 1000, or 0 or "none" to reserve none (got -1)',
+    ],
+    [
+      'a reserved concurrency in words',
+      { reservedConcurrency: 'some' },
+      'Context key "reservedConcurrency" must be a number (got "some")',
+    ],
+    [
+      'createWebAcl spelled off',
+      { createWebAcl: 'off' },
+      'Context key "createWebAcl" must be true or false (got "off")',
+    ],
+    [
+      'a web ACL rate limit in words',
+      { webAclRateLimit: 'high' },
+      'Context key "webAclRateLimit" must be a number (got "high")',
     ],
     [
       'a credential type in lower case',

@@ -17,6 +17,7 @@ import {
   onlyResource,
   PLAN_A,
   PLAN_B,
+  render,
   testStack,
   webhookFixture,
 } from './support';
@@ -179,6 +180,69 @@ describe('the Basic-auth secret', () => {
 
     expect(environment.WEBHOOK_SECRET_ARN).toBe(arn);
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+
+  it("denies reading it to every principal but the function's role and the account's administrators", () => {
+    const fixture = webhookFixture();
+    const { stack, webhook, template } = fixture;
+
+    const policy = render(onlyResource(template, 'AWS::SecretsManager::ResourcePolicy').properties) as {
+      SecretId: string;
+      ResourcePolicy: { Statement: unknown[] };
+    };
+
+    expect(policy.SecretId).toBe(`\${${logicalId(stack, webhook.basicAuthSecret)}}`);
+    expect(policy.ResourcePolicy.Statement).toEqual([
+      {
+        Sid: 'ReadOnlyByWebhookAndAdministrators',
+        Effect: 'Deny',
+        Principal: { AWS: '*' },
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: '*',
+        Condition: {
+          StringNotEquals: { 'aws:PrincipalArn': [`\${${logicalId(stack, webhook.handler.role)}.Arn}`] },
+          ArnNotLike: {
+            'aws:PrincipalArn': [
+              'arn:aws:iam::123456789012:root',
+              'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*',
+              'arn:aws:iam::123456789012:role/OrganizationAccountAccessRole',
+            ],
+          },
+        },
+      },
+    ]);
+  });
+
+  it('lets the administrators named in adminPrincipalArns read it instead of the default ones', () => {
+    const { template } = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      basicAuth: { adminPrincipalArns: ['arn:aws:iam::<account>:role/PlatformAdmin'] },
+    });
+
+    const policy = render(onlyResource(template, 'AWS::SecretsManager::ResourcePolicy').properties) as {
+      ResourcePolicy: { Statement: Array<{ Condition: { ArnNotLike: unknown } }> };
+    };
+
+    expect(policy.ResourcePolicy.Statement[0]?.Condition.ArnNotLike).toEqual({
+      'aws:PrincipalArn': ['arn:aws:iam::123456789012:role/PlatformAdmin'],
+    });
+  });
+
+  it('leaves the policy of an existing secret to its owner', () => {
+    const stack = testStack();
+    const existing = secretsmanager.Secret.fromSecretNameV2(stack, 'Existing', 'team/webhook-basic');
+    new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A], basicAuthSecret: existing });
+
+    Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+
+  it.each([
+    ['no administrators', []],
+    ['a non-IAM ARN', ['arn:aws:sts::123456789012:assumed-role/Admin/me']],
+  ])('refuses %s as the administrators', (_case, adminPrincipalArns) => {
+    const create = () => webhookFixture({ allowedUsagePlanIds: [PLAN_A], basicAuth: { adminPrincipalArns } });
+
+    expect(create).toThrow('BasicAuthSecret: adminPrincipalArns must list IAM root, role or user ARNs');
   });
 
   it('refuses a username Basic auth cannot carry', () => {

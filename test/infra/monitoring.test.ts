@@ -31,8 +31,13 @@ const WEBHOOK_ALARMS = [
   'operationFailedAlarm',
   'upstreamThrottledAlarm',
 ] as const;
+/** Alarms on refused requests: each fires on a spike, not on one occurrence. */
+const SPIKE_ALARMS = ['authenticationFailedAlarm', 'api4xxAlarm', 'apiThrottledAlarm'] as const;
 const RECONCILER_ALARMS = ['reconcileFailedAlarm', 'reconcileDriftAlarm'] as const;
-type AlarmName = (typeof WEBHOOK_ALARMS)[number] | (typeof RECONCILER_ALARMS)[number];
+type AlarmName =
+  | (typeof WEBHOOK_ALARMS)[number]
+  | (typeof SPIKE_ALARMS)[number]
+  | (typeof RECONCILER_ALARMS)[number];
 
 function alarmsWithTopic(
   props: Omit<CredentialWebhookProps, 'alarmTopic'> = { allowedUsagePlanIds: [PLAN_A] },
@@ -96,10 +101,10 @@ describe('the webhook alarms', () => {
     }
   });
 
-  it('are all there is besides the reconciler alarms', () => {
+  it('are all there is besides the spike and reconciler alarms', () => {
     const { all } = alarmsWithTopic();
 
-    expect(all).toHaveLength(WEBHOOK_ALARMS.length + RECONCILER_ALARMS.length);
+    expect(all).toHaveLength(WEBHOOK_ALARMS.length + SPIKE_ALARMS.length + RECONCILER_ALARMS.length);
   });
 
   it('notify the topic when they fire and when they recover, the reconciler alarms too', () => {
@@ -116,8 +121,94 @@ describe('the webhook alarms', () => {
 
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
 
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(9);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toBeUndefined();
+  });
+});
+
+describe('the refused-request alarms', () => {
+  it('fire on 20 failed authentications, 50 API 4xx or 10 throttled requests in five minutes', () => {
+    const { stack, webhook, alarm } = alarmsWithTopic();
+
+    expect(
+      SPIKE_ALARMS.map(alarm).map((found) => [
+        summary(found),
+        found.Dimensions.map((dimension) => dimension.Value),
+        found.Statistic,
+        found.Period,
+        found.Threshold,
+        found.ComparisonOperator,
+        found.TreatMissingData,
+      ]),
+    ).toEqual([
+      [
+        'CredentialWebhook/AuthenticationFailed service',
+        ['credential-webhook'],
+        'Sum',
+        300,
+        20,
+        'GreaterThanOrEqualToThreshold',
+        'notBreaching',
+      ],
+      [
+        'AWS/ApiGateway/4XXError ApiName+Stage',
+        ['Api', `\${${logicalId(stack, webhook.api.stage)}}`],
+        'Sum',
+        300,
+        50,
+        'GreaterThanOrEqualToThreshold',
+        'notBreaching',
+      ],
+      [
+        'CredentialWebhook/ApiThrottled ApiId',
+        [`\${${logicalId(stack, webhook.api.restApi)}}`],
+        'Sum',
+        300,
+        10,
+        'GreaterThanOrEqualToThreshold',
+        'notBreaching',
+      ],
+    ]);
+  });
+
+  it('take their thresholds from the props', () => {
+    const { alarm } = alarmsWithTopic({
+      allowedUsagePlanIds: [PLAN_A],
+      monitoringOptions: {
+        authenticationFailureThreshold: 5,
+        clientErrorThreshold: 200,
+        throttledRequestThreshold: 3,
+      },
+    });
+
+    expect(SPIKE_ALARMS.map((name) => alarm(name).Threshold)).toEqual([5, 200, 3]);
+  });
+
+  it('count throttled requests from the access log: status 429, by API id', () => {
+    const { stack, webhook } = alarmsWithTopic();
+    const template = Template.fromStack(stack);
+
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: { Ref: logicalId(stack, webhook.api.accessLogGroup) },
+      FilterPattern: '{ $.status = "429" }',
+      MetricTransformations: [
+        {
+          MetricNamespace: 'CredentialWebhook',
+          MetricName: 'ApiThrottled',
+          MetricValue: '1',
+          Dimensions: [{ Key: 'ApiId', Value: '$.apiId' }],
+        },
+      ],
+    });
+  });
+
+  it('refuse a threshold of zero', () => {
+    const create = () =>
+      alarmsWithTopic({ allowedUsagePlanIds: [PLAN_A], monitoringOptions: { clientErrorThreshold: 0 } });
+
+    expect(create).toThrow(
+      'WebhookMonitoring: clientErrorThreshold must be an integer from 1 to 1000000, got 0',
+    );
   });
 });
 
@@ -180,7 +271,7 @@ describe('the dashboard', () => {
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
 
     const body = JSON.parse(String(render(dashboard?.Properties.DashboardBody))) as {
-      widgets: Array<{ properties: { title: string; metrics?: unknown[][] } }>;
+      widgets: Array<{ properties: { title: string; metrics?: unknown[][]; alarms?: string[] } }>;
     };
     const metricsOf = (title: string) =>
       JSON.stringify(body.widgets.find((widget) => widget.properties.title === title)?.properties.metrics);
@@ -192,6 +283,11 @@ describe('the dashboard', () => {
       /OperationFailed.*UpstreamThrottled.*Errors.*5XXError.*AuthenticationFailed/,
     );
     expect(metricsOf('API latency (ms)')).toMatch(/Latency.*p50.*Latency.*p99/);
+    expect(metricsOf('Requests')).toMatch(/Count.*4XXError.*ApiThrottled/);
+    // Every alarm, the refused-request ones included, is on the status widget.
+    expect(
+      body.widgets.find((widget) => widget.properties.title === 'Alarms')?.properties.alarms,
+    ).toHaveLength(9);
     expect(metricsOf('Reconciler: drift and actions per pass')).toMatch(
       /ReconcileDrift.*ReconcileDeleted.*ReconcileUnbound.*ReconcileMissing/,
     );
@@ -216,5 +312,21 @@ describe('the monitoring props', () => {
     expect(create).toThrow(
       'WebhookMonitoring: period must be a whole number of minutes, got 1 minute 30 seconds',
     );
+  });
+
+  it('refuse a throttling threshold without the access log to count from', () => {
+    const stack = testStack();
+    const handler = lambda.Function.fromFunctionName(stack, 'Fn', 'webhook');
+    const api = new WebhookApi(stack, 'Api', { handler });
+
+    const create = () =>
+      new WebhookMonitoring(stack, 'Monitoring', {
+        function: handler,
+        restApi: api.restApi,
+        stageName: 'prod',
+        throttledRequestThreshold: 5,
+      });
+
+    expect(create).toThrow('WebhookMonitoring: throttledRequestThreshold needs accessLogGroup');
   });
 });

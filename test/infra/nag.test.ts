@@ -10,7 +10,7 @@ import type { IConstruct } from 'constructs';
 import { CredentialWebhookStack, type CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
 import { CREATED_POOL, EVERY_OPTION, fastApp, IMPORTED_POOL, PLAN_A, PLAN_B, TEST_ENV } from './support';
 
-function nagStack(props: CredentialWebhookStackProps): Stack {
+function nagStack(props: CredentialWebhookStackProps): CredentialWebhookStack {
   return new CredentialWebhookStack(fastApp(), 'CredentialWebhook', { env: TEST_ENV, ...props });
 }
 
@@ -29,6 +29,35 @@ describe('the AwsSolutions checks', () => {
     const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A, PLAN_B] } });
 
     expect(findings(stack)).toEqual([]);
+  });
+
+  it('need no WAF acknowledgment when the stack creates its web ACL', () => {
+    const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
+
+    const acknowledged = stack.node
+      .findAll()
+      .flatMap((construct) => construct.node.metadata)
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data as Record<string, string>));
+
+    expect(acknowledged.filter((rule) => rule.startsWith('AwsSolutions-APIG3'))).toEqual([]);
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('find nothing unacknowledged with WAF turned off (acknowledged, with the reason)', () => {
+    const stack = nagStack({
+      webhook: { allowedUsagePlanIds: [PLAN_A], apiOptions: { createWebAcl: false } },
+    });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  it('report a stage without WAF unless it was turned off on purpose', () => {
+    const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
+    const api = stack.webhook.api;
+    api.node.tryRemoveChild('WebAcl');
+
+    expect(findings(stack)).toEqual([`AwsSolutions-APIG3 (warning) at ${api.stage.node.path}/Resource`]);
   });
 
   it('find nothing unacknowledged with a created pool, the logging role, source CIDRs and WAF', () => {

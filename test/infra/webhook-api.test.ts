@@ -1,7 +1,7 @@
 /** The REST API: exactly the contract's routes, proxied to the function, throttled and logged. */
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { WebhookApi, type WebhookApiProps } from '../../lib/webhook-api';
+import { TLS_SECURITY_POLICY, WebhookApi, type WebhookApiProps } from '../../lib/webhook-api';
 import { logicalId, onlyResource, testStack, webhookFixture } from './support';
 
 interface MethodProperties {
@@ -211,9 +211,90 @@ describe('the webhook API', () => {
     expect(api.Policy).toBeUndefined();
   });
 
-  it('associates the stage with the given WAF web ACL', () => {
+  it('accepts TLS 1.3 and TLS 1.2 with forward secrecy only, on the default endpoint', () => {
+    const { template } = apiFixture();
+
+    const api = onlyResource(template, 'AWS::ApiGateway::RestApi').properties;
+
+    expect([api.SecurityPolicy, api.EndpointAccessMode]).toEqual([
+      'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      'STRICT',
+    ]);
+    // Never a TLS 1.3-only policy: the Portal's client may stop at TLS 1.2.
+    expect(TLS_SECURITY_POLICY).toMatch(/^SecurityPolicy_TLS13_1_2_/);
+  });
+
+  it('logs the TLS version and cipher of each request, and the API id throttling is counted by', () => {
+    const { template } = apiFixture();
+    const stage = onlyResource(template, 'AWS::ApiGateway::Stage').properties as {
+      AccessLogSetting: { Format: string };
+    };
+
+    expect(JSON.parse(stage.AccessLogSetting.Format)).toMatchObject({
+      tlsVersion: '$context.tlsVersion',
+      cipherSuite: '$context.cipherSuite',
+      apiId: '$context.apiId',
+    });
+  });
+
+  it('creates a regional web ACL for the stage by default: IP reputation list, then a per-IP rate limit', () => {
+    const { stack, api, template } = apiFixture();
+
+    const acl = onlyResource(template, 'AWS::WAFv2::WebACL').properties;
+
+    expect(acl).toMatchObject({
+      Scope: 'REGIONAL',
+      DefaultAction: { Allow: {} },
+      VisibilityConfig: { CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true },
+      Rules: [
+        {
+          Name: 'AWSManagedRulesAmazonIpReputationList',
+          Priority: 0,
+          Statement: {
+            ManagedRuleGroupStatement: { VendorName: 'AWS', Name: 'AWSManagedRulesAmazonIpReputationList' },
+          },
+          OverrideAction: { None: {} },
+          VisibilityConfig: { CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true },
+        },
+        {
+          Name: 'RateLimitPerIp',
+          Priority: 1,
+          Statement: { RateBasedStatement: { Limit: 100, AggregateKeyType: 'IP', EvaluationWindowSec: 300 } },
+          Action: { Block: {} },
+          VisibilityConfig: { CloudWatchMetricsEnabled: true, SampledRequestsEnabled: true },
+        },
+      ],
+    });
+    const association = onlyResource(template, 'AWS::WAFv2::WebACLAssociation').properties;
+    const created = api.webAcl;
+    if (created === undefined) throw new Error('no web ACL created');
+    expect(association.WebACLArn).toEqual({ 'Fn::GetAtt': [logicalId(stack, created), 'Arn'] });
+    expect(JSON.stringify(association.ResourceArn)).toContain(logicalId(stack, api.stage));
+  });
+
+  it('takes the per-IP rate limit from its props', () => {
+    const { template } = apiFixture({ webAclRateLimit: 500 });
+
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Rules: Match.arrayWith([
+        Match.objectLike({ Statement: { RateBasedStatement: Match.objectLike({ Limit: 500 }) } }),
+      ]),
+    });
+  });
+
+  it('leaves the stage without WAF when createWebAcl is false', () => {
+    const { template } = apiFixture({ createWebAcl: false });
+
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+
+  it('associates the stage with the given WAF web ACL instead of creating one', () => {
     const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd';
     const { stack, api, template } = apiFixture({ webAclArn });
+
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    expect(api.webAcl).toBeUndefined();
 
     template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', {
       WebACLArn: webAclArn,
@@ -268,6 +349,24 @@ describe('the webhook API', () => {
       'a WAF classic ARN',
       { webAclArn: 'arn:aws:waf::123456789012:webacl/x' },
       'webAclArn must be a regional WAFv2 web ACL ARN',
+    ],
+    [
+      'both an existing web ACL and createWebAcl',
+      {
+        webAclArn: 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd',
+        createWebAcl: true,
+      },
+      'createWebAcl and webAclArn exclude each other',
+    ],
+    [
+      'a rate limit with no web ACL created',
+      { createWebAcl: false, webAclRateLimit: 100 },
+      'webAclRateLimit applies to the created web ACL only',
+    ],
+    [
+      "a rate limit below WAF's minimum",
+      { webAclRateLimit: 5 },
+      'webAclRateLimit must be an integer from 10',
     ],
   ])('refuses %s', (_case, props, message) => {
     const create = () => apiFixture(props);

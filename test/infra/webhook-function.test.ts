@@ -93,6 +93,34 @@ describe('the webhook function', () => {
     expect(fixture.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(365);
   });
 
+  it('reserves 10 concurrent executions by default, so a flood cannot starve other functions', () => {
+    const fixture = webhookFixture();
+
+    expect(webhookFunction(fixture).ReservedConcurrentExecutions).toBe(10);
+  });
+
+  it('takes the reservation from its options, or reserves none', () => {
+    const reserved = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      functionOptions: { reservedConcurrency: 3 },
+    });
+    const none = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      functionOptions: { reservedConcurrency: 'none' },
+    });
+
+    expect([
+      webhookFunction(reserved).ReservedConcurrentExecutions,
+      webhookFunction(none).ReservedConcurrentExecutions,
+    ]).toEqual([3, undefined]);
+  });
+
+  it('refuses a reservation of zero executions (Lambda would throttle every request)', () => {
+    const create = () => new WebhookFunction(testStack(), 'Fn', { environment: {}, reservedConcurrency: 0 });
+
+    expect(create).toThrow('WebhookFunction: reservedConcurrency must be an integer from 1 to 1000, got 0');
+  });
+
   it('refuses a timeout API Gateway would cut short', () => {
     const stack = testStack();
 
