@@ -11,22 +11,43 @@ import * as z from 'zod/mini';
 
 z.config(en());
 
-/** Printable text: no control characters (they have no place in names and break logs). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
-const NO_CONTROL_CHARACTERS = /^[^\u0000-\u001F\u007F]*$/;
+/**
+ * Printable text: no control (Cc) or format (Cf) character. They have no place in names, break
+ * logs, and hide or reorder text (bidi overrides, zero-width characters). Plain \u escapes, so that
+ * JS with or without the u flag (zod, ajv) and Python's re (schemathesis) read openapi's copy alike.
+ */
+const PRINTABLE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
+  /^[^\u0000-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2\u180E\u200B-\u200F\u2028-\u202E\u2060-\u206F\uFEFF\uFFF9-\uFFFB]*$/;
+/**
+ * The format characters outside the BMP. A separate check: no escape of them reads the same in JS
+ * without the u flag and in Python, so openapi's pattern cannot carry them (its description does).
+ */
+const ASTRAL_FORMAT =
+  /[\u{110BD}\u{110CD}\u{13430}-\u{1343F}\u{1BCA0}-\u{1BCA3}\u{1D173}-\u{1D17A}\u{E0001}\u{E0020}-\u{E007F}]/u;
+/** A Portal app slug, such as 590d83b5c05f: it names resources and keys the idempotency record. */
+const APP_SLUG = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** API Gateway resource ids (REST API, usage plan, API key) are short alphanumeric strings. */
 const AWS_ID = /^[A-Za-z0-9]+$/;
 /** Cognito app client ids: word characters (the documented pattern is [\w+]+). */
 const CLIENT_ID = /^[\w+]+$/;
 
+const CONTROL_MESSAGE = 'must not contain control or format characters';
 const text = (max: number) =>
-  z
-    .string()
-    .check(
-      z.minLength(1),
-      z.maxLength(max),
-      z.regex(NO_CONTROL_CHARACTERS, { error: 'must not contain control characters' }),
-    );
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(max),
+    z.regex(PRINTABLE, { error: CONTROL_MESSAGE }),
+    z.refine((value) => !ASTRAL_FORMAT.test(value), { error: CONTROL_MESSAGE }),
+  );
+const appSlug = () =>
+  z.string().check(
+    z.minLength(1),
+    z.maxLength(128),
+    z.regex(APP_SLUG, {
+      error: 'must be a slug: letters, digits, ".", "_" or "-", starting with a letter or digit',
+    }),
+  );
 const awsId = () => z.string().check(z.minLength(1), z.maxLength(64), z.regex(AWS_ID));
 
 export const CREDENTIAL_TYPES = ['API_KEY', 'CLIENT_CREDENTIALS'] as const;
@@ -46,7 +67,7 @@ export type ApiRef = z.infer<typeof ApiRefSchema>;
 
 const appFields = {
   appName: text(256),
-  appSlug: z.optional(text(128)),
+  appSlug: z.optional(appSlug()),
   developer: text(320),
   apis: z.array(ApiRefSchema).check(z.minLength(1), z.maxLength(50)),
 };

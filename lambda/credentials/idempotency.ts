@@ -4,12 +4,16 @@
  *
  * The store records which credential an app got, never its secret: a repeat reads the key value or
  * client secret back from AWS, which also proves the credential still exists (if it was revoked
- * since, the repeat issues a new one). A repeat with other details updates that credential to match. A claim is a conditional write, so of concurrent identical
- * creates exactly one proceeds; the others get 409 REQUEST_IN_PROGRESS until it is done.
+ * since, the repeat issues a new one). A repeat by the same developer with other details updates
+ * that credential to match. A repeat of an appSlug by another developer is refused with 409
+ * APP_SLUG_CONFLICT while the first credential exists: one app has one owner, and handing (or
+ * silently changing) another developer's credential is the one outcome a retry must never have.
+ * A claim is a conditional write, so of concurrent identical creates exactly one proceeds; the
+ * others get 409 REQUEST_IN_PROGRESS until it is done.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { actsUntil, inCleanupTime } from '../deadline';
-import { ConflictError } from '../errors';
+import { ConflictError, WebhookError } from '../errors';
 import type {
   CreateCredentialsRequest,
   CreateCredentialsResponse,
@@ -73,9 +77,39 @@ export function idempotencyKey(request: CreateCredentialsRequest): string {
   );
 }
 
-/** What a repeat must match to be the same create. */
+/**
+ * What a repeat must match to be the same create, then (after a dot) whom the app belongs to, so
+ * that a repeat with other details can be told apart from one by another developer. Records
+ * written before the owner was added hold the first part only.
+ */
 export function requestFingerprint(request: CreateCredentialsRequest): string {
-  return sha256([request.appName, request.developer, request.appSlug ?? null, canonicalApis(request)]);
+  const details = sha256([
+    request.appName,
+    request.developer,
+    request.appSlug ?? null,
+    canonicalApis(request),
+  ]);
+  return `${details}.${sha256(['developer', request.developer])}`;
+}
+
+/** A fingerprint's two parts; base64url never contains a dot. */
+function fingerprintParts(fingerprint: string): { details: string; owner: string | undefined } {
+  const [details = '', owner] = fingerprint.split('.');
+  return { details, owner };
+}
+
+/** The appSlug already has a credential, issued to another developer. */
+export class AppSlugConflictError extends WebhookError {
+  readonly status = 409;
+  readonly code = 'APP_SLUG_CONFLICT';
+
+  constructor() {
+    // Names neither the other developer nor the credential: the caller is not its owner.
+    super(
+      'This appSlug already has a credential issued to another developer; an app keeps its developer. ' +
+        'Use another appSlug, or revoke the existing credential first.',
+    );
+  }
 }
 
 export class IdempotentCredentials implements CredentialOperations {
@@ -116,9 +150,14 @@ export class IdempotentCredentials implements CredentialOperations {
       }
       const existing = await this.inner.recover(found.credential);
       if (existing !== undefined) {
-        return found.fingerprint === claim.fingerprint
-          ? existing
-          : this.reconcile(request, claim, found.credential);
+        const stored = fingerprintParts(found.fingerprint);
+        const incoming = fingerprintParts(claim.fingerprint);
+        // An older record without an owner: its details include the developer, so equal details
+        // are the same create, and other details an owner that cannot be checked.
+        if (stored.details === incoming.details && (stored.owner ?? incoming.owner) === incoming.owner)
+          return existing;
+        if (stored.owner !== incoming.owner) throw new AppSlugConflictError();
+        return this.reconcile(request, claim, found.credential);
       }
       await this.store.forget(claim.key, found.credential);
     }

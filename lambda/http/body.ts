@@ -16,8 +16,10 @@ export function readJsonObject(
   event: Pick<APIGatewayProxyEvent, 'headers' | 'body' | 'isBase64Encoded'>,
   maxBytes = DEFAULT_MAX_BODY_BYTES,
 ): Record<string, unknown> {
+  // No Content-Type at all is read as JSON: the Portal's exact headers are not published, and the
+  // syntax check below still refuses a body that is not JSON. A type that says otherwise is 415.
   const contentType = header(event, 'content-type');
-  if (contentType === undefined || !JSON_MEDIA_TYPE.test(contentType.trim()))
+  if (contentType !== undefined && !JSON_MEDIA_TYPE.test(contentType.trim()))
     throw new UnsupportedMediaTypeError();
 
   const raw = event.body ?? '';

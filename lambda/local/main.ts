@@ -78,12 +78,17 @@ async function main(): Promise<void> {
   if (config.auth.source === 'static') {
     const { username, password } = config.auth;
     console.log(`Basic auth username: ${username}`);
+    // A password the user chose is theirs to know; printing it would only copy it into terminals,
+    // scrollback and CI logs. Only a generated one, which nobody else knows, is shown.
+    const userPass = generatedPassword ? `'${username}:${password}'` : `"${username}:$WEBHOOK_PASSWORD"`;
     console.log(
-      `Basic auth password: ${password}${generatedPassword ? ' (generated; set WEBHOOK_PASSWORD to choose)' : ''}`,
+      generatedPassword
+        ? `Basic auth password: ${password} (generated; set WEBHOOK_PASSWORD to choose)`
+        : 'Basic auth password: the one in WEBHOOK_PASSWORD (not printed)',
     );
     console.log('Try:');
     console.log(
-      `  curl -s -u '${username}:${password}' -H 'Content-Type: application/json' ${running.url}/v1/createCredentials \\\n` +
+      `  curl -s -u ${userPass} -H 'Content-Type: application/json' ${running.url}/v1/createCredentials \\\n` +
         `    -d '{"appName":"my app","appSlug":"my-app","developer":"dev@example.com","apis":[{"id":"a1b2c3d4e5","usagePlans":[{"id":"plan1"}]}]}'`,
     );
   }

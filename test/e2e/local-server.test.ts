@@ -182,7 +182,7 @@ describe('bad input gets a 4xx in the error format', () => {
       body: createRequest(),
       headers: { 'Content-Type': 'application/json; charset=UTF-8' },
     });
-    expect(reply.status).toBe(422); // valid JSON; the SPEC example's plan is not on this allow-list
+    expect(reply.status).toBe(422); // valid JSON; the example's plan is not on this allow-list
   });
 
   test.each([
@@ -215,6 +215,91 @@ describe('bad input gets a 4xx in the error format', () => {
     await call(server, '/v1/createCredentials', { body: '{"__proto__": {"polluted": true}, "appName": 1}' });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect((await call(server, '/v1/health')).status).toBe(204);
+  });
+});
+
+describe('a repeated create with the same appSlug', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(() => server.close());
+
+  const app = createRequest({
+    appSlug: 'shared-slug',
+    developer: 'owner@example.com',
+    apis: [{ id: 'api1', usagePlans: [{ id: 'plan1' }] }],
+  });
+
+  test('from another developer is 409 APP_SLUG_CONFLICT, and the owner keeps their key', async () => {
+    const first = await call(server, '/v1/createCredentials', { body: app });
+    expect(first.status).toBe(200);
+    const { apiKeyId, apiKey } = first.json as { apiKeyId: string; apiKey: string };
+
+    const other = await call(server, '/v1/createCredentials', {
+      body: {
+        ...app,
+        developer: 'someone-else@example.org',
+        apis: [{ id: 'api1', usagePlans: [{ id: 'plan2' }] }],
+      },
+    });
+    expect(other.status).toBe(409);
+    expect(other.json).toEqual({ message: expect.any(String), code: 'APP_SLUG_CONFLICT', details: [] });
+    expect(other.text).not.toContain(apiKey);
+    expect(other.text).not.toContain(apiKeyId);
+    expect(other.text).not.toContain('owner@example.com');
+
+    // The owner's retry still gets their key.
+    const repeat = await call(server, '/v1/createCredentials', { body: app });
+    expect(repeat.status).toBe(200);
+    expect(repeat.json).toMatchObject({ apiKeyId, apiKey });
+  });
+
+  test('from the same developer with other details updates and returns the same key', async () => {
+    const own = { ...app, appSlug: 'own-slug' };
+    const first = await call(server, '/v1/createCredentials', { body: own });
+    const repeat = await call(server, '/v1/createCredentials', {
+      body: { ...own, appName: 'renamed', apis: [{ id: 'api1', usagePlans: [{ id: 'plan2' }] }] },
+    });
+    expect(repeat.status).toBe(200);
+    expect((repeat.json as { apiKeyId: string }).apiKeyId).toBe(
+      (first.json as { apiKeyId: string }).apiKeyId,
+    );
+  });
+});
+
+describe('the security review’s refusals and the missing Content-Type', () => {
+  let server: RunningServer;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(() => server.close());
+
+  test.each([
+    ['a right-to-left override in appName', { appName: 'invoice\u202efdp.exe' }, 'appName'],
+    ['a zero-width space in developer', { developer: 'dev\u200b@example.com' }, 'developer'],
+    ['a C1 control in appName', { appName: 'app\u0085name' }, 'appName'],
+    ['a tag character in appName', { appName: 'app\u{e0041}' }, 'appName'],
+    ['a space in appSlug', { appSlug: 'my app' }, 'appSlug'],
+  ])('%s is 400 INVALID_REQUEST naming the field', async (_name, fields, field) => {
+    const reply = await call(server, '/v1/createCredentials', {
+      body: createRequest({ apis: [{ id: 'api1', usagePlans: [{ id: 'plan1' }] }], ...fields }),
+    });
+    expect(reply.status).toBe(400);
+    expect(reply.json).toMatchObject({ code: 'INVALID_REQUEST', details: [{ field }] });
+  });
+
+  test('a JSON body without any Content-Type is accepted', async () => {
+    // A byte body: fetch adds no Content-Type of its own (a string body would get text/plain).
+    const response = await fetch(`${server.url}/v1/createCredentials`, {
+      method: 'POST',
+      headers: { Authorization: basic() },
+      body: Buffer.from(
+        JSON.stringify(createRequest({ apis: [{ id: 'api1', usagePlans: [{ id: 'plan1' }] }] })),
+      ),
+    });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ credentialType: 'API_KEY' });
   });
 });
 

@@ -46,9 +46,32 @@ test('prints the URL, the generated Basic credentials and a curl line, then serv
       password: expect.stringMatching(/^[A-Za-z0-9]{24}$/),
     });
     expect(stdout).toContain(`curl -s -u '${username}:${password}'`);
+    expect(stdout).toContain('(generated; set WEBHOOK_PASSWORD to choose)');
 
     const health = await fetch(`${url}/v1/health`, {
       headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
+    });
+    expect(health.status).toBe(204);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}, 30_000);
+
+test('never prints a password the user chose in WEBHOOK_PASSWORD, and serves it', async () => {
+  const chosen = 'my-own-Secret-4711';
+  const child = launch({ WEBHOOK_PASSWORD: chosen });
+  try {
+    const { stdout, stderr } = await output(child, (text) => text.includes('"appName"'));
+    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+
+    expect(`${stdout}${stderr}`).not.toContain(chosen);
+    expect(stdout).toContain('Basic auth username: portal');
+    expect(stdout).toContain('Basic auth password: the one in WEBHOOK_PASSWORD (not printed)');
+    // The curl line reads it from the variable the user set, so it still works when pasted.
+    expect(stdout).toContain(`curl -s -u "portal:$WEBHOOK_PASSWORD"`);
+
+    const health = await fetch(`${url}/v1/health`, {
+      headers: { Authorization: `Basic ${Buffer.from(`portal:${chosen}`).toString('base64')}` },
     });
     expect(health.status).toBe(204);
   } finally {

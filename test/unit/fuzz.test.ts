@@ -66,8 +66,13 @@ const CHARACTER_POOLS: readonly string[] = [
   '\u0000\u0001\u0007\b\t\n\v\f\r\u001b\u007f',
   'éüßñçØ漢字Жعربي',
   '\u2028\u2029\u200b\ufeff\ufffd',
+  // C1, soft hyphen, bidi overrides and isolates, joiners and other format characters: all refused.
+  '\u0085\u009f\u00ad\u0600\u061c\u202a\u202e\u2066\u2069\u200d\u2060\u2064\u180e\ufff9',
 ];
-const ASTRAL = ['😀', '𝔘', '🏳️‍🌈'];
+/** Emoji and letters outside the BMP, and format characters there (tags, shorthand and music controls). */
+const ASTRAL = ['😀', '𝔘', '🏳️‍🌈', '\u{e0001}', '\u{e0041}', '\u{1bca0}', '\u{1d173}', '\u{110bd}'];
+/** What text fields refuse: controls, format characters, line and paragraph separators. */
+const CONTROL_OR_FORMAT = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 const LONE_SURROGATES = ['\ud800', '\udfff', '\udbff'];
 
 class Random {
@@ -902,6 +907,26 @@ describe('validate', () => {
       expect(violations).toEqual([]);
     },
   );
+
+  test(`refuses an appName or developer exactly when it holds a control or format character (seed ${seed})`, () => {
+    const random = new Random(seed);
+    const wrong: string[] = [];
+    let refusals = 0;
+    for (let index = 0; index < PARSER_CASES; index++) {
+      const field = random.pick(['appName', 'developer']);
+      const value = random.text(60, true);
+      const result = CreateCredentialsRequestSchema.safeParse({ ...createRequest(), [field]: value });
+      const refused = result.error?.issues.some((issue) => issue.path.join('.') === field) ?? false;
+      const expected = value.length === 0 || CONTROL_OR_FORMAT.test(value);
+      if (refused) refusals += 1;
+      if (refused !== expected) wrong.push(`#${index} ${field} ${JSON.stringify(value)}: refused ${refused}`);
+    }
+
+    expect(wrong).toEqual([]);
+    // Both verdicts occur, so the oracle is not vacuous.
+    expect(refusals).toBeGreaterThan(PARSER_CASES / 10);
+    expect(refusals).toBeLessThan(PARSER_CASES);
+  });
 
   test('returns a create request without the polluting keys and with plain prototypes', () => {
     const request = validate(CreateCredentialsRequestSchema, JSON.parse(pollutingRequest(new Random(seed))));

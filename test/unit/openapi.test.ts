@@ -5,6 +5,7 @@
  * 2. behaviour: sample documents are accepted or refused alike by ajv (openapi) and zod, which
  *    also covers the rules JSON Schema expresses differently (exactly one credential id).
  */
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -105,6 +106,13 @@ describe('openapi.yaml and zod accept and refuse the same documents', () => {
     ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, apis: [] }],
     ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: '' }],
     ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: 'a\u0007b' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: 'a\u202eb' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, developer: 'd\u200b@x' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: 'a\u0085b' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appName: 'app 😀 ✓' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appSlug: 'my-app_1.0' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appSlug: 'my app' }],
+    ['CreateCredentialsRequest', schemas.CreateCredentialsRequestSchema, { ...app, appSlug: '-app' }],
     [
       'CreateCredentialsRequest',
       schemas.CreateCredentialsRequestSchema,
@@ -203,6 +211,83 @@ describe('openapi.yaml and zod accept and refuse the same documents', () => {
   test('both verdicts occur, so the samples can tell the two apart', () => {
     const verdicts = new Set(samples.map(([, schema, sample]) => schema.safeParse(sample).success));
     expect(verdicts).toEqual(new Set([true, false]));
+  });
+});
+
+/** Every code point of the given general categories, as JS's own Unicode tables list them. */
+function codePoints(category: RegExp, from = 0, to = 0x10ffff): number[] {
+  const found: number[] = [];
+  for (let point = from; point <= to; point++) {
+    if (category.test(String.fromCodePoint(point))) found.push(point);
+  }
+  return found;
+}
+
+describe('control and format characters: openapi.yaml, zod and Python read the text pattern alike', () => {
+  // Controls, format characters, and the line and paragraph separators (U+2028, U+2029).
+  const CONTROL_OR_FORMAT = /^[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]$/u;
+  const property = (name: string): JsonObject => {
+    const properties = components.CreateCredentialsRequest?.properties;
+    const value = isObject(properties) ? properties[name] : undefined;
+    if (!isObject(value)) throw new Error(`no property ${name}`);
+    return value;
+  };
+  const pattern = String(property('appName').pattern);
+  const bmp = codePoints(CONTROL_OR_FORMAT, 0, 0xffff);
+  const astral = codePoints(CONTROL_OR_FORMAT, 0x10000);
+  const refusedByZod = (point: number) =>
+    !schemas.CreateCredentialsRequestSchema.safeParse({
+      appName: `a${String.fromCodePoint(point)}b`,
+      developer: 'd',
+      apis: [{ id: 'a1' }],
+    }).success;
+
+  test('the pattern refuses every control and format character of the BMP, with and without the u flag', () => {
+    const plain = new RegExp(pattern);
+    const unicode = new RegExp(pattern, 'u');
+    const accepted = bmp.filter((point) => {
+      const value = `a${String.fromCodePoint(point)}b`;
+      return plain.test(value) || unicode.test(value);
+    });
+
+    expect(bmp.length).toBeGreaterThan(60);
+    expect(accepted).toEqual([]);
+  });
+
+  test('zod refuses every control and format character, outside the BMP too', () => {
+    expect(astral.length).toBeGreaterThan(100);
+    expect([...bmp, ...astral].filter((point) => !refusedByZod(point))).toEqual([]);
+  });
+
+  test('the pattern keeps printable text, astral characters included, with and without the u flag', () => {
+    const samples = ['Aplicação ✓', 'app 😀', '漢字 Жعربي', '\u00a0nbsp', 'a\ufffdb'];
+    for (const flags of ['', 'u']) {
+      expect(samples.filter((value) => !new RegExp(pattern, flags).test(value))).toEqual([]);
+    }
+  });
+
+  test('the format characters outside the BMP, refused by zod only, are each named in the description', () => {
+    const description = String(property('appName').description);
+    const ranges = [...description.matchAll(/U\+([0-9A-F]{5,6})(?:–U\+([0-9A-F]{5,6}))?/g)].map(
+      ([, first = '', last]) => [Number.parseInt(first, 16), Number.parseInt(last ?? first, 16)] as const,
+    );
+    const unnamed = astral.filter((point) => !ranges.some(([low, high]) => low <= point && point <= high));
+
+    expect(unnamed).toEqual([]);
+  });
+
+  test("Python's re (schemathesis generates from it) refuses the same BMP characters and keeps astral text", () => {
+    const script = [
+      'import re, sys, json',
+      'pattern = re.compile(sys.argv[1])',
+      'points = json.loads(sys.argv[2])',
+      'print(json.dumps({"accepted": [p for p in points if pattern.match("a" + chr(p) + "b")],',
+      '  "emoji": bool(pattern.match("app \\U0001F600"))}))',
+    ].join('\n');
+    const result = spawnSync('python3', ['-c', script, pattern, JSON.stringify(bmp)], { encoding: 'utf8' });
+
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toEqual({ accepted: [], emoji: true });
   });
 });
 

@@ -60,6 +60,92 @@ describe('CreateCredentialsRequest', () => {
     expect(problems(parseCreate(createRequest({ appName })))).toEqual(['appName']);
   });
 
+  /** The control and format characters the security review named, one of each kind. */
+  const HIDDEN_CHARACTERS: Array<[string, string]> = [
+    ['a C1 control (U+0085)', '\u0085'],
+    ['a C1 control (U+009F)', '\u009f'],
+    ['a soft hyphen', '\u00ad'],
+    ['a right-to-left override', '\u202e'],
+    ['a left-to-right embedding', '\u202a'],
+    ['a first-strong isolate', '\u2068'],
+    ['a pop directional isolate', '\u2069'],
+    ['a line separator', '\u2028'],
+    ['a paragraph separator', '\u2029'],
+    ['a zero-width space', '\u200b'],
+    ['a right-to-left mark', '\u200f'],
+    ['a word joiner', '\u2060'],
+    ['an invisible plus', '\u2064'],
+    ['a byte order mark', '\ufeff'],
+    ['an Arabic number sign', '\u0600'],
+    ['an Arabic letter mark', '\u061c'],
+    ['an end of ayah', '\u06dd'],
+    ['a Syriac abbreviation mark', '\u070f'],
+    ['an Arabic pound mark above', '\u0890'],
+    ['an Arabic disputed end of ayah', '\u08e2'],
+    ['a Mongolian vowel separator', '\u180e'],
+    ['an interlinear annotation anchor', '\ufff9'],
+    ['a Kaithi number sign (U+110BD)', '\u{110bd}'],
+    ['a Kaithi number sign above (U+110CD)', '\u{110cd}'],
+    ['an Egyptian hieroglyph format control (U+13430)', '\u{13430}'],
+    ['a shorthand format control (U+1BCA3)', '\u{1bca3}'],
+    ['a musical symbol format control (U+1D173)', '\u{1d173}'],
+    ['a language tag (U+E0001)', '\u{e0001}'],
+    ['a tag character (U+E0041)', '\u{e0041}'],
+    ['a cancel tag (U+E007F)', '\u{e007f}'],
+  ];
+
+  describe.each(['appName', 'developer'])('%s refuses hidden characters', (field) => {
+    test.each(HIDDEN_CHARACTERS)('%s', (_kind, character) => {
+      const result = parseCreate(createRequest({ [field]: `my${character}app` }));
+
+      expect(problems(result)).toEqual([field]);
+      expect(result.error?.issues[0]?.message).toBe('must not contain control or format characters');
+    });
+  });
+
+  test.each(HIDDEN_CHARACTERS)('update refuses %s in appName and developer', (_kind, character) => {
+    const request = { apiKeyId: 'k1a2b3', appName: `a${character}`, developer: `d${character}` };
+
+    expect(problems(UpdateCredentialsRequestSchema.safeParse(request)).sort()).toEqual([
+      'appName',
+      'developer',
+    ]);
+  });
+
+  test('accepts astral characters that are not format characters (emoji, mathematical letters)', () => {
+    expect(parseCreate(createRequest({ appName: 'app 😀 𝔘 🏳️' })).success).toBe(true);
+  });
+
+  test('refuses an emoji joined by a zero-width joiner (U+200D is a format character)', () => {
+    expect(problems(parseCreate(createRequest({ appName: 'app 🏳️\u200d🌈' })))).toEqual(['appName']);
+  });
+
+  test.each(['590d83b5c05f', 'my-app', 'My_App.v2', 'a', `a${'-'.repeat(127)}`])(
+    'accepts the appSlug %j',
+    (appSlug) => {
+      expect(parseCreate(createRequest({ appSlug })).success).toBe(true);
+    },
+  );
+
+  test.each([
+    ['a space', 'my app'],
+    ['a slash', 'my/app'],
+    ['a leading dash', '-app'],
+    ['a leading dot', '.app'],
+    ['a non-ASCII letter', 'aplicação'],
+    ['a right-to-left override', 'app\u202e'],
+    ['a quote', 'app"'],
+    ['an empty string', ''],
+  ])('refuses an appSlug with %s, naming it', (_kind, appSlug) => {
+    expect(problems(parseCreate(createRequest({ appSlug })))).toEqual(['appSlug']);
+  });
+
+  test('update checks appSlug as create does', () => {
+    expect(
+      problems(UpdateCredentialsRequestSchema.safeParse({ apiKeyId: 'k1a2b3', appSlug: 'a b' })),
+    ).toEqual(['appSlug']);
+  });
+
   test('refuses control characters in developer and appSlug too', () => {
     const request = createRequest({ developer: 'dev@example.com\r\n', appSlug: 'slug\t1' });
 

@@ -368,7 +368,13 @@ describe('headers on every response', () => {
     ['401', () => health({ headers: {} })],
     ['404', () => event({ path: '/nowhere' })],
     ['405', () => event({ httpMethod: 'DELETE' })],
-    ['415', () => post('/v1/createCredentials', createRequest(), { headers: { Authorization: basic() } })],
+    [
+      '415',
+      () =>
+        post('/v1/createCredentials', createRequest(), {
+          headers: { Authorization: basic(), 'Content-Type': 'text/plain' },
+        }),
+    ],
     ['400', () => post('/v1/createCredentials', { appName: '' })],
     ['422', () => post('/v1/createCredentials', createRequest({ apis: [{ id: 'a1', usagePlans: [] }] }))],
   ])('%s carries Cache-Control: no-store and X-Correlation-Id', async (_case, request) => {

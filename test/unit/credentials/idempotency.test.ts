@@ -6,6 +6,7 @@
  */
 import { InMemoryIdempotencyStore } from '../../../lambda/adapters/local/in-memory-idempotency-store';
 import {
+  AppSlugConflictError,
   type IdempotencyOptions,
   IdempotentCredentials,
   idempotencyKey,
@@ -591,6 +592,136 @@ describe('IdempotentCredentials.create', () => {
       status: 'completed',
       fingerprint: requestFingerprint(edited),
       credential: { credentialType: 'API_KEY', credentialId: 'cred1' },
+    });
+  });
+});
+
+describe('IdempotentCredentials: the same appSlug from another developer', () => {
+  const otherDeveloper = (overrides: Partial<CreateCredentialsRequest> = {}) =>
+    request({ developer: 'intruder@example.org', ...overrides });
+
+  test('the same appSlug with another developer gives the same key and another owner in the fingerprint', () => {
+    const [details, owner] = requestFingerprint(request()).split('.');
+    const [otherDetails, otherOwner] = requestFingerprint(otherDeveloper()).split('.');
+
+    expect(idempotencyKey(otherDeveloper())).toBe(idempotencyKey(request()));
+    expect({ details: otherDetails === details, owner: otherOwner === owner }).toEqual({
+      details: false,
+      owner: false,
+    });
+    expect(requestFingerprint(request({ appName: 'renamed' })).split('.')[1]).toBe(owner);
+  });
+
+  test('is refused with 409 APP_SLUG_CONFLICT and no Retry-After', async () => {
+    const { credentials } = setup();
+    await credentials.create(request());
+
+    const error = await failure(credentials.create(otherDeveloper()));
+
+    expect(error).toBeInstanceOf(AppSlugConflictError);
+    expect(error).toMatchObject({ status: 409, code: 'APP_SLUG_CONFLICT', headers: {} });
+  });
+
+  test('names neither the first developer nor the credential in the refusal', async () => {
+    const { credentials } = setup();
+    await credentials.create(request());
+
+    const error = await failure(credentials.create(otherDeveloper()));
+
+    expect(String((error as Error).message)).not.toMatch(/dev@example\.com|cred1|key-value/);
+  });
+
+  test('neither updates nor creates a credential, even with the same details otherwise', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+
+    await failure(credentials.create(otherDeveloper()));
+    await failure(credentials.create(otherDeveloper({ appName: 'taken over', apis: [{ id: 'api9' }] })));
+
+    expect(inner.update).not.toHaveBeenCalled();
+    expect(inner.create).toHaveBeenCalledTimes(1);
+  });
+
+  test('leaves the first developer’s credential as it was: their repeat still gets it unchanged', async () => {
+    const { credentials } = setup();
+    const first = await credentials.create(request());
+    await failure(credentials.create(otherDeveloper({ appName: 'taken over' })));
+
+    await expect(credentials.create(request())).resolves.toEqual(first);
+  });
+
+  test('the first developer may still edit the app through a repeat after the refusal', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    await failure(credentials.create(otherDeveloper()));
+
+    await credentials.create(request({ appName: 'renamed app' }));
+
+    expect(inner.update).toHaveBeenCalledTimes(1);
+  });
+
+  test('after the first credential was revoked, the other developer gets a new credential of their own', async () => {
+    const { inner, credentials } = setup();
+    await credentials.create(request());
+    await inner.revoke({ apiKeyId: 'cred1' });
+
+    const second = await credentials.create(otherDeveloper());
+
+    expect(second).toMatchObject({ apiKeyId: 'cred2' });
+  });
+
+  test('after the window, the appSlug is free for another developer', async () => {
+    const { credentials, advanceSeconds } = setup();
+    await credentials.create(request());
+    advanceSeconds(WINDOW_SECONDS + 1);
+
+    await expect(credentials.create(otherDeveloper())).resolves.toMatchObject({ apiKeyId: 'cred2' });
+  });
+
+  test('without appSlug, another developer is another app, never a conflict', async () => {
+    const { credentials } = setup();
+    await credentials.create(withoutSlug());
+
+    await expect(credentials.create(withoutSlug({ developer: 'other@example.com' }))).resolves.toMatchObject({
+      apiKeyId: 'cred2',
+    });
+  });
+
+  describe('a record written before fingerprints named the owner', () => {
+    /** Rewrites the app's record as an older webhook wrote it: the details hash alone. */
+    async function legacyRecord(store: IdempotencyStore, app: CreateCredentialsRequest) {
+      const now = START_MS / 1000;
+      await store.complete(
+        {
+          key: idempotencyKey(app),
+          claimId: 'an older claim',
+          fingerprint: requestFingerprint(app).split('.')[0] ?? '',
+          now,
+          leaseUntil: now + LEASE_SECONDS,
+          expiresAt: now + WINDOW_SECONDS,
+        },
+        { credentialType: 'API_KEY', credentialId: 'cred1' },
+      );
+    }
+
+    test('an identical repeat returns the credential without updating it', async () => {
+      const { inner, store, credentials } = setup();
+      const first = await credentials.create(request());
+      await legacyRecord(store, request());
+
+      await expect(credentials.create(request())).resolves.toEqual(first);
+      expect(inner.update).not.toHaveBeenCalled();
+    });
+
+    test('a repeat with other details is refused, since its owner cannot be checked', async () => {
+      const { inner, store, credentials } = setup();
+      await credentials.create(request());
+      await legacyRecord(store, request());
+
+      const error = await failure(credentials.create(otherDeveloper()));
+
+      expect(error).toBeInstanceOf(AppSlugConflictError);
+      expect(inner.update).not.toHaveBeenCalled();
     });
   });
 });

@@ -17,8 +17,31 @@ const jsonOfLength = (length: number, fill = 'x'): string => `{"a":"${fill.repea
 const LIMIT = 32;
 
 describe('content type', () => {
-  test('refuses a request without Content-Type with 415', () => {
-    expect(() => readJsonObject(request('{"a":1}', { headers: {} }))).toThrow(
+  test('reads a JSON body that comes without any Content-Type', () => {
+    expect(readJsonObject(request('{"a":1}', { headers: {} }))).toEqual({ a: 1 });
+  });
+
+  test('reads a JSON body without Content-Type when headers are null, as API Gateway may send', () => {
+    expect(readJsonObject(request('{"a":1}', { headers: null as unknown as BodyEvent['headers'] }))).toEqual({
+      a: 1,
+    });
+  });
+
+  test('refuses a body that is not JSON and comes without Content-Type with 400, not 415', () => {
+    expect(() => readJsonObject(request('appName=x', { headers: {} }))).toThrow(
+      expect.objectContaining({ status: 400, code: 'MALFORMED_JSON' }),
+    );
+  });
+
+  test.each([
+    'text/plain',
+    'text/plain; charset=utf-8',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/xml',
+    '',
+  ])('refuses the Content-Type %j with 415 even when the body is JSON', (contentType) => {
+    expect(() => readJsonObject(withContentType(contentType))).toThrow(
       expect.objectContaining({ status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' }),
     );
   });

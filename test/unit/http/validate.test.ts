@@ -46,7 +46,7 @@ test('names every bad field', () => {
 test('gives each field problem a message', () => {
   const [problem] = validationError(createRequest({ appName: 'line\nbreak' })).details;
 
-  expect(problem).toEqual({ field: 'appName', message: 'must not contain control characters' });
+  expect(problem).toEqual({ field: 'appName', message: 'must not contain control or format characters' });
 });
 
 test('reports a problem with the whole body under (body)', () => {
