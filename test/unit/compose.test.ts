@@ -5,11 +5,14 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
+import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
 import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
-import { type AwsClients, awsBackend, logLeftover } from '../../lambda/compose';
+import { type AwsClients, awsBackend, composeWebhook, logLeftover } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
 import { UnavailableError } from '../../lambda/errors';
+import { localBackend } from '../../lambda/local/backend';
+import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
 
 const clients: AwsClients = {
@@ -41,9 +44,9 @@ describe('awsBackend', () => {
   });
 });
 
-describe('logLeftover', () => {
-  const logger = () => new Logger({ serviceName: 'credential-webhook', logLevel: 'INFO' });
+const logger = () => new Logger({ serviceName: 'credential-webhook', logLevel: 'INFO' });
 
+describe('logLeftover', () => {
   test('logs a key still there at ERROR as orphaned, for the reconciler to remove', () => {
     const logs = captureLogs();
 
@@ -94,5 +97,33 @@ describe('logLeftover', () => {
       ledgerId: 'abcdefgh01234567',
     });
     expect(record).not.toHaveProperty('credentialId');
+  });
+});
+
+describe('composeWebhook', () => {
+  test('logs a create claim it could not release, which its repeats meet as 409 until the lease ends', async () => {
+    const config = loadConfig({
+      WEBHOOK_USERNAME: USERNAME,
+      WEBHOOK_PASSWORD: PASSWORD,
+      ALLOWED_USAGE_PLAN_IDS: 'plan1',
+    });
+    const backend = localBackend(config);
+    // The plan is allowed but does not exist: the binding is refused, so the claim is released.
+    jest.spyOn(backend.ledger, 'release').mockRejectedValue(new Error('DynamoDB refused'));
+    const logs = captureLogs();
+    const webhook = composeWebhook(config, { ...backend, apiKeys: new InMemoryApiKeys(new Set()) }, logger());
+
+    const response = await webhook(
+      event({ json: createRequest({ apis: [{ id: 'a1', usagePlans: [{ id: 'plan1' }] }] }) }),
+    );
+
+    expect(response.statusCode).toBe(422);
+    expect(logs.records()).toContainEqual(
+      expect.objectContaining({
+        level: 'WARN',
+        message: 'could not release a create claim: repeats get 409 until its lease ends',
+        error: 'Error: DynamoDB refused',
+      }),
+    );
   });
 });
