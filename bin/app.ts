@@ -4,8 +4,8 @@
  */
 import { Annotations, App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { PLACEHOLDER_USAGE_PLAN_ID, readAppConfig } from '../lib/context';
-import { CredentialWebhookStack } from '../lib/credential-webhook-stack';
+import { CredentialWebhookStack } from '../lib';
+import { PLACEHOLDER_USAGE_PLAN_ID, readAppConfig } from './context';
 
 const app = new App();
 const config = readAppConfig(app.node);

@@ -53,7 +53,7 @@ export const RECONCILER_APP_CLIENT_ACTIONS = [
   'cognito-idp:DeleteUserPoolClient',
 ] as const;
 
-interface CommonPermissionsProps {
+export interface CommonPermissionsProps {
   /** The function's execution role. */
   readonly role: iam.IRole;
   /** ARN of the credential ledger table. */
@@ -95,15 +95,7 @@ export class CredentialPermissions extends Construct {
 
     const plans = props.allowedUsagePlanIds ?? [];
     if (plans.length > 0) statements.push(...apiKeyStatements(stack, plans));
-    if (props.userPoolArn !== undefined) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'ManageAppClients',
-          actions: [...APP_CLIENT_ACTIONS],
-          resources: [props.userPoolArn],
-        }),
-      );
-    }
+    statements.push(...appClientStatements('ManageAppClients', APP_CLIENT_ACTIONS, props.userPoolArn));
     for (const statement of statements) props.role.addToPrincipalPolicy(statement);
     props.basicAuthSecret.encryptionKey?.grantDecrypt(props.role);
     this.statements = statements;
@@ -170,22 +162,12 @@ export class ReconcilerPermissions extends Construct {
           actions: ['apigateway:GET'],
           resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys`)),
         }),
-        new iam.PolicyStatement({
-          sid: 'UnbindAllowedUsagePlans',
-          actions: ['apigateway:DELETE'],
-          resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
-        }),
+        unbindAllowedPlans(stack, plans),
       );
     }
-    if (props.userPoolArn !== undefined) {
-      statements.push(
-        new iam.PolicyStatement({
-          sid: 'RemoveAppClients',
-          actions: [...RECONCILER_APP_CLIENT_ACTIONS],
-          resources: [props.userPoolArn],
-        }),
-      );
-    }
+    statements.push(
+      ...appClientStatements('RemoveAppClients', RECONCILER_APP_CLIENT_ACTIONS, props.userPoolArn),
+    );
     for (const statement of statements) props.role.addToPrincipalPolicy(statement);
     this.statements = statements;
 
@@ -204,6 +186,16 @@ export class ReconcilerPermissions extends Construct {
 
 function apiGatewayArn(stack: Stack): (path: string) => string {
   return (path) => `arn:${stack.partition}:apigateway:${stack.region}::${path}`;
+}
+
+/** Both roles remove keys from the allow-listed plans only (a revoke; a binding the ledger does not list). */
+function unbindAllowedPlans(stack: Stack, plans: readonly string[]): iam.PolicyStatement {
+  const apiGateway = apiGatewayArn(stack);
+  return new iam.PolicyStatement({
+    sid: 'UnbindAllowedUsagePlans',
+    actions: ['apigateway:DELETE'],
+    resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
+  });
 }
 
 function issuedByWebhook(): Record<string, unknown> {
@@ -282,11 +274,7 @@ function apiKeyStatements(stack: Stack, plans: readonly string[]): iam.PolicySta
       actions: ['apigateway:GET'],
       resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
     }),
-    new iam.PolicyStatement({
-      sid: 'UnbindAllowedUsagePlans',
-      actions: ['apigateway:DELETE'],
-      resources: plans.map((planId) => apiGateway(`/usageplans/${planId}/keys/*`)),
-    }),
+    unbindAllowedPlans(stack, plans),
   ];
 }
 
@@ -311,4 +299,14 @@ function acknowledgeUnbinding(role: iam.IRole, stack: Stack, plans: readonly str
     'Reading or removing a binding (GetUsagePlanKey, DeleteUsagePlanKey) addresses /usageplans/<plan>/keys/<key id>; the plan is one of ' +
       'the allow-listed ids, only the key id is open.',
   );
+}
+
+/** The app-client actions on the pool, or none when no pool is set (no client credentials issued). */
+function appClientStatements(
+  sid: string,
+  actions: readonly string[],
+  userPoolArn: string | undefined,
+): iam.PolicyStatement[] {
+  if (userPoolArn === undefined) return [];
+  return [new iam.PolicyStatement({ sid, actions: [...actions], resources: [userPoolArn] })];
 }

@@ -21,8 +21,11 @@ export interface CredentialWebhookStackProps extends StackProps {
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** A deployable stack around one CredentialWebhook, configured by typed props (bin/ reads them from context). */
 export class CredentialWebhookStack extends Stack {
+  /** The webhook construct, whose parts (lambdaFunction, apiGateway, secret, table, userPool) it exposes. */
   readonly webhook: CredentialWebhook;
+  /** The topic the alarms notify: the one passed in webhook.alarmTopic, or the stack's own. */
   readonly alarmTopic: sns.ITopic;
 
   constructor(scope: Construct, id: string, props: CredentialWebhookStackProps) {
@@ -41,42 +44,53 @@ export class CredentialWebhookStack extends Stack {
     }
     this.webhook = new CredentialWebhook(this, 'Webhook', { ...props.webhook, alarmTopic: this.alarmTopic });
 
-    const secretArn = this.webhook.basicAuthSecret.secretArn;
-    new CfnOutput(this, 'WebhookBaseUrl', {
-      description:
-        'Webhook URL for the Sensedia Portal (it calls <url>/v1/createCredentials and the other routes)',
-      value: this.webhook.baseUrl,
-    });
-    new CfnOutput(this, 'HealthCheckUrl', {
-      description: 'GET with the Basic credentials: 204 when the webhook is up',
-      value: `${this.webhook.baseUrl}/v1/health`,
-    });
-    new CfnOutput(this, 'BasicAuthSecretArn', {
-      description: 'Secrets Manager secret with the Basic username and password for the Portal',
-      value: secretArn,
-    });
-    new CfnOutput(this, 'GetBasicAuthCommand', {
-      description: 'Prints {"username","password"} for the Portal',
-      value: `aws secretsmanager get-secret-value --secret-id ${secretArn} --region ${this.region} --query SecretString --output text`,
-    });
+    const secretArn = this.webhook.secret.secretArn;
+    this.output(
+      'WebhookBaseUrl',
+      'Webhook URL for the Sensedia Portal (it calls <url>/v1/createCredentials and the other routes)',
+      this.webhook.baseUrl,
+    );
+    this.output(
+      'HealthCheckUrl',
+      'GET with the Basic credentials: 204 when the webhook is up',
+      `${this.webhook.baseUrl}/v1/health`,
+    );
+    this.output(
+      'BasicAuthSecretArn',
+      'Secrets Manager secret with the Basic username and password for the Portal',
+      secretArn,
+    );
+    this.output(
+      'GetBasicAuthCommand',
+      'Prints {"username","password"} for the Portal',
+      `aws secretsmanager get-secret-value --secret-id ${secretArn} --region ${this.region} --query SecretString --output text`,
+    );
     if (this.webhook.tokenUrl !== undefined && this.webhook.userPool !== undefined) {
-      new CfnOutput(this, 'TokenEndpoint', {
-        description:
-          'Where developers exchange client id and secret for an access token (client_credentials grant)',
-        value: this.webhook.tokenUrl,
-      });
-      new CfnOutput(this, 'UserPoolId', {
-        description: 'User pool the app clients are created in (for the Cognito authorizers of your APIs)',
-        value: this.webhook.userPool.userPoolId,
-      });
+      this.output(
+        'TokenEndpoint',
+        'Where developers exchange client id and secret for an access token (client_credentials grant)',
+        this.webhook.tokenUrl,
+      );
+      this.output(
+        'UserPoolId',
+        'User pool the app clients are created in (for the Cognito authorizers of your APIs)',
+        this.webhook.userPool.userPoolId,
+      );
     }
-    new CfnOutput(this, 'AlarmTopicArn', {
-      description: 'SNS topic the alarms notify; subscribe your on-call channel',
-      value: this.alarmTopic.topicArn,
-    });
-    new CfnOutput(this, 'DashboardUrl', {
-      description: 'CloudWatch dashboard of the webhook',
-      value: `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.webhook.monitoring.dashboard.dashboardName}`,
-    });
+    this.output(
+      'AlarmTopicArn',
+      'SNS topic the alarms notify; subscribe your on-call channel',
+      this.alarmTopic.topicArn,
+    );
+    this.output(
+      'DashboardUrl',
+      'CloudWatch dashboard of the webhook',
+      `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.webhook.monitoring.dashboard.dashboardName}`,
+    );
+  }
+
+  /** An output for the operator; the id is its name in `cdk deploy`'s output. */
+  private output(id: string, description: string, value: string): void {
+    new CfnOutput(this, id, { description, value });
   }
 }

@@ -5,6 +5,11 @@
  * the contract of lambda/config.ts.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -137,142 +142,221 @@ export interface CredentialWebhookProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** CredentialWebhookProps with defaults applied, checked against each other. */
+interface Settings {
+  readonly defaultType: CredentialType;
+  readonly apiTypes: Readonly<Record<string, CredentialType>>;
+  readonly issuesApiKeys: boolean;
+  readonly issuesClientCredentials: boolean;
+  /** The usage plan allow-list; empty when no API gets API keys. */
+  readonly plans: readonly string[];
+  readonly removalPolicy: RemovalPolicy;
+  readonly idempotencyWindow: Duration;
+  readonly reconcileInterval: Duration;
+  readonly reconcileGrace: Duration;
+}
+
+/** The functions' environments (the contract of lambda/config.ts). */
+interface Environments {
+  /** What both functions need: where the ledger is and which kinds are issued where. */
+  readonly shared: Readonly<Record<string, string>>;
+  /** The webhook function's: the shared variables, the secret, the window and the client settings. */
+  readonly webhook: Readonly<Record<string, string>>;
+}
+
+/**
+ * The webhook and everything it needs, wired together. Its parts are exposed under the names AWS
+ * Solutions Constructs use (lambdaFunction, apiGateway, secret, table, userPool), for
+ * customizing them after construction.
+ */
 export class CredentialWebhook extends Construct {
-  readonly handler: WebhookFunction;
-  readonly api: WebhookApi;
-  readonly basicAuthSecret: secretsmanager.ISecret;
-  /** The credential ledger (also holding the create records). */
-  readonly ledger: CredentialLedgerTable;
+  /** The webhook function the API proxies every route to (its execution role holds only what is granted). */
+  readonly lambdaFunction: NodejsFunction;
+  /** The REST API the Portal calls; its `deploymentStage` is the stage. */
+  readonly apiGateway: apigw.RestApi;
+  /** The API stage's JSON access log group. */
+  readonly apiGatewayLogGroup: logs.LogGroup;
+  /** The Basic-auth secret, created or the one passed as `basicAuthSecret`. */
+  readonly secret: secretsmanager.ISecret;
+  /** The credential ledger table (also holding the create records). */
+  readonly table: dynamodb.Table;
+  /** The user pool app clients are created in; set when some API gets client credentials. */
+  readonly userPool: cognito.IUserPool | undefined;
+  /** The webhook function's permissions. */
   readonly permissions: CredentialPermissions;
+  /** The scheduled reconciler (function, role, log group, schedule). */
   readonly reconciler: CredentialReconciler;
+  /** The reconciler function's permissions. */
   readonly reconcilerPermissions: ReconcilerPermissions;
+  /** The alarms and the dashboard. */
   readonly monitoring: WebhookMonitoring;
-  /** Set when some API gets client credentials. */
-  readonly userPool: ClientCredentialsPool | undefined;
   /** The webhook's base URL: the Portal calls `<baseUrl>/v1/createCredentials` etc. */
   readonly baseUrl: string;
   /** The token endpoint developers use, when client credentials are issued. */
   readonly tokenUrl: string | undefined;
+  /** Whether some API gets API keys. */
   readonly issuesApiKeys: boolean;
+  /** Whether some API gets client credentials. */
   readonly issuesClientCredentials: boolean;
 
   constructor(scope: Construct, id: string, props: CredentialWebhookProps = {}) {
     super(scope, id);
-    const defaultType = props.defaultCredentialType ?? 'API_KEY';
-    const apiTypes = props.apiCredentialTypes ?? {};
-    checkCredentialTypes(defaultType, apiTypes);
-    const kinds = new Set<CredentialType>([defaultType, ...Object.values(apiTypes)]);
-    this.issuesApiKeys = kinds.has('API_KEY');
-    this.issuesClientCredentials = kinds.has('CLIENT_CREDENTIALS');
-    const plans = checkUsagePlans(this.issuesApiKeys, props.allowedUsagePlanIds);
-    if (!this.issuesClientCredentials && props.clientCredentials !== undefined) {
-      throw fail('clientCredentials is set, but no API is configured for CLIENT_CREDENTIALS');
-    }
-    if (this.issuesClientCredentials && props.clientCredentials === undefined) {
-      throw fail('clientCredentials is required: an API is configured for CLIENT_CREDENTIALS');
-    }
-    if (props.basicAuth !== undefined && props.basicAuthSecret !== undefined) {
-      throw fail('basicAuth configures a new secret; it cannot be combined with basicAuthSecret');
-    }
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    const window = props.idempotencyWindow ?? Duration.hours(1);
-    checkInteger('CredentialWebhook', 'idempotencyWindow (seconds)', window.toSeconds(), 60, 7 * 24 * 3600);
-    const reconcileInterval = props.reconcileInterval ?? DEFAULT_RECONCILE_INTERVAL;
-    checkReconcileInterval('CredentialWebhook', 'reconcileInterval', reconcileInterval);
-    const reconcileGrace = props.reconcileGrace ?? DEFAULT_RECONCILE_GRACE;
-    checkReconcileGrace('CredentialWebhook', 'reconcileGrace', reconcileGrace);
+    const settings = CredentialWebhook.validate(props);
+    const { removalPolicy } = settings;
+    this.issuesApiKeys = settings.issuesApiKeys;
+    this.issuesClientCredentials = settings.issuesClientCredentials;
 
     let createdSecret: BasicAuthSecret | undefined;
     if (props.basicAuthSecret === undefined) {
       createdSecret = new BasicAuthSecret(this, 'BasicAuth', props.basicAuth);
-      this.basicAuthSecret = createdSecret.secret;
+      this.secret = createdSecret.secret;
     } else {
-      this.basicAuthSecret = props.basicAuthSecret;
+      this.secret = props.basicAuthSecret;
     }
     // The id is the one the table had as the idempotency table: a new id would replace it.
-    this.ledger = new CredentialLedgerTable(this, 'Idempotency', { removalPolicy });
-
-    // What both functions need to know: where the ledger is and which kinds are issued where.
-    const shared: Record<string, string> = {
-      LEDGER_TABLE: this.ledger.table.tableName,
-      DEFAULT_CREDENTIAL_TYPE: defaultType,
-    };
-    if (Object.keys(apiTypes).length > 0) shared.API_CREDENTIAL_TYPES = JSON.stringify(apiTypes);
-    if (plans.length > 0) shared.ALLOWED_USAGE_PLAN_IDS = plans.join(',');
-    const environment: Record<string, string> = {
-      WEBHOOK_SECRET_ARN: this.basicAuthSecret.secretArn,
-      ...shared,
-      IDEMPOTENCY_WINDOW_SECONDS: String(window.toSeconds()),
-    };
-
+    this.table = new CredentialLedgerTable(this, 'Idempotency', { removalPolicy }).table;
     const clientOptions = props.clientCredentials;
-    if (clientOptions !== undefined) {
-      this.userPool = new ClientCredentialsPool(this, 'UserPool', {
-        ...clientOptions,
-        removalPolicy: clientOptions.removalPolicy ?? removalPolicy,
-      });
-      const scopes = resolveScopes(clientOptions, this.userPool.definedScopes);
-      const validity = clientOptions.accessTokenValidityMinutes ?? 60;
-      checkInteger('CredentialWebhook', 'accessTokenValidityMinutes', validity, 5, 1440);
-      shared.USER_POOL_ID = this.userPool.userPoolId;
-      environment.USER_POOL_ID = this.userPool.userPoolId;
-      environment.TOKEN_URL = this.userPool.tokenUrl;
-      if (scopes.defaults.length > 0) environment.DEFAULT_SCOPES = scopes.defaults.join(' ');
-      if (Object.keys(scopes.byApi).length > 0) environment.API_SCOPES = JSON.stringify(scopes.byApi);
-      environment.ACCESS_TOKEN_VALIDITY_MINUTES = String(validity);
-      this.tokenUrl = this.userPool.tokenUrl;
-    } else {
-      this.userPool = undefined;
-      this.tokenUrl = undefined;
-    }
+    const pool =
+      clientOptions === undefined
+        ? undefined
+        : new ClientCredentialsPool(this, 'UserPool', {
+            ...clientOptions,
+            removalPolicy: clientOptions.removalPolicy ?? removalPolicy,
+          });
+    this.userPool = pool?.userPool;
+    this.tokenUrl = pool?.tokenUrl;
+    const environment = CredentialWebhook.environmentFor(
+      settings,
+      this.table,
+      this.secret,
+      pool,
+      clientOptions,
+    );
 
-    this.handler = new WebhookFunction(this, 'Function', {
+    const handler = new WebhookFunction(this, 'Function', {
       ...props.functionOptions,
-      environment,
+      environment: environment.webhook,
       removalPolicy,
     });
+    this.lambdaFunction = handler.function;
     const grants = {
-      ledgerTableArn: this.ledger.table.tableArn,
-      ...(plans.length > 0 && { allowedUsagePlanIds: plans }),
-      ...(this.userPool !== undefined && { userPoolArn: this.userPool.userPoolArn }),
+      ledgerTableArn: this.table.tableArn,
+      ...(settings.plans.length > 0 && { allowedUsagePlanIds: settings.plans }),
+      ...(pool !== undefined && { userPoolArn: pool.userPoolArn }),
     };
     this.permissions = new CredentialPermissions(this, 'Permissions', {
       ...grants,
-      role: this.handler.role,
-      basicAuthSecret: this.basicAuthSecret,
+      role: handler.role,
+      basicAuthSecret: this.secret,
     });
     // An imported secret's policy is its owner's to set.
-    createdSecret?.allowReadsOnlyBy(this.handler.role);
+    createdSecret?.allowReadsOnlyBy(handler.role);
     this.reconciler = new CredentialReconciler(this, 'Reconciler', {
-      environment: shared,
-      interval: reconcileInterval,
-      grace: reconcileGrace,
-      ...(props.functionOptions?.logRetention !== undefined && {
-        logRetention: props.functionOptions.logRetention,
-      }),
-      ...(props.functionOptions?.logLevel !== undefined && { logLevel: props.functionOptions.logLevel }),
+      environment: environment.shared,
+      interval: settings.reconcileInterval,
+      grace: settings.reconcileGrace,
+      // The reconciler logs like the webhook function.
+      logRetention: props.functionOptions?.logRetention,
+      logLevel: props.functionOptions?.logLevel,
       removalPolicy,
     });
     this.reconcilerPermissions = new ReconcilerPermissions(this, 'ReconcilerPermissions', {
       ...grants,
       role: this.reconciler.role,
     });
-    this.api = new WebhookApi(this, 'Api', {
+    const api = new WebhookApi(this, 'Api', {
       ...props.apiOptions,
-      handler: this.handler.function,
+      handler: this.lambdaFunction,
       removalPolicy,
     });
-    this.baseUrl = this.api.baseUrl;
+    this.apiGateway = api.restApi;
+    this.apiGatewayLogGroup = api.accessLogGroup;
+    this.baseUrl = api.baseUrl;
     this.monitoring = new WebhookMonitoring(this, 'Monitoring', {
-      function: this.handler.function,
-      restApi: this.api.restApi,
-      stageName: this.api.stage.stageName,
-      accessLogGroup: this.api.accessLogGroup,
+      function: this.lambdaFunction,
+      restApi: api.restApi,
+      stageName: api.stage.stageName,
+      accessLogGroup: api.accessLogGroup,
       ...props.monitoringOptions,
-      reconciler: { function: this.reconciler.function, interval: reconcileInterval },
+      reconciler: { function: this.reconciler.function, interval: settings.reconcileInterval },
       ...(props.alarmTopic !== undefined && { alarmTopic: props.alarmTopic }),
     });
+  }
+
+  /** Applies the defaults and refuses props that contradict each other or AWS's limits. */
+  private static validate(props: CredentialWebhookProps): Settings {
+    const defaultType = props.defaultCredentialType ?? 'API_KEY';
+    const apiTypes = props.apiCredentialTypes ?? {};
+    checkCredentialTypes(defaultType, apiTypes);
+    const kinds = new Set<CredentialType>([defaultType, ...Object.values(apiTypes)]);
+    const issuesApiKeys = kinds.has('API_KEY');
+    const issuesClientCredentials = kinds.has('CLIENT_CREDENTIALS');
+    const plans = checkUsagePlans(issuesApiKeys, props.allowedUsagePlanIds);
+    if (!issuesClientCredentials && props.clientCredentials !== undefined) {
+      throw fail('clientCredentials is set, but no API is configured for CLIENT_CREDENTIALS');
+    }
+    if (issuesClientCredentials && props.clientCredentials === undefined) {
+      throw fail('clientCredentials is required: an API is configured for CLIENT_CREDENTIALS');
+    }
+    if (props.basicAuth !== undefined && props.basicAuthSecret !== undefined) {
+      throw fail('basicAuth configures a new secret; it cannot be combined with basicAuthSecret');
+    }
+    const idempotencyWindow = props.idempotencyWindow ?? Duration.hours(1);
+    const windowSeconds = idempotencyWindow.toSeconds();
+    checkInteger('CredentialWebhook', 'idempotencyWindow (seconds)', windowSeconds, 60, 7 * 24 * 3600);
+    const reconcileInterval = props.reconcileInterval ?? DEFAULT_RECONCILE_INTERVAL;
+    checkReconcileInterval('CredentialWebhook', 'reconcileInterval', reconcileInterval);
+    const reconcileGrace = props.reconcileGrace ?? DEFAULT_RECONCILE_GRACE;
+    checkReconcileGrace('CredentialWebhook', 'reconcileGrace', reconcileGrace);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    return {
+      defaultType,
+      apiTypes,
+      issuesApiKeys,
+      issuesClientCredentials,
+      plans,
+      removalPolicy,
+      idempotencyWindow,
+      reconcileInterval,
+      reconcileGrace,
+    };
+  }
+
+  /**
+   * The functions' environments. Scopes are checked here, against the scopes of the created pool's
+   * resource server, which exist only once the pool does.
+   */
+  private static environmentFor(
+    settings: Settings,
+    table: dynamodb.ITable,
+    secret: secretsmanager.ISecret,
+    pool: ClientCredentialsPool | undefined,
+    clientOptions: ClientCredentialsOptions | undefined,
+  ): Environments {
+    const shared: Record<string, string> = {
+      LEDGER_TABLE: table.tableName,
+      DEFAULT_CREDENTIAL_TYPE: settings.defaultType,
+    };
+    if (Object.keys(settings.apiTypes).length > 0)
+      shared.API_CREDENTIAL_TYPES = JSON.stringify(settings.apiTypes);
+    if (settings.plans.length > 0) shared.ALLOWED_USAGE_PLAN_IDS = settings.plans.join(',');
+    const webhook: Record<string, string> = {
+      WEBHOOK_SECRET_ARN: secret.secretArn,
+      ...shared,
+      IDEMPOTENCY_WINDOW_SECONDS: String(settings.idempotencyWindow.toSeconds()),
+    };
+    if (pool === undefined || clientOptions === undefined) return { shared, webhook };
+
+    const scopes = resolveScopes(clientOptions, pool.definedScopes);
+    const validity = clientOptions.accessTokenValidityMinutes ?? 60;
+    checkInteger('CredentialWebhook', 'accessTokenValidityMinutes', validity, 5, 1440);
+    shared.USER_POOL_ID = pool.userPoolId;
+    webhook.USER_POOL_ID = pool.userPoolId;
+    webhook.TOKEN_URL = pool.tokenUrl;
+    if (scopes.defaults.length > 0) webhook.DEFAULT_SCOPES = scopes.defaults.join(' ');
+    if (Object.keys(scopes.byApi).length > 0) webhook.API_SCOPES = JSON.stringify(scopes.byApi);
+    webhook.ACCESS_TOKEN_VALIDITY_MINUTES = String(validity);
+    return { shared, webhook };
   }
 }
 

@@ -5,23 +5,16 @@
  * webhook's esbuild settings, with its own log group and an execution role that starts empty;
  * ReconcilerPermissions adds the rest.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import {
-  DEPS_LOCK_FILE,
-  HANDLER_BUNDLING,
-  HANDLER_RUNTIME,
-  PROJECT_ROOT,
-  RECONCILER_ENTRY,
-} from './bundling';
+import { RECONCILER_ENTRY } from './bundling';
+import { type FunctionLoggingProps, ownedFunction } from './owned-function';
 import { InvalidPropsError } from './validation';
-import { LOG_LEVELS, type LogLevel, METRICS_NAMESPACE } from './webhook-function';
 
 /** Powertools service name the reconciler reports under (dimension `service` of its metrics). */
 export const RECONCILER_SERVICE_NAME = 'credential-reconciler';
@@ -42,7 +35,7 @@ export const DEFAULT_RECONCILE_GRACE = Duration.minutes(5);
 /** A pass lists every key and client of the deployment, a few control-plane calls per second. */
 export const RECONCILER_TIMEOUT = Duration.minutes(5);
 
-export interface CredentialReconcilerProps {
+export interface CredentialReconcilerProps extends FunctionLoggingProps {
   /**
    * Where the ledger and the credentials are (lambda/config.ts loadReconcilerConfig): LEDGER_TABLE,
    * DEFAULT_CREDENTIAL_TYPE, API_CREDENTIAL_TYPES, ALLOWED_USAGE_PLAN_IDS, USER_POOL_ID.
@@ -59,30 +52,18 @@ export interface CredentialReconcilerProps {
    * @default Duration.minutes(5)
    */
   readonly grace?: Duration;
-  /**
-   * Retention of the function's log group.
-   * @default logs.RetentionDays.THREE_MONTHS
-   */
-  readonly logRetention?: logs.RetentionDays;
-  /**
-   * Powertools log level.
-   * @default 'INFO'
-   */
-  readonly logLevel?: LogLevel;
-  /**
-   * What happens to the log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
 }
 
 export class CredentialReconciler extends Construct {
+  /** The reconcile pass, bundled by esbuild. */
   readonly function: NodejsFunction;
   /** The execution role; it holds only what is granted to it explicitly. */
   readonly role: iam.Role;
+  /** The function's own log group. */
   readonly logGroup: logs.LogGroup;
   /** The EventBridge rule that starts a pass every `interval`. */
   readonly schedule: events.Rule;
+  /** Time between passes. */
   readonly interval: Duration;
 
   constructor(scope: Construct, id: string, props: CredentialReconcilerProps) {
@@ -91,52 +72,23 @@ export class CredentialReconciler extends Construct {
     checkReconcileInterval('CredentialReconciler', 'interval', this.interval);
     const grace = props.grace ?? DEFAULT_RECONCILE_GRACE;
     checkReconcileGrace('CredentialReconciler', 'grace', grace);
-    const logLevel = props.logLevel ?? 'INFO';
-    if (!LOG_LEVELS.includes(logLevel)) {
-      throw new InvalidPropsError('CredentialReconciler', `logLevel must be one of ${LOG_LEVELS.join(', ')}`);
-    }
-
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    this.role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description:
-        'Credential reconciler: reads the ledger, removes what the webhook left behind, nothing else',
-    });
-    this.logGroup.grantWrite(this.role);
-
-    this.function = new NodejsFunction(this, 'Function', {
+    const owned = ownedFunction(this, props, {
+      construct: 'CredentialReconciler',
       description: 'Sensedia Developer Portal credential webhook: converges AWS to the credential ledger',
+      roleDescription:
+        'Credential reconciler: reads the ledger, removes what the webhook left behind, nothing else',
       entry: RECONCILER_ENTRY,
-      handler: 'handler',
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: DEPS_LOCK_FILE,
-      runtime: HANDLER_RUNTIME,
-      architecture: lambda.Architecture.ARM_64,
+      serviceName: RECONCILER_SERVICE_NAME,
+      environment: { ...props.environment, RECONCILE_GRACE_SECONDS: String(grace.toSeconds()) },
       memorySize: 512,
       timeout: RECONCILER_TIMEOUT,
-      role: this.role,
-      logGroup: this.logGroup,
-      bundling: HANDLER_BUNDLING,
       // A failed pass is repeated by the next scheduled one; Lambda's own retries would only run
       // extra passes back to back and count the failure three times.
       retryAttempts: 0,
-      awsSdkConnectionReuse: false,
-      environment: {
-        ...props.environment,
-        RECONCILE_GRACE_SECONDS: String(grace.toSeconds()),
-        POWERTOOLS_SERVICE_NAME: RECONCILER_SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: logLevel,
-        NODE_OPTIONS: '--enable-source-maps',
-      },
     });
-    // As for the webhook function: the dependency on the role construct repeats the Role GetAtt.
-    (this.function.node.defaultChild as lambda.CfnFunction).addMetadata('cfn-lint', {
-      config: { ignore_checks: ['W3005'] },
-    });
+    this.function = owned.function;
+    this.role = owned.role;
+    this.logGroup = owned.logGroup;
 
     this.schedule = new events.Rule(this, 'Schedule', {
       description: 'Starts a credential reconcile pass',

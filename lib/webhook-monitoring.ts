@@ -13,9 +13,10 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from './owned-function';
 import { RECONCILER_METRICS, RECONCILER_SERVICE_NAME } from './reconciler-function';
 import { checkInteger, InvalidPropsError } from './validation';
-import { METRICS_NAMESPACE, SERVICE_NAME } from './webhook-function';
+import { SERVICE_NAME } from './webhook-function';
 
 /** The handler's Powertools metrics (EMF, namespace CredentialWebhook, dimension service). */
 export const WEBHOOK_METRICS = {

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { ClientCredentialsPool, type ClientCredentialsPoolProps } from '../../lib/client-credentials-pool';
 import {
   CREATED_POOL,
+  createdDomain,
   functionEnvironment,
   IMPORTED_POOL,
   logicalId,
@@ -76,13 +77,13 @@ describe('a created user pool', () => {
       clientCredentials: CREATED_POOL,
     });
     const pool = fixture.webhook.userPool;
-    if (pool?.domain === undefined) throw new Error('no created pool');
+    if (pool === undefined) throw new Error('no user pool');
 
     const environment = functionEnvironment(fixture);
 
     expect(environment).toMatchObject({
-      USER_POOL_ID: `\${${logicalId(fixture.stack, pool.userPool)}}`,
-      TOKEN_URL: `https://\${${logicalId(fixture.stack, pool.domain)}}.auth.us-east-1.amazoncognito.com/oauth2/token`,
+      USER_POOL_ID: `\${${logicalId(fixture.stack, pool)}}`,
+      TOKEN_URL: `https://\${${logicalId(fixture.stack, createdDomain(fixture.webhook))}}.auth.us-east-1.amazoncognito.com/oauth2/token`,
       DEFAULT_SCOPES: 'orders/read orders/write',
       ACCESS_TOKEN_VALIDITY_MINUTES: '60',
     });

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { App, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { CONTEXT_KEYS, readAppConfig } from '../../lib/context';
+import { CONTEXT_KEYS, readAppConfig } from '../../bin/context';
 import { CredentialWebhookStack } from '../../lib/credential-webhook-stack';
 import { TEST_ENV } from './support';
 

@@ -12,6 +12,7 @@ import {
   CREATED_POOL,
   deployedEnvironment,
   functionEnvironment,
+  handlerRole,
   IMPORTED_POOL,
   logicalId,
   onlyResource,
@@ -31,7 +32,7 @@ describe("the function's environment", () => {
       clientCredentials: { ...IMPORTED_POOL, accessTokenValidityMinutes: 30 },
       idempotencyWindow: Duration.hours(6),
     });
-    const tableName = `Stack-${logicalId(fixture.stack, fixture.webhook.ledger.table)}`;
+    const tableName = `Stack-${logicalId(fixture.stack, fixture.webhook.table)}`;
 
     const config = loadConfig(deployedEnvironment(functionEnvironment(fixture)), { deployed: true });
 
@@ -78,7 +79,7 @@ describe('the ledger table', () => {
   it('keeps the logical id it had as the idempotency table, so deploying does not replace it', () => {
     const fixture = webhookFixture();
 
-    expect(logicalId(fixture.stack, fixture.webhook.ledger.table)).toBe('WebhookIdempotencyTableF7134834');
+    expect(logicalId(fixture.stack, fixture.webhook.table)).toBe('WebhookIdempotencyTableF7134834');
   });
 
   it('is named to the webhook as LEDGER_TABLE (IDEMPOTENCY_TABLE is gone)', () => {
@@ -87,7 +88,7 @@ describe('the ledger table', () => {
     const environment = functionEnvironment(fixture);
 
     expect([environment.LEDGER_TABLE, environment.IDEMPOTENCY_TABLE]).toEqual([
-      `\${${logicalId(fixture.stack, fixture.webhook.ledger.table)}}`,
+      `\${${logicalId(fixture.stack, fixture.webhook.table)}}`,
       undefined,
     ]);
   });
@@ -191,7 +192,7 @@ describe('the Basic-auth secret', () => {
       ResourcePolicy: { Statement: unknown[] };
     };
 
-    expect(policy.SecretId).toBe(`\${${logicalId(stack, webhook.basicAuthSecret)}}`);
+    expect(policy.SecretId).toBe(`\${${logicalId(stack, webhook.secret)}}`);
     expect(policy.ResourcePolicy.Statement).toEqual([
       {
         Sid: 'ReadOnlyByWebhookAndAdministrators',
@@ -200,7 +201,7 @@ describe('the Basic-auth secret', () => {
         Action: 'secretsmanager:GetSecretValue',
         Resource: '*',
         Condition: {
-          StringNotEquals: { 'aws:PrincipalArn': [`\${${logicalId(stack, webhook.handler.role)}.Arn}`] },
+          StringNotEquals: { 'aws:PrincipalArn': [`\${${logicalId(stack, handlerRole(webhook))}.Arn}`] },
           ArnNotLike: {
             'aws:PrincipalArn': [
               'arn:aws:iam::123456789012:root',

@@ -80,7 +80,7 @@ describe('the webhook alarms', () => {
         (found) => found.Dimensions,
       ),
     ).toEqual([
-      [{ Name: 'FunctionName', Value: `\${${logicalId(stack, webhook.handler.function)}}` }],
+      [{ Name: 'FunctionName', Value: `\${${logicalId(stack, webhook.lambdaFunction)}}` }],
       [{ Name: 'service', Value: 'credential-webhook' }],
       [{ Name: 'service', Value: 'credential-webhook' }],
     ]);
@@ -152,7 +152,7 @@ describe('the refused-request alarms', () => {
       ],
       [
         'AWS/ApiGateway/4XXError ApiName+Stage',
-        ['Api', `\${${logicalId(stack, webhook.api.stage)}}`],
+        ['Api', `\${${logicalId(stack, webhook.apiGateway.deploymentStage)}}`],
         'Sum',
         300,
         50,
@@ -161,7 +161,7 @@ describe('the refused-request alarms', () => {
       ],
       [
         'CredentialWebhook/ApiThrottled ApiId',
-        [`\${${logicalId(stack, webhook.api.restApi)}}`],
+        [`\${${logicalId(stack, webhook.apiGateway)}}`],
         'Sum',
         300,
         10,
@@ -189,7 +189,7 @@ describe('the refused-request alarms', () => {
     const template = Template.fromStack(stack);
 
     template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      LogGroupName: { Ref: logicalId(stack, webhook.api.accessLogGroup) },
+      LogGroupName: { Ref: logicalId(stack, webhook.apiGatewayLogGroup) },
       FilterPattern: '{ $.status = "429" }',
       MetricTransformations: [
         {

@@ -18,6 +18,7 @@ import { CredentialWebhook } from '../../lib/credential-webhook';
 import {
   CREATED_POOL,
   fastApp,
+  handlerRole,
   IMPORTED_POOL,
   logicalId,
   PLAN_A,
@@ -36,12 +37,12 @@ const one = <T>(items: readonly T[]): T | T[] =>
   items.length === 1 && items[0] !== undefined ? items[0] : [...items];
 
 function tableArn(fixture: WebhookFixture): string {
-  return `\${${logicalId(fixture.stack, fixture.webhook.ledger.table)}.Arn}`;
+  return `\${${logicalId(fixture.stack, fixture.webhook.table)}.Arn}`;
 }
 
 function baseStatements(fixture: WebhookFixture): unknown[] {
-  const logGroup = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
-  const secret = logicalId(fixture.stack, fixture.webhook.basicAuthSecret);
+  const logGroup = logicalId(fixture.stack, fixture.webhook.lambdaFunction.logGroup);
+  const secret = logicalId(fixture.stack, fixture.webhook.secret);
   return [
     {
       Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -214,7 +215,7 @@ describe('the webhook role', () => {
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: CREATED_POOL,
     });
-    const pool = fixture.webhook.userPool?.userPool;
+    const pool = fixture.webhook.userPool;
     if (pool === undefined) throw new Error('no user pool');
 
     const statements = roleStatements(fixture);
@@ -281,7 +282,7 @@ describe('the webhook role', () => {
 
   it('has no managed policy and no inline policy besides the one asserted above', () => {
     const fixture = webhookFixture();
-    const roleId = logicalId(fixture.stack, fixture.webhook.handler.role);
+    const roleId = logicalId(fixture.stack, handlerRole(fixture.webhook));
 
     const role = fixture.template.toJSON().Resources[roleId] as { Properties: Record<string, unknown> };
 
@@ -340,7 +341,7 @@ describe('the reconciler role', () => {
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: CREATED_POOL,
     });
-    const pool = fixture.webhook.userPool?.userPool;
+    const pool = fixture.webhook.userPool;
     if (pool === undefined) throw new Error('no user pool');
 
     const statements = reconcilerStatements(fixture);

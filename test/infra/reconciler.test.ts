@@ -5,10 +5,10 @@
 import { existsSync } from 'node:fs';
 import { App, Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { readAppConfig } from '../../bin/context';
 import { loadReconcilerConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
 import { HANDLER_ENTRY, RECONCILER_ENTRY } from '../../lib/bundling';
-import { readAppConfig } from '../../lib/context';
 import type { CredentialWebhookProps } from '../../lib/credential-webhook';
 import { CredentialWebhookStack } from '../../lib/credential-webhook-stack';
 import { CredentialReconciler, type CredentialReconcilerProps } from '../../lib/reconciler-function';
@@ -81,7 +81,7 @@ describe('the reconciler function', () => {
 
     const fn = reconcilerFunction(fixture);
 
-    expect(logGroupId).not.toBe(logicalId(fixture.stack, fixture.webhook.handler.logGroup));
+    expect(logGroupId).not.toBe(logicalId(fixture.stack, fixture.webhook.lambdaFunction.logGroup));
     expect(fn.LoggingConfig).toEqual({ LogGroup: { Ref: logGroupId } });
     expect(fixture.template.toJSON().Resources[logGroupId]).toMatchObject({
       Properties: { RetentionInDays: 90 },
@@ -117,7 +117,7 @@ describe('the reconciler function', () => {
 describe("the reconciler's environment", () => {
   it('names the ledger, the plans, the grace period and its Powertools settings when keys are issued', () => {
     const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A, PLAN_B] });
-    const tableId = logicalId(fixture.stack, fixture.webhook.ledger.table);
+    const tableId = logicalId(fixture.stack, fixture.webhook.table);
 
     const environment = reconcilerEnvironment(fixture);
 
@@ -141,7 +141,7 @@ describe("the reconciler's environment", () => {
       clientCredentials: IMPORTED_POOL,
       reconcileGrace: Duration.minutes(15),
     });
-    const tableName = `Stack-${logicalId(fixture.stack, fixture.webhook.ledger.table)}`;
+    const tableName = `Stack-${logicalId(fixture.stack, fixture.webhook.table)}`;
 
     const config = loadReconcilerConfig(deployedEnvironment(reconcilerEnvironment(fixture)));
 

@@ -3,7 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CredentialWebhookStack, type CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
-import { CREATED_POOL, fastApp, logicalId, PLAN_A, render, TEST_ENV } from './support';
+import { CREATED_POOL, createdDomain, fastApp, logicalId, PLAN_A, render, TEST_ENV } from './support';
 
 function stackFixture(props: Partial<CredentialWebhookStackProps> = {}) {
   const stack = new CredentialWebhookStack(fastApp(), 'CredentialWebhook', {
@@ -21,8 +21,8 @@ function stackFixture(props: Partial<CredentialWebhookStackProps> = {}) {
 describe('the stack outputs', () => {
   it('give the webhook URL, its health URL and how to read the Basic credentials', () => {
     const { stack, outputs } = stackFixture();
-    const api = `\${${logicalId(stack, stack.webhook.api.restApi)}}`;
-    const secret = `\${${logicalId(stack, stack.webhook.basicAuthSecret)}}`;
+    const api = `\${${logicalId(stack, stack.webhook.apiGateway)}}`;
+    const secret = `\${${logicalId(stack, stack.webhook.secret)}}`;
 
     expect(outputs).toMatchObject({
       WebhookBaseUrl: `https://${api}.execute-api.us-east-1.\${AWS::URLSuffix}/prod`,
@@ -52,11 +52,11 @@ describe('the stack outputs', () => {
       webhook: { defaultCredentialType: 'CLIENT_CREDENTIALS', clientCredentials: CREATED_POOL },
     });
     const pool = stack.webhook.userPool;
-    if (pool?.domain === undefined) throw new Error('no created pool');
+    if (pool === undefined) throw new Error('no user pool');
 
     expect(outputs).toMatchObject({
-      TokenEndpoint: `https://\${${logicalId(stack, pool.domain)}}.auth.us-east-1.amazoncognito.com/oauth2/token`,
-      UserPoolId: `\${${logicalId(stack, pool.userPool)}}`,
+      TokenEndpoint: `https://\${${logicalId(stack, createdDomain(stack.webhook))}}.auth.us-east-1.amazoncognito.com/oauth2/token`,
+      UserPoolId: `\${${logicalId(stack, pool)}}`,
     });
   });
 });

@@ -6,11 +6,11 @@
  */
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
-import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
-import type { CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
+import { CredentialWebhook, type CredentialWebhookProps, type CredentialWebhookStackProps } from '../../lib';
 
 export const TEST_ENV = { account: '123456789012', region: 'us-east-1' } as const;
 
@@ -97,9 +97,23 @@ export function onlyResource(
   return { id, properties: resource.Properties ?? {} };
 }
 
+/** The webhook function's execution role (the construct always gives it one). */
+export function handlerRole(webhook: CredentialWebhook): iam.IRole {
+  const role = webhook.lambdaFunction.role;
+  if (role === undefined) throw new Error('the webhook function has no role');
+  return role;
+}
+
+/** The Cognito domain of a webhook's created user pool. */
+export function createdDomain(webhook: CredentialWebhook): cognito.UserPoolDomain {
+  const domain = webhook.node.findAll().find((child) => child instanceof cognito.UserPoolDomain);
+  if (!(domain instanceof cognito.UserPoolDomain)) throw new Error('no created user pool domain');
+  return domain;
+}
+
 /** The statements of the webhook function role's (only) policy, rendered. */
 export function roleStatements(fixture: WebhookFixture): unknown[] {
-  return policyStatements(fixture, fixture.webhook.handler.role);
+  return policyStatements(fixture, handlerRole(fixture.webhook));
 }
 
 /** The statements of the reconciler role's (only) policy, rendered. */
@@ -119,7 +133,7 @@ function policyStatements(fixture: WebhookFixture, role: iam.IRole): unknown[] {
 
 /** The webhook function's environment variables, rendered. */
 export function functionEnvironment(fixture: WebhookFixture): Record<string, string> {
-  return environmentOf(fixture, fixture.webhook.handler.function);
+  return environmentOf(fixture, fixture.webhook.lambdaFunction);
 }
 
 /** The reconciler function's environment variables, rendered. */

@@ -62,7 +62,7 @@ describe('the webhook API', () => {
 
   it('proxies every route to the function without API Gateway auth (the function checks Basic auth)', () => {
     const fixture = webhookFixture();
-    const functionId = logicalId(fixture.stack, fixture.webhook.handler.function);
+    const functionId = logicalId(fixture.stack, fixture.webhook.lambdaFunction);
 
     const methods = Object.values(fixture.template.findResources('AWS::ApiGateway::Method')).map(
       (method) => method.Properties as MethodProperties,

@@ -20,7 +20,7 @@ import {
 
 /** The webhook function's properties (the stack holds the reconciler function too). */
 function webhookFunction(fixture: WebhookFixture): Record<string, unknown> {
-  const id = logicalId(fixture.stack, fixture.webhook.handler.function);
+  const id = logicalId(fixture.stack, fixture.webhook.lambdaFunction);
   return (fixture.template.toJSON().Resources[id] as { Properties: Record<string, unknown> }).Properties;
 }
 
@@ -41,7 +41,7 @@ describe('the webhook function', () => {
 
   it('logs to its own log group, kept three months and retained when the stack goes', () => {
     const fixture = webhookFixture();
-    const logGroupId = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
+    const logGroupId = logicalId(fixture.stack, fixture.webhook.lambdaFunction.logGroup);
 
     const fn = webhookFunction(fixture);
 
@@ -54,8 +54,8 @@ describe('the webhook function', () => {
 
   it('gets the secret ARN and its configuration, never a credential value', () => {
     const fixture = webhookFixture();
-    const secretId = logicalId(fixture.stack, fixture.webhook.basicAuthSecret);
-    const tableId = logicalId(fixture.stack, fixture.webhook.ledger.table);
+    const secretId = logicalId(fixture.stack, fixture.webhook.secret);
+    const tableId = logicalId(fixture.stack, fixture.webhook.table);
 
     const environment = functionEnvironment(fixture);
 
@@ -83,7 +83,7 @@ describe('the webhook function', () => {
       },
     });
 
-    const logGroupId = logicalId(fixture.stack, fixture.webhook.handler.logGroup);
+    const logGroupId = logicalId(fixture.stack, fixture.webhook.lambdaFunction.logGroup);
 
     expect(webhookFunction(fixture)).toMatchObject({
       MemorySize: 1024,

@@ -6,10 +6,14 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Node } from 'constructs';
-import type { ClientCredentialsOptions, CredentialWebhookProps } from './credential-webhook';
-import type { CredentialWebhookStackProps } from './credential-webhook-stack';
-import type { CredentialType } from './validation';
-import { LOG_LEVELS, type LogLevel } from './webhook-function';
+import {
+  type ClientCredentialsOptions,
+  type CredentialType,
+  type CredentialWebhookProps,
+  type CredentialWebhookStackProps,
+  LOG_LEVELS,
+  type LogLevel,
+} from '../lib';
 
 /** The context keys the app reads (documented in README "Deploying"). */
 export const CONTEXT_KEYS = [
@@ -260,33 +264,41 @@ function retention(read: Reader): logs.RetentionDays | undefined {
   return match;
 }
 
-function reconcileMinutes(read: Reader): number | undefined {
-  const minutes = number(read, 'reconcileIntervalMinutes');
-  if (minutes === undefined) return undefined;
-  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) {
+/** A whole number of `unit` from min to max; `alternatives` names other accepted values. */
+function wholeNumber(
+  read: Reader,
+  key: ContextKey,
+  unit: string,
+  [min, max]: readonly [number, number],
+  alternatives = '',
+): number | undefined {
+  const value = number(read, key);
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < min || value > max) {
     throw new ContextError(
-      'reconcileIntervalMinutes',
-      'must be a whole number of minutes from 1 to 1440',
-      minutes,
+      key,
+      `must be a whole number of ${unit} from ${min} to ${max}${alternatives}`,
+      value,
     );
   }
-  return minutes;
+  return value;
+}
+
+function reconcileMinutes(read: Reader): number | undefined {
+  return wholeNumber(read, 'reconcileIntervalMinutes', 'minutes', [1, 1440]);
 }
 
 /** A whole number of executions, or 0 / "none" for no reservation. */
 function reservedConcurrency(read: Reader): number | 'none' | undefined {
   const value = read('reservedConcurrency');
   if (value === 'none' || value === 0 || value === '0') return 'none';
-  const executions = number(read, 'reservedConcurrency');
-  if (executions === undefined) return undefined;
-  if (!Number.isInteger(executions) || executions < 1 || executions > 1000) {
-    throw new ContextError(
-      'reservedConcurrency',
-      'must be a whole number of executions from 1 to 1000, or 0 or "none" to reserve none',
-      value,
-    );
-  }
-  return executions;
+  return wholeNumber(
+    read,
+    'reservedConcurrency',
+    'executions',
+    [1, 1000],
+    ', or 0 or "none" to reserve none',
+  );
 }
 
 function removalPolicy(read: Reader): RemovalPolicy | undefined {
