@@ -1,19 +1,10 @@
 /**
  * Wires configuration, ports and the HTTP layer into a webhook. The Lambda entry and the local
- * server both go through here, so they run the same code with different adapters.
+ * server both go through here, so they run the same code with different adapters. It knows the
+ * ports only: backends live with their adapters (adapters/aws/backend.ts, adapters/local/backend.ts).
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { APIGatewayClient } from '@aws-sdk/client-api-gateway';
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { ApiGatewayKeyIssuer } from './adapters/aws/api-gateway-key-issuer';
-import { CognitoClientIssuer } from './adapters/aws/cognito-client-issuer';
-import { DynamoDbLedger } from './adapters/aws/dynamodb-ledger';
-import { SecretsManagerCredentials } from './adapters/aws/secrets-manager-credentials';
-import { InMemoryLedger } from './adapters/local/in-memory-ledger';
-import { StaticCredentials } from './adapters/local/static-credentials';
 import type { WebhookConfig } from './config';
 import { ApiKeyService } from './credentials/api-key-service';
 import { ClientCredentialsService } from './credentials/client-credentials-service';
@@ -42,42 +33,11 @@ export interface Backend {
   readonly ledger: CredentialLedger;
 }
 
-/** Factories rather than clients: a deployment builds only the clients its configuration uses. */
-export interface AwsClients {
-  readonly apiGateway: () => APIGatewayClient;
-  readonly cognito: () => CognitoIdentityProviderClient;
-  readonly secretsManager: () => SecretsManagerClient;
-  readonly dynamoDb: () => DynamoDBClient;
-}
-
 /**
  * Outside a request with a deadline, how long a claim holds: longer than the Lambda timeout
  * (25 s). Within one, a claim holds only while its request may still act.
  */
 const CLAIM_LEASE_SECONDS = 30;
-
-/** Basic credentials: from Secrets Manager when configured, else from the environment. */
-export function credentialsSource(
-  config: WebhookConfig,
-  secretsManager: () => SecretsManagerClient,
-): BasicCredentialsSource {
-  return config.auth.source === 'secrets-manager'
-    ? new SecretsManagerCredentials(secretsManager(), config.auth.secretId, config.auth.cacheTtlSeconds)
-    : new StaticCredentials(config.auth.username, config.auth.password);
-}
-
-export function awsBackend(config: WebhookConfig, clients: AwsClients): Backend {
-  const pool = config.clientCredentials;
-  return {
-    apiKeys: new ApiGatewayKeyIssuer(clients.apiGateway()),
-    clients: pool === undefined ? undefined : new CognitoClientIssuer(clients.cognito(), pool.userPoolId),
-    basicCredentials: credentialsSource(config, clients.secretsManager),
-    ledger:
-      config.ledger.tableName === undefined
-        ? new InMemoryLedger(config.ledger.instance)
-        : new DynamoDbLedger(clients.dynamoDb(), config.ledger.tableName, config.ledger.instance),
-  };
-}
 
 /** The log line for a resource a failed request could not remove: ids only. */
 export function logLeftover(logger: Logger, leftover: Leftover, error: unknown): void {

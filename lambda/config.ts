@@ -8,8 +8,8 @@ import { instanceOf } from './credentials/marker';
 import { type CredentialType, CredentialTypeSchema } from './schemas';
 
 export class ConfigError extends Error {
-  constructor(variable: string, problem: string) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+  constructor(variable: string, problem: string, options?: ErrorOptions) {
+    super(`Invalid configuration: ${variable} ${problem}`, options);
     this.name = 'ConfigError';
   }
 }
@@ -273,5 +273,31 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): W
     idempotency: {
       windowSeconds: integer(env, 'IDEMPOTENCY_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600),
     },
+  };
+}
+
+/** The region a local run talks to; undefined when it runs in-process (no AWS variable set). */
+export function localAwsRegion(env: Env = process.env): string | undefined {
+  // An emulator (AWS_ENDPOINT_URL) still needs a region to sign with; any will do.
+  return (
+    optional(env, 'AWS_REGION') ?? (optional(env, 'AWS_ENDPOINT_URL') === undefined ? undefined : 'us-east-1')
+  );
+}
+
+/** Where `npm start` listens, and whether it talks to AWS (or an emulator) or runs in-process. */
+export interface LocalServerConfig {
+  readonly host: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** Set when AWS_REGION or AWS_ENDPOINT_URL is: the region every SDK client is given. */
+  readonly awsRegion: string | undefined;
+}
+
+/** Parses the local server's own settings; throws a ConfigError naming the first bad variable. */
+export function loadLocalServerConfig(env: Env = process.env): LocalServerConfig {
+  return {
+    host: optional(env, 'HOST') ?? '127.0.0.1',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    awsRegion: localAwsRegion(env),
   };
 }

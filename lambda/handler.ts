@@ -5,13 +5,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { awsBackend } from './adapters/aws/backend';
 import {
   apiGatewayClient,
   cognitoClient,
   dynamoDbClient,
   secretsManagerClient,
 } from './adapters/aws/clients';
-import { awsBackend, composeWebhook } from './compose';
+import { composeWebhook } from './compose';
 import { loadConfig } from './config';
 
 const logger = new Logger({ serviceName: 'credential-webhook' });

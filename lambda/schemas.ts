@@ -119,6 +119,7 @@ export const ApiKeyCredentialSchema = z.strictObject({
   apiKey: z.string(),
   customCredentials: z.optional(CustomCredentialsSchema),
 });
+export type ApiKeyCredentialResponse = z.infer<typeof ApiKeyCredentialSchema>;
 
 export const ClientCredentialSchema = z.strictObject({
   credentialType: z.literal('CLIENT_CREDENTIALS'),
@@ -126,6 +127,7 @@ export const ClientCredentialSchema = z.strictObject({
   clientSecret: z.string(),
   customCredentials: z.optional(CustomCredentialsSchema),
 });
+export type ClientCredentialResponse = z.infer<typeof ClientCredentialSchema>;
 
 export const CreateCredentialsResponseSchema = z.discriminatedUnion('credentialType', [
   ApiKeyCredentialSchema,

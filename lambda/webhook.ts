@@ -1,13 +1,14 @@
 /**
  * The webhook as a function of API Gateway proxy events. It parses, authenticates, validates,
  * calls the credential service and maps the result or error to HTTP; it knows nothing of AWS
- * services. Lambda (handler.ts) and the local server (local/server.ts) are adapters in front of it.
+ * services. Lambda (handler.ts) and the local server (dev-server/server.ts) are adapters in front of it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { CredentialOperations } from './credentials/idempotency';
+import { credentialIdOf } from './credentials/credential-id';
+import type { CredentialOperations } from './credentials/ports';
 import { budgetFor, withDeadline } from './deadline';
 import { WebhookError } from './errors';
 import type { BasicAuthenticator } from './http/auth';
@@ -69,9 +70,6 @@ interface Endpoint {
   readonly hasBody: boolean;
 }
 
-const credentialIdOf = (ref: { apiKeyId?: string | undefined; clientId?: string | undefined }) =>
-  ref.apiKeyId ?? ref.clientId;
-
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 
 /** Where the runtime gives no remaining time (npm start): what a 25 s Lambda timeout allows. */
@@ -98,8 +96,7 @@ export function createWebhook(deps: WebhookDependencies): Webhook {
           const request = validate(CreateCredentialsRequestSchema, body);
           log.appSlug = request.appSlug;
           const credential = await credentials.create(request);
-          log.credentialId =
-            credential.credentialType === 'API_KEY' ? credential.apiKeyId : credential.clientId;
+          log.credentialId = credentialIdOf(credential);
           return jsonResponse(200, credential);
         },
       },

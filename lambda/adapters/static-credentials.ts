@@ -1,6 +1,6 @@
-import type { BasicCredentials, BasicCredentialsSource } from '../../credentials/ports';
+import type { BasicCredentials, BasicCredentialsSource } from '../credentials/ports';
 
-/** Basic credentials given in the environment (local runs). */
+/** Basic credentials given in the environment. Not an in-process stand-in: any backend may use it. */
 export class StaticCredentials implements BasicCredentialsSource {
   private readonly credentials: BasicCredentials;
 

@@ -5,6 +5,7 @@
  * the key. Update and revoke act only on keys the ledger shows this webhook issued.
  */
 import { NotFoundError, UnprocessableError, UpstreamError } from '../errors';
+import type { ApiKeyCredentialResponse } from '../schemas';
 import type { AppChanges, AppDescription } from './app';
 import { usagePlanIdsOf } from './app';
 import { apiKeyDescription, apiKeyName, resourceTags } from './naming';
@@ -21,12 +22,8 @@ import { apiKeyHash, changedApp, Recording, type RecordingOptions, recordedApp }
 /** API Gateway allows a key in at most 10 usage plans. */
 export const MAX_USAGE_PLANS_PER_KEY = 10;
 
-export interface ApiKeyCredential {
-  readonly credentialType: 'API_KEY';
-  readonly apiKeyId: string;
-  readonly apiKey: string;
-  readonly customCredentials: Record<string, unknown>;
-}
+/** The schema's answer, with `customCredentials` always given (the service always sets it). */
+export type ApiKeyCredential = Readonly<Required<ApiKeyCredentialResponse>>;
 
 export interface ApiKeyServiceOptions extends RecordingOptions {
   /** Usage plans keys may be attached to, or 'any'. */

@@ -8,6 +8,7 @@
  */
 import type { ClientCredentialsConfig } from '../config';
 import { NotFoundError, UnprocessableError } from '../errors';
+import type { ClientCredentialResponse } from '../schemas';
 import type { AppChanges, AppDescription } from './app';
 import { formatMarker } from './marker';
 import { clientName } from './naming';
@@ -17,17 +18,18 @@ import { changedApp, Recording, type RecordingOptions, recordedApp } from './rec
 /** Cognito allows at most 50 scopes on an app client. */
 export const MAX_SCOPES_PER_CLIENT = 50;
 
-export interface ClientCredential {
-  readonly credentialType: 'CLIENT_CREDENTIALS';
-  readonly clientId: string;
-  readonly clientSecret: string;
+/**
+ * The schema's answer, with `customCredentials` narrowed: the schema types it as any record (the
+ * Portal stores it as given), which would lose the fields this service always sets and its tests read.
+ */
+export type ClientCredential = Readonly<Omit<ClientCredentialResponse, 'customCredentials'>> & {
   readonly customCredentials: {
     readonly tokenUrl: string;
     readonly grantType: 'client_credentials';
     readonly scopes: readonly string[];
     readonly accessTokenValiditySeconds: number;
   };
-}
+};
 
 export type ClientChanges = AppChanges;
 

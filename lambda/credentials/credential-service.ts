@@ -12,8 +12,7 @@ import type {
 } from '../schemas';
 import type { ApiKeyService } from './api-key-service';
 import type { ClientCredentialsService } from './client-credentials-service';
-import type { RecoverableCredentials } from './idempotency';
-import type { ClaimRequest, IssuedCredentialRef } from './ports';
+import type { ClaimRequest, IssuedCredentialRef, RecoverableCredentials } from './ports';
 
 export interface CredentialKindPolicy {
   readonly defaultCredentialType: CredentialType;

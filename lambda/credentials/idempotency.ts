@@ -20,24 +20,15 @@ import type {
   RevokeCredentialsRequest,
   UpdateCredentialsRequest,
 } from '../schemas';
+import { wireCredentialId } from './credential-id';
 import { isTransient, persist } from './persist';
-import type { ClaimRequest, IdempotencyStore, IssuedCredentialRef } from './ports';
-
-/** The use cases the HTTP layer calls. */
-export interface CredentialOperations {
-  create(request: CreateCredentialsRequest): Promise<CreateCredentialsResponse>;
-  update(request: UpdateCredentialsRequest): Promise<void>;
-  revoke(request: RevokeCredentialsRequest): Promise<void>;
-}
-
-/**
- * The operations plus reading back an issued credential. `create` completes the app's claim in
- * the same write that records the credential as issued.
- */
-export interface RecoverableCredentials extends CredentialOperations {
-  create(request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse>;
-  recover(credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined>;
-}
+import type {
+  ClaimRequest,
+  CredentialOperations,
+  IdempotencyStore,
+  IssuedCredentialRef,
+  RecoverableCredentials,
+} from './ports';
 
 export interface IdempotencyOptions {
   /** How long a create is remembered, in seconds. */
@@ -103,12 +94,14 @@ export class AppSlugConflictError extends WebhookError {
   readonly status = 409;
   readonly code = 'APP_SLUG_CONFLICT';
 
-  constructor() {
+  constructor(options?: ErrorOptions) {
     // Names neither the other developer nor the credential: the caller is not its owner.
     super(
       'This appSlug already has a credential issued to another developer; an app keeps its developer. ' +
         'Use another appSlug, or revoke the existing credential first.',
+      options,
     );
+    this.name = 'AppSlugConflictError';
   }
 }
 
@@ -181,10 +174,7 @@ export class IdempotentCredentials implements CredentialOperations {
     claim: ClaimRequest,
     credential: IssuedCredentialRef,
   ): Promise<CreateCredentialsResponse> {
-    const id =
-      credential.credentialType === 'API_KEY'
-        ? { apiKeyId: credential.credentialId }
-        : { clientId: credential.credentialId };
+    const id = wireCredentialId(credential.credentialType, credential.credentialId);
     await this.inner.update({ ...request, ...id, credentialType: credential.credentialType });
     const updated = await this.inner.recover(credential);
     if (updated === undefined) throw new ConflictError('The credential changed meanwhile; retry.');

@@ -8,7 +8,13 @@
  */
 
 import { WebhookError } from '../errors';
-import type { CredentialType } from '../schemas';
+import type {
+  CreateCredentialsRequest,
+  CreateCredentialsResponse,
+  CredentialType,
+  RevokeCredentialsRequest,
+  UpdateCredentialsRequest,
+} from '../schemas';
 
 export interface NewApiKey {
   readonly name: string;
@@ -39,8 +45,9 @@ export class BindingRefusedError extends Error {
   constructor(
     readonly usagePlanId: string,
     readonly reason: BindingRefusal,
+    options?: ErrorOptions,
   ) {
-    super(`usage plan ${usagePlanId} refused the key (${reason})`);
+    super(`usage plan ${usagePlanId} refused the key (${reason})`, options);
     this.name = 'BindingRefusedError';
   }
 }
@@ -51,11 +58,11 @@ export class BindingRefusedError extends Error {
  * the marker of a ledger entry that never becomes issued, so the reconciler removes it.
  */
 export class OutcomeUnknownError extends Error {
-  constructor(
-    /** The upstream error the caller sees (503 or 429). */
-    override readonly cause: Error,
-  ) {
-    super('AWS may have created the resource; its answer was lost');
+  /** The upstream error the caller sees (503 or 429). */
+  declare readonly cause: Error;
+
+  constructor(cause: Error) {
+    super('AWS may have created the resource; its answer was lost', { cause });
     this.name = 'OutcomeUnknownError';
   }
 }
@@ -107,8 +114,11 @@ export type ClientRefusal = 'scope-not-found' | 'client-limit-reached';
 
 /** Thrown when Cognito refuses the client's settings (not when Cognito fails). */
 export class ClientRefusedError extends Error {
-  constructor(readonly reason: ClientRefusal) {
-    super(`the user pool refused the app client (${reason})`);
+  constructor(
+    readonly reason: ClientRefusal,
+    options?: ErrorOptions,
+  ) {
+    super(`the user pool refused the app client (${reason})`, options);
     this.name = 'ClientRefusedError';
   }
 }
@@ -237,8 +247,11 @@ export class LedgerConflictError extends WebhookError {
   readonly code = 'CREDENTIAL_CHANGED';
   override readonly headers = { 'Retry-After': '1' };
 
-  constructor(readonly ledgerId: string) {
-    super('The credential changed while this request ran; retry.');
+  constructor(
+    readonly ledgerId: string,
+    options?: ErrorOptions,
+  ) {
+    super('The credential changed while this request ran; retry.', options);
     this.name = 'LedgerConflictError';
   }
 }
@@ -306,4 +319,22 @@ export interface ClientInventory {
   /** When the client was created (epoch ms); undefined when it is gone or the pool does not say. */
   createdAt(clientId: string): Promise<number | undefined>;
   deleteClient(clientId: string): Promise<'deleted' | 'absent'>;
+}
+
+// ---- The use cases (what the HTTP layer and idempotent create call) ---------------------------
+
+/** The use cases the HTTP layer calls. */
+export interface CredentialOperations {
+  create(request: CreateCredentialsRequest): Promise<CreateCredentialsResponse>;
+  update(request: UpdateCredentialsRequest): Promise<void>;
+  revoke(request: RevokeCredentialsRequest): Promise<void>;
+}
+
+/**
+ * The operations plus reading back an issued credential. `create` completes the app's claim in
+ * the same write that records the credential as issued.
+ */
+export interface RecoverableCredentials extends CredentialOperations {
+  create(request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse>;
+  recover(credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined>;
 }

@@ -4,21 +4,25 @@
  * the AWS SDK adapters: configuration, not a code change.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { awsAdaptersWithoutLedger, awsBackend } from '../adapters/aws/backend';
 import {
   apiGatewayClient,
   cognitoClient,
   dynamoDbClient,
   secretsManagerClient,
 } from '../adapters/aws/clients';
+import { localBackend } from '../adapters/local/backend';
+import { InMemoryLedger } from '../adapters/local/in-memory-ledger';
 import { randomToken } from '../adapters/random';
-import { awsBackend, composeWebhook } from '../compose';
-import { ConfigError, loadConfig, type WebhookConfig } from '../config';
+import { type Backend, composeWebhook } from '../compose';
+import { loadConfig, loadLocalServerConfig, type WebhookConfig } from '../config';
 import { UnavailableError } from '../errors';
 import { errorResponse } from '../http/responses';
 import type { Webhook } from '../webhook';
-import { localBackend } from './backend';
 import { startServer } from './server';
 import { withLocalTokenEndpoint } from './token-endpoint';
+
+const LEDGER_IN_MEMORY = 'ledger: in memory (set LEDGER_TABLE to keep it in DynamoDB)';
 
 async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env };
@@ -28,11 +32,7 @@ async function main(): Promise<void> {
     env.WEBHOOK_PASSWORD ??= randomToken(24);
   }
   env.ALLOWED_USAGE_PLAN_IDS ??= '*';
-  const port = Number(env.PORT ?? 3000);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('PORT', 'must be a port number');
-  }
-  const host = env.HOST ?? '127.0.0.1';
+  const { host, port, awsRegion } = loadLocalServerConfig(env);
   // Listen first: the token URL handed to developers carries the real port (PORT=0 picks one).
   let served: Webhook | undefined;
   const running = await startServer(
@@ -51,16 +51,23 @@ async function main(): Promise<void> {
     throw error;
   }
 
-  const useAws = Boolean(env.AWS_ENDPOINT_URL || env.AWS_REGION);
-  if (useAws && !env.AWS_REGION) process.env.AWS_REGION = 'us-east-1';
-  const backend = useAws
-    ? awsBackend(config, {
-        apiGateway: apiGatewayClient,
-        cognito: cognitoClient,
-        secretsManager: secretsManagerClient,
-        dynamoDb: dynamoDbClient,
-      })
-    : localBackend(config);
+  const useAws = awsRegion !== undefined;
+  // The region goes to each client rather than into process.env: the settings stay as given.
+  const clientOptions = { region: awsRegion };
+  const clients = {
+    apiGateway: () => apiGatewayClient(clientOptions),
+    cognito: () => cognitoClient(clientOptions),
+    secretsManager: () => secretsManagerClient(clientOptions),
+    dynamoDb: () => dynamoDbClient(clientOptions),
+  };
+  // The AWS backend never keeps its ledger in memory by itself; a local run without a table may,
+  // but says so, since a restart forgets every credential issued.
+  const ledgerInMemory = useAws && config.ledger.tableName === undefined;
+  const backend: Backend = !useAws
+    ? localBackend(config)
+    : ledgerInMemory
+      ? { ...awsAdaptersWithoutLedger(config, clients), ledger: new InMemoryLedger(config.ledger.instance) }
+      : awsBackend(config, clients);
   const webhook = composeWebhook(config, backend, new Logger({ serviceName: 'credential-webhook' }));
   // With the in-process pool, the token URL given to developers answers too.
   served =
@@ -75,6 +82,7 @@ async function main(): Promise<void> {
   console.log(
     `Credential webhook listening on ${running.url} (backend: ${useAws ? 'AWS SDK' : 'in-process'})`,
   );
+  if (ledgerInMemory) console.log(LEDGER_IN_MEMORY);
   if (config.auth.source === 'static') {
     const { username, password } = config.auth;
     console.log(`Basic auth username: ${username}`);

@@ -7,7 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { apiGatewayClient, cognitoClient, dynamoDbClient } from '../adapters/aws/clients';
-import { ConfigError, loadReconcilerConfig } from '../config';
+import { ConfigError, loadReconcilerConfig, localAwsRegion } from '../config';
 import { composeReconciler } from '../reconciler/compose';
 import { formatReport } from '../reconciler/report';
 
@@ -53,10 +53,15 @@ async function main(): Promise<number> {
     console.error(error.message);
     return 2;
   }
-  if (process.env.AWS_ENDPOINT_URL && !process.env.AWS_REGION) process.env.AWS_REGION = 'us-east-1';
+  // The region goes to each client rather than into process.env: the settings stay as given.
+  const clientOptions = { region: localAwsRegion(process.env) };
   const reconciler = composeReconciler(
     config,
-    { apiGateway: apiGatewayClient, cognito: cognitoClient, dynamoDb: dynamoDbClient },
+    {
+      apiGateway: () => apiGatewayClient(clientOptions),
+      cognito: () => cognitoClient(clientOptions),
+      dynamoDb: () => dynamoDbClient(clientOptions),
+    },
     { dryRun: args.dryRun, ...(args.graceSeconds !== undefined && { graceSeconds: args.graceSeconds }) },
   );
   const report = await reconciler.run();

@@ -7,13 +7,14 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { InitializeMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
+import { type AwsClients, awsBackend } from '../../lambda/adapters/aws/backend';
 import {
   apiGatewayClient,
   cognitoClient,
   dynamoDbClient,
   secretsManagerClient,
 } from '../../lambda/adapters/aws/clients';
-import { type AwsClients, awsBackend, composeWebhook } from '../../lambda/compose';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import type { WebhookEvent } from '../../lambda/webhook';
 import type { AwsStub } from './aws-stub';

@@ -1,15 +1,15 @@
 /**
  * Warm overhead: the time the webhook itself spends per request, with AWS answered in process
- * (lambda/local/backend.ts), so nothing but the handler's own code is timed.
+ * (lambda/adapters/local/backend.ts), so nothing but the handler's own code is timed.
  */
 
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
-import { localBackend } from '../../lambda/local/backend';
 import type { Webhook, WebhookEvent } from '../../lambda/webhook';
 import {
   createKeyEvent,

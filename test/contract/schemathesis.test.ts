@@ -8,10 +8,10 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
-import { localBackend } from '../../lambda/local/backend';
-import { type RunningServer, startServer } from '../../lambda/local/server';
+import { type RunningServer, startServer } from '../../lambda/dev-server/server';
 
 const ROOT = join(__dirname, '..', '..');
 const SCHEMATHESIS = join(ROOT, '.venv', 'bin', 'schemathesis');

@@ -3,10 +3,10 @@
  * The server is the same webhook Lambda runs, with the in-process backend.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
-import { localBackend } from '../../lambda/local/backend';
-import { type RunningServer, startServer } from '../../lambda/local/server';
+import { type RunningServer, startServer } from '../../lambda/dev-server/server';
 import { basic, createRequest, PASSWORD, USERNAME } from '../support/events';
 
 const silent = new Logger({ logLevel: 'SILENT' });

@@ -3,11 +3,11 @@
  * webhook issued get a bearer token with the client's scopes, as from a Cognito domain.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
-import { localBackend } from '../../lambda/local/backend';
-import { type RunningServer, startServer } from '../../lambda/local/server';
-import { LOCAL_TOKEN_PATH, withLocalTokenEndpoint } from '../../lambda/local/token-endpoint';
+import { type RunningServer, startServer } from '../../lambda/dev-server/server';
+import { LOCAL_TOKEN_PATH, withLocalTokenEndpoint } from '../../lambda/dev-server/token-endpoint';
 import { basic, createRequest, PASSWORD, USERNAME } from '../support/events';
 
 let server: RunningServer;

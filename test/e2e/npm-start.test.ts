@@ -8,10 +8,10 @@ const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 function launch(env: Record<string, string>): ChildProcess {
   const clean = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL)/.test(name),
+      ([name]) => !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(name),
     ),
   );
-  return spawn(TSX, ['lambda/local/main.ts'], { cwd: ROOT, env: { ...clean, PORT: '0', ...env } });
+  return spawn(TSX, ['lambda/dev-server/main.ts'], { cwd: ROOT, env: { ...clean, PORT: '0', ...env } });
 }
 
 /** Collects the process's stdout until `done` says it has seen enough, or it exits. */
@@ -126,4 +126,34 @@ test('invalid configuration stops it with a message naming the variable', async 
   const { stderr, code } = await output(child, () => false);
   expect(code).toBe(1);
   expect(stderr).toContain('DEFAULT_CREDENTIAL_TYPE');
+}, 30_000);
+
+// Nothing is sent to AWS at startup, so an endpoint nobody listens on is enough to pick the AWS backend.
+const AWS_ENDPOINT = {
+  AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+  AWS_ACCESS_KEY_ID: 'x',
+  AWS_SECRET_ACCESS_KEY: 'x',
+};
+const LEDGER_IN_MEMORY = 'ledger: in memory (set LEDGER_TABLE to keep it in DynamoDB)';
+
+test('with AWS but no LEDGER_TABLE, says the ledger is kept in memory', async () => {
+  const child = launch(AWS_ENDPOINT);
+  try {
+    const { stdout } = await output(child, (text) => text.includes('curl'));
+    expect(stdout).toContain('(backend: AWS SDK)');
+    expect(stdout).toContain(LEDGER_IN_MEMORY);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}, 30_000);
+
+test('with AWS and a LEDGER_TABLE, keeps the ledger in DynamoDB and says nothing of memory', async () => {
+  const child = launch({ ...AWS_ENDPOINT, LEDGER_TABLE: 'webhook-ledger' });
+  try {
+    const { stdout } = await output(child, (text) => text.includes('curl'));
+    expect(stdout).toContain('(backend: AWS SDK)');
+    expect(stdout).not.toContain('ledger: in memory');
+  } finally {
+    child.kill('SIGTERM');
+  }
 }, 30_000);

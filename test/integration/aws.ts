@@ -49,13 +49,13 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
+import type { AwsClients } from '../../lambda/adapters/aws/backend';
 import {
   apiGatewayClient,
   cognitoClient,
   dynamoDbClient,
   secretsManagerClient,
 } from '../../lambda/adapters/aws/clients';
-import type { AwsClients } from '../../lambda/compose';
 
 export const REGION = 'us-east-1';
 

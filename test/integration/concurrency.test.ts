@@ -8,7 +8,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { awsBackend } from '../../lambda/adapters/aws/backend';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import { ApiKeyCredentialSchema } from '../../lambda/schemas';
 import type { Webhook } from '../../lambda/webhook';

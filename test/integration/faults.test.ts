@@ -18,7 +18,8 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { awsBackend } from '../../lambda/adapters/aws/backend';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
 import { composeReconciler } from '../../lambda/reconciler/compose';
 import {

@@ -7,8 +7,9 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
+import { awsBackend } from '../../lambda/adapters/aws/backend';
 import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
-import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import type { ClaimRequest, IssuedCredentialRef } from '../../lambda/credentials/ports';
 import {

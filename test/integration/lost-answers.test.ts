@@ -14,9 +14,10 @@
 import { createServer, type Server } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ApiGatewayKeyIssuer } from '../../lambda/adapters/aws/api-gateway-key-issuer';
+import { awsBackend } from '../../lambda/adapters/aws/backend';
 import { cognitoClient } from '../../lambda/adapters/aws/clients';
 import { CognitoClientIssuer } from '../../lambda/adapters/aws/cognito-client-issuer';
-import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
 import { ClientRefusedError, OutcomeUnknownError } from '../../lambda/credentials/ports';
 import { ThrottledError, UnavailableError } from '../../lambda/errors';

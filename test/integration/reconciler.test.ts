@@ -12,7 +12,8 @@ import { promisify } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { awsBackend } from '../../lambda/adapters/aws/backend';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
 import { composeReconciler } from '../../lambda/reconciler/compose';
 import type { Finding, ReconcileReport } from '../../lambda/reconciler/reconciler';
@@ -393,7 +394,7 @@ describe('a reconcile pass (composeReconciler) against moto', () => {
 describe('npm run reconcile', () => {
   const run = promisify(execFile);
 
-  /** Runs `npx tsx lambda/local/reconcile.ts <args>` against moto; resolves with its exit code and output. */
+  /** Runs `npx tsx lambda/dev-server/reconcile.ts <args>` against moto; resolves with its exit code and output. */
   async function reconcile(world: Deployment | undefined, args: readonly string[]) {
     const env = {
       PATH: process.env.PATH ?? '',
@@ -407,7 +408,7 @@ describe('npm run reconcile', () => {
       ...world?.env,
     };
     try {
-      const { stdout, stderr } = await run('npx', ['tsx', 'lambda/local/reconcile.ts', ...args], {
+      const { stdout, stderr } = await run('npx', ['tsx', 'lambda/dev-server/reconcile.ts', ...args], {
         cwd: REPO,
         env,
         timeout: 45_000,

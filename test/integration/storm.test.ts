@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { GetItemCommand } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyResult } from 'aws-lambda';
+import { type AwsClients, awsBackend } from '../../lambda/adapters/aws/backend';
 import {
   apiGatewayClient,
   type ClientOptions,
@@ -31,7 +32,7 @@ import {
   secretsManagerClient,
 } from '../../lambda/adapters/aws/clients';
 import { upstreamError } from '../../lambda/adapters/aws/errors';
-import { type AwsClients, awsBackend, composeWebhook } from '../../lambda/compose';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
 import { MARKER_TAG, markerInClientName, parseMarker } from '../../lambda/credentials/marker';
 import { ThrottledError } from '../../lambda/errors';

@@ -5,7 +5,8 @@
  * back from moto with separate SDK calls.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { awsBackend, composeWebhook } from '../../lambda/compose';
+import { awsBackend } from '../../lambda/adapters/aws/backend';
+import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import { ApiKeyCredentialSchema } from '../../lambda/schemas';
 import type { Webhook } from '../../lambda/webhook';

@@ -4,14 +4,14 @@ import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type AwsClients, awsBackend } from '../../lambda/adapters/aws/backend';
 import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
-import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
-import { type AwsClients, awsBackend, composeWebhook, logLeftover } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
+import { composeWebhook, logLeftover } from '../../lambda/compose';
+import { ConfigError, loadConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
 import { UnavailableError } from '../../lambda/errors';
-import { localBackend } from '../../lambda/local/backend';
 import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
 
@@ -36,11 +36,11 @@ describe('awsBackend', () => {
     expect(backend.ledger.instance).toBe(instanceOf('webhook-ledger'));
   });
 
-  test('keeps the ledger in memory when no table is named (a local run)', () => {
-    const backend = awsBackend(loadConfig(env), clients);
+  test('refuses to start without a ledger table rather than keep the ledger in memory', () => {
+    const build = () => awsBackend(loadConfig(env), clients);
 
-    expect(backend.ledger).toBeInstanceOf(InMemoryLedger);
-    expect(backend.ledger.instance).toBe(instanceOf('local'));
+    expect(build).toThrow(ConfigError);
+    expect(build).toThrow(/LEDGER_TABLE/);
   });
 });
 

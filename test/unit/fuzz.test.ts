@@ -11,7 +11,7 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
 import { InMemoryClients } from '../../lambda/adapters/local/in-memory-clients';
 import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
-import { StaticCredentials } from '../../lambda/adapters/local/static-credentials';
+import { StaticCredentials } from '../../lambda/adapters/static-credentials';
 import { ApiKeyService } from '../../lambda/credentials/api-key-service';
 import { ClientCredentialsService } from '../../lambda/credentials/client-credentials-service';
 import { CredentialService } from '../../lambda/credentials/credential-service';

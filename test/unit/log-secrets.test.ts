@@ -5,9 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
-import { localBackend } from '../../lambda/local/backend';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
 

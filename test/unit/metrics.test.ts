@@ -1,11 +1,11 @@
 /** The webhook's CloudWatch metrics (EMF through Powertools): one count per outcome, none for a health check. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { localBackend } from '../../lambda/adapters/local/backend';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import type { ApiKeyIssuer } from '../../lambda/credentials/ports';
 import { UnavailableError } from '../../lambda/errors';
-import { localBackend } from '../../lambda/local/backend';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
 

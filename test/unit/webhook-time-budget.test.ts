@@ -5,8 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { InMemoryIdempotencyStore } from '../../lambda/adapters/local/in-memory-idempotency-store';
-import { StaticCredentials } from '../../lambda/adapters/local/static-credentials';
-import { IdempotentCredentials, type RecoverableCredentials } from '../../lambda/credentials/idempotency';
+import { StaticCredentials } from '../../lambda/adapters/static-credentials';
+import { IdempotentCredentials } from '../../lambda/credentials/idempotency';
+import type { RecoverableCredentials } from '../../lambda/credentials/ports';
 import {
   ATTEMPT_TIMEOUT_MS,
   actsUntil,

@@ -21,7 +21,7 @@ import {
 } from '../../credentials/ports';
 import { UnavailableError, UpstreamError } from '../../errors';
 import { randomToken } from '../random';
-import { awsErrorName, isUncertain, upstream, upstreamError, withCause } from './errors';
+import { awsErrorName, causeSaying, isUncertain, upstream, upstreamError } from './errors';
 
 /** As long as the values API Gateway generates; ~238 bits of randomness. */
 const API_KEY_LENGTH = 40;
@@ -51,11 +51,9 @@ export class ApiGatewayKeyIssuer implements ApiKeyIssuer {
     } catch (error) {
       if (awsErrorName(error) === 'ConflictException') {
         throw new OutcomeUnknownError(
-          withCause(
-            new UnavailableError(),
-            'CreateApiKey answered after an earlier attempt made the key',
-            error,
-          ),
+          new UnavailableError(undefined, undefined, {
+            cause: causeSaying('CreateApiKey answered after an earlier attempt made the key', error),
+          }),
         );
       }
       if (isUncertain(error)) throw new OutcomeUnknownError(upstreamError(error));

@@ -49,28 +49,28 @@ function retryAfterSeconds(error: SdkErrorShape): number {
 
 /** An AWS failure that the adapter has no specific meaning for. */
 export function upstreamError(error: unknown): WebhookError {
-  const mapped = classify(error);
-  mapped.cause = error; // kept for the logs, never put in a response
-  return mapped;
+  // The cause is kept for the logs, never put in a response.
+  return classify(error, { cause: error });
 }
 
-function classify(error: unknown): WebhookError {
+function classify(error: unknown, options?: ErrorOptions): WebhookError {
   const shape = (typeof error === 'object' && error !== null ? error : {}) as SdkErrorShape;
   const name = awsErrorName(error) ?? '';
   const status = shape.$metadata?.httpStatusCode;
-  if (THROTTLING.has(name) || status === 429) return new ThrottledError(retryAfterSeconds(shape));
+  if (THROTTLING.has(name) || status === 429) return new ThrottledError(retryAfterSeconds(shape), options);
   if (UNAVAILABLE.has(name) || (typeof shape.code === 'string' && NETWORK_CODES.has(shape.code))) {
-    return new UnavailableError();
+    return new UnavailableError(undefined, undefined, options);
   }
-  if (shape.$fault === 'server' || (status !== undefined && status >= 500)) return new UnavailableError();
-  return new UpstreamError();
+  if (shape.$fault === 'server' || (status !== undefined && status >= 500)) {
+    return new UnavailableError(undefined, undefined, options);
+  }
+  return new UpstreamError(undefined, options);
 }
 
-/** `mapped` with a cause that says what happened, for the logs. */
-export function withCause<E extends Error>(mapped: E, what: string, error: unknown): E {
+/** A cause that says what happened, for the logs; given to the mapped error's constructor. */
+export function causeSaying(what: string, error: unknown): Error {
   const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  mapped.cause = new Error(`${what}: ${detail}`);
-  return mapped;
+  return new Error(`${what}: ${detail}`);
 }
 
 /** Awaits an SDK call, turning any failure into the upstream error the caller sees. */

@@ -10,10 +10,14 @@ import {
   type IdempotencyOptions,
   IdempotentCredentials,
   idempotencyKey,
-  type RecoverableCredentials,
   requestFingerprint,
 } from '../../../lambda/credentials/idempotency';
-import type { ClaimRequest, IdempotencyStore, IssuedCredentialRef } from '../../../lambda/credentials/ports';
+import type {
+  ClaimRequest,
+  IdempotencyStore,
+  IssuedCredentialRef,
+  RecoverableCredentials,
+} from '../../../lambda/credentials/ports';
 import { withDeadline } from '../../../lambda/deadline';
 import { ConflictError, ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
 import type {

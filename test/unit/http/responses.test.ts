@@ -143,8 +143,9 @@ describe('errorResponse for WebhookErrors', () => {
   });
 
   test('keeps the cause of a WebhookError out of the body', () => {
-    const error = new UpstreamError();
-    error.cause = new Error('AccessDenied for arn:aws:iam::123456789012:role/webhook');
+    const error = new UpstreamError(undefined, {
+      cause: new Error('AccessDenied for arn:aws:iam::123456789012:role/webhook'),
+    });
 
     expect(errorResponse(error).body).not.toContain('123456789012');
   });

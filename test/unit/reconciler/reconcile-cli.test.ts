@@ -20,7 +20,7 @@ function reconcile(args: readonly string[], env: Record<string, string> = {}): P
   return new Promise((resolve) => {
     execFile(
       TSX,
-      [join('lambda', 'local', 'reconcile.ts'), ...args],
+      [join('lambda', 'dev-server', 'reconcile.ts'), ...args],
       { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 },
       (error, stdout, stderr) => {
         const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
