@@ -7,7 +7,7 @@ import { RECONCILER_METRICS as HANDLER_METRICS } from '../../lambda/reconciler/m
 import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
 import { RECONCILER_METRICS } from '../../lib/reconciler-function';
 import { WebhookApi } from '../../lib/webhook-api';
-import { WebhookMonitoring } from '../../lib/webhook-monitoring';
+import { WebhookMonitoring, type WebhookMonitoringProps } from '../../lib/webhook-monitoring';
 import { logicalId, PLAN_A, render, testStack, webhookFixture } from './support';
 
 interface AlarmProperties {
@@ -296,18 +296,22 @@ describe('the dashboard', () => {
 });
 
 describe('the monitoring props', () => {
-  it('refuse a period that is not whole minutes', () => {
+  /** Monitoring of a bare function and API, with the props under test. */
+  const monitoringWith = (props: Partial<WebhookMonitoringProps>) => {
     const stack = testStack();
     const handler = lambda.Function.fromFunctionName(stack, 'Fn', 'webhook');
     const api = new WebhookApi(stack, 'Api', { handler });
-
-    const create = () =>
+    return () =>
       new WebhookMonitoring(stack, 'Monitoring', {
         function: handler,
         restApi: api.restApi,
         stageName: 'prod',
-        period: Duration.seconds(90),
+        ...props,
       });
+  };
+
+  it('refuse a period that is not whole minutes', () => {
+    const create = monitoringWith({ period: Duration.seconds(90) });
 
     expect(create).toThrow(
       'WebhookMonitoring: period must be a whole number of minutes, got 1 minute 30 seconds',
@@ -315,17 +319,7 @@ describe('the monitoring props', () => {
   });
 
   it('refuse a throttling threshold without the access log to count from', () => {
-    const stack = testStack();
-    const handler = lambda.Function.fromFunctionName(stack, 'Fn', 'webhook');
-    const api = new WebhookApi(stack, 'Api', { handler });
-
-    const create = () =>
-      new WebhookMonitoring(stack, 'Monitoring', {
-        function: handler,
-        restApi: api.restApi,
-        stageName: 'prod',
-        throttledRequestThreshold: 5,
-      });
+    const create = monitoringWith({ throttledRequestThreshold: 5 });
 
     expect(create).toThrow('WebhookMonitoring: throttledRequestThreshold needs accessLogGroup');
   });
