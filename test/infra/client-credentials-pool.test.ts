@@ -19,7 +19,7 @@ function poolFixture(props: ClientCredentialsPoolProps) {
 }
 
 describe('a created user pool', () => {
-  it('lets nobody sign up', () => {
+  test('lets nobody sign up', () => {
     const { template } = poolFixture(CREATED_POOL);
 
     template.hasResourceProperties('AWS::Cognito::UserPool', {
@@ -27,7 +27,7 @@ describe('a created user pool', () => {
     });
   });
 
-  it('defines the resource server and its scopes', () => {
+  test('defines the resource server and its scopes', () => {
     const { template } = poolFixture(CREATED_POOL);
 
     template.hasResourceProperties('AWS::Cognito::UserPoolResourceServer', {
@@ -39,7 +39,7 @@ describe('a created user pool', () => {
     });
   });
 
-  it('gets a Cognito domain with the prefix, whose /oauth2/token is the token URL', () => {
+  test('gets a Cognito domain with the prefix, whose /oauth2/token is the token URL', () => {
     const { stack, pool, template } = poolFixture(CREATED_POOL);
     const domain = pool.domain;
     if (domain === undefined) throw new Error('no domain');
@@ -53,7 +53,7 @@ describe('a created user pool', () => {
     });
   });
 
-  it('is retained, with deletion protection, when the stack is deleted', () => {
+  test('is retained, with deletion protection, when the stack is deleted', () => {
     const { template } = poolFixture(CREATED_POOL);
 
     template.hasResource('AWS::Cognito::UserPool', {
@@ -62,7 +62,7 @@ describe('a created user pool', () => {
     });
   });
 
-  it('can be destroyed with the stack when asked', () => {
+  test('can be destroyed with the stack when asked', () => {
     const { template } = poolFixture({ ...CREATED_POOL, removalPolicy: RemovalPolicy.DESTROY });
 
     template.hasResource('AWS::Cognito::UserPool', {
@@ -71,7 +71,7 @@ describe('a created user pool', () => {
     });
   });
 
-  it('gives the webhook its id, token URL and every scope by default', () => {
+  test('gives the webhook its id, token URL and every scope by default', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: CREATED_POOL,
@@ -91,19 +91,19 @@ describe('a created user pool', () => {
 });
 
 describe('an imported user pool', () => {
-  it('creates no Cognito resource', () => {
+  test('creates no Cognito resource', () => {
     const { template } = poolFixture(IMPORTED_POOL);
 
     expect(Object.keys(template.toJSON().Resources ?? {})).toEqual([]);
   });
 
-  it('derives the token URL from the prefix of its existing domain', () => {
+  test('derives the token URL from the prefix of its existing domain', () => {
     const { pool } = poolFixture(IMPORTED_POOL);
 
     expect(pool.tokenUrl).toBe('https://existing-auth.auth.us-east-1.amazoncognito.com/oauth2/token');
   });
 
-  it('uses a given token URL, e.g. of a custom domain', () => {
+  test('uses a given token URL, e.g. of a custom domain', () => {
     const { pool } = poolFixture({
       userPoolId: 'us-east-1_AbC123',
       tokenUrl: 'https://auth.example.com/oauth2/token',
@@ -112,7 +112,7 @@ describe('an imported user pool', () => {
     expect(pool.tokenUrl).toBe('https://auth.example.com/oauth2/token');
   });
 
-  it('gives the webhook its id and the configured scopes', () => {
+  test('gives the webhook its id and the configured scopes', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: {
@@ -135,7 +135,7 @@ describe('an imported user pool', () => {
 });
 
 describe('the pool props', () => {
-  it.each<[string, ClientCredentialsPoolProps, string]>([
+  test.each<[string, ClientCredentialsPoolProps, string]>([
     [
       'a pool id with createUserPool',
       { ...CREATED_POOL, userPoolId: 'us-east-1_AbC123' },

@@ -22,7 +22,7 @@ const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk
 };
 
 describe("cdk.json's context", () => {
-  it('only uses keys the app reads', () => {
+  test('only uses keys the app reads', () => {
     const unknown = Object.keys(cdkJson.context).filter(
       (key) => !(CONTEXT_KEYS as readonly string[]).includes(key),
     );
@@ -30,7 +30,7 @@ describe("cdk.json's context", () => {
     expect(unknown).toEqual([]);
   });
 
-  it('synthesizes as it ships, flagging the placeholder usage plan', () => {
+  test('synthesizes as it ships, flagging the placeholder usage plan', () => {
     const { app, config } = configFrom(cdkJson.context);
 
     const create = () =>
@@ -50,7 +50,7 @@ describe("README's deploy commands", () => {
     return { config, template: Template.fromStack(stack) };
   };
 
-  it('deploy client credentials with a new pool from the shipped cdk.json, placeholder plan and all', () => {
+  test('deploy client credentials with a new pool from the shipped cdk.json, placeholder plan and all', () => {
     const { config, template } = deploy({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       createUserPool: 'true',
@@ -64,14 +64,14 @@ describe("README's deploy commands", () => {
     template.resourceCountIs('AWS::Cognito::UserPool', 1);
   });
 
-  it('deploy API keys with the plans given on the command line', () => {
+  test('deploy API keys with the plans given on the command line', () => {
     const { config } = deploy({ allowedUsagePlanIds: '1el57v,9xk2ab' });
 
     expect(config.stackProps.webhook.allowedUsagePlanIds).toEqual(['1el57v', '9xk2ab']);
     expect(config.usesPlaceholderUsagePlan).toBe(false);
   });
 
-  it('still refuse real plan ids when no API gets API keys', () => {
+  test('still refuse real plan ids when no API gets API keys', () => {
     const create = () =>
       deploy({
         defaultCredentialType: 'CLIENT_CREDENTIALS',
@@ -84,7 +84,7 @@ describe("README's deploy commands", () => {
     expect(create).toThrow('allowedUsagePlanIds is set, but no API is configured for API_KEY');
   });
 
-  it('keep the placeholder (and its warning) when one API still gets API keys', () => {
+  test('keep the placeholder (and its warning) when one API still gets API keys', () => {
     const { config } = configFrom({
       ...cdkJson.context,
       defaultCredentialType: 'CLIENT_CREDENTIALS',
@@ -109,13 +109,13 @@ describe("README's context keys table", () => {
       );
   }
 
-  it('documents exactly the keys the app reads', () => {
+  test('documents exactly the keys the app reads', () => {
     expect(documentedKeys().sort()).toEqual([...CONTEXT_KEYS].sort());
   });
 });
 
 describe('the context keys', () => {
-  it('accept lists, numbers and booleans as the strings `-c` passes', () => {
+  test('accept lists, numbers and booleans as the strings `-c` passes', () => {
     const { config } = configFrom({
       allowedUsagePlanIds: 'plan1a, plan2b',
       throttlingRateLimit: '5',
@@ -129,7 +129,7 @@ describe('the context keys', () => {
     });
   });
 
-  it('accept JSON objects as text', () => {
+  test('accept JSON objects as text', () => {
     const { config } = configFrom({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       apiCredentialTypes: '{"a1b2c3d4e5":"API_KEY"}',
@@ -144,7 +144,7 @@ describe('the context keys', () => {
     });
   });
 
-  it('describe a created pool from createUserPool, domainPrefix and scopes', () => {
+  test('describe a created pool from createUserPool, domainPrefix and scopes', () => {
     const { config } = configFrom({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       createUserPool: true,
@@ -163,13 +163,13 @@ describe('the context keys', () => {
     });
   });
 
-  it('leave client credentials out when createUserPool is false and no pool is named', () => {
+  test('leave client credentials out when createUserPool is false and no pool is named', () => {
     const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'], createUserPool: false });
 
     expect(config.stackProps.webhook.clientCredentials).toBeUndefined();
   });
 
-  it('set log retention, removal policy, alarm e-mail and stack name', () => {
+  test('set log retention, removal policy, alarm e-mail and stack name', () => {
     const { config } = configFrom({
       stackName: 'PortalWebhook',
       logRetentionDays: 365,
@@ -190,7 +190,7 @@ describe('the context keys', () => {
     });
   });
 
-  it('configure the web ACL, the reserved concurrency and the secret administrators', () => {
+  test('configure the web ACL, the reserved concurrency and the secret administrators', () => {
     const { config } = configFrom({
       allowedUsagePlanIds: ['plan1a'],
       webAclRateLimit: '300',
@@ -205,7 +205,7 @@ describe('the context keys', () => {
     });
   });
 
-  it.each([
+  test.each([
     ['"none"', 'none'],
     ['0', '0'],
     ['0 from cdk.json', 0],
@@ -215,14 +215,14 @@ describe('the context keys', () => {
     expect(config.stackProps.webhook.functionOptions?.reservedConcurrency).toBe('none');
   });
 
-  it('turn the created web ACL off with createWebAcl=false', () => {
+  test('turn the created web ACL off with createWebAcl=false', () => {
     const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], createWebAcl: 'false' });
     const stack = new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
 
     Template.fromStack(stack).resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
-  it('set the reconcile interval in minutes', () => {
+  test('set the reconcile interval in minutes', () => {
     const fromJson = configFrom({ reconcileIntervalMinutes: 30 }).config.stackProps.webhook;
     const fromFlag = configFrom({ reconcileIntervalMinutes: '1440' }).config.stackProps.webhook;
 
@@ -232,13 +232,13 @@ describe('the context keys', () => {
     ]);
   });
 
-  it('leave the reconcile interval to the construct when unset', () => {
+  test('leave the reconcile interval to the construct when unset', () => {
     const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'] });
 
     expect(config.stackProps.webhook.reconcileInterval).toBeUndefined();
   });
 
-  it.each<[string, Record<string, unknown>, string]>([
+  test.each<[string, Record<string, unknown>, string]>([
     [
       'a reconcile interval of zero',
       { reconcileIntervalMinutes: 0 },

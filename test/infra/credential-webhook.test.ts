@@ -24,7 +24,7 @@ import {
 } from './support';
 
 describe("the function's environment", () => {
-  it('is a configuration the handler accepts, for API keys and client credentials together', () => {
+  test('is a configuration the handler accepts, for API keys and client credentials together', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'API_KEY',
       apiCredentialTypes: { a1b2c3d4e5: 'CLIENT_CREDENTIALS' },
@@ -52,7 +52,7 @@ describe("the function's environment", () => {
     });
   });
 
-  it('carries no usage-plan allow-list when no API gets API keys', () => {
+  test('carries no usage-plan allow-list when no API gets API keys', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: IMPORTED_POOL,
@@ -66,7 +66,7 @@ describe("the function's environment", () => {
     );
   });
 
-  it('carries no Cognito settings when no API gets client credentials', () => {
+  test('carries no Cognito settings when no API gets client credentials', () => {
     const fixture = webhookFixture();
 
     const environment = functionEnvironment(fixture);
@@ -76,13 +76,13 @@ describe("the function's environment", () => {
 });
 
 describe('the ledger table', () => {
-  it('keeps the logical id it had as the idempotency table, so deploying does not replace it', () => {
+  test('keeps the logical id it had as the idempotency table, so deploying does not replace it', () => {
     const fixture = webhookFixture();
 
     expect(logicalId(fixture.stack, fixture.webhook.table)).toBe('WebhookIdempotencyTableF7134834');
   });
 
-  it('is named to the webhook as LEDGER_TABLE (IDEMPOTENCY_TABLE is gone)', () => {
+  test('is named to the webhook as LEDGER_TABLE (IDEMPOTENCY_TABLE is gone)', () => {
     const fixture = webhookFixture();
 
     const environment = functionEnvironment(fixture);
@@ -93,7 +93,7 @@ describe('the ledger table', () => {
     ]);
   });
 
-  it('is keyed by pk, expires records by expiresAt and bills per request', () => {
+  test('is keyed by pk, expires records by expiresAt and bills per request', () => {
     const { template } = webhookFixture();
 
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -104,7 +104,7 @@ describe('the ledger table', () => {
     });
   });
 
-  it('is encrypted at rest with a KMS key', () => {
+  test('is encrypted at rest with a KMS key', () => {
     const { template } = webhookFixture();
 
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -112,7 +112,7 @@ describe('the ledger table', () => {
     });
   });
 
-  it('can be restored to a point in time', () => {
+  test('can be restored to a point in time', () => {
     const { template } = webhookFixture();
 
     template.hasResourceProperties('AWS::DynamoDB::Table', {
@@ -120,7 +120,7 @@ describe('the ledger table', () => {
     });
   });
 
-  it('is retained, with deletion protection, when the stack is deleted', () => {
+  test('is retained, with deletion protection, when the stack is deleted', () => {
     const { template } = webhookFixture();
 
     template.hasResource('AWS::DynamoDB::Table', {
@@ -129,7 +129,7 @@ describe('the ledger table', () => {
     });
   });
 
-  it('can be destroyed with the stack when asked', () => {
+  test('can be destroyed with the stack when asked', () => {
     const { template } = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       removalPolicy: RemovalPolicy.DESTROY,
@@ -143,7 +143,7 @@ describe('the ledger table', () => {
 });
 
 describe('the Basic-auth secret', () => {
-  it('holds the username "portal" and a generated 40-character password without punctuation', () => {
+  test('holds the username "portal" and a generated 40-character password without punctuation', () => {
     const { template } = webhookFixture();
 
     const secret = onlyResource(template, 'AWS::SecretsManager::Secret').properties;
@@ -156,7 +156,7 @@ describe('the Basic-auth secret', () => {
     });
   });
 
-  it('takes another username and password length', () => {
+  test('takes another username and password length', () => {
     const { template } = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       basicAuth: { username: 'sensedia', passwordLength: 64 },
@@ -167,7 +167,7 @@ describe('the Basic-auth secret', () => {
     });
   });
 
-  it('is replaced by an existing secret when one is given', () => {
+  test('is replaced by an existing secret when one is given', () => {
     const stack = testStack();
     const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-basic-AbCdEf';
     const existing = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Existing', arn);
@@ -183,7 +183,7 @@ describe('the Basic-auth secret', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
   });
 
-  it("denies reading it to every principal but the function's role and the account's administrators", () => {
+  test("denies reading it to every principal but the function's role and the account's administrators", () => {
     const fixture = webhookFixture();
     const { stack, webhook, template } = fixture;
 
@@ -214,7 +214,7 @@ describe('the Basic-auth secret', () => {
     ]);
   });
 
-  it('lets the administrators named in adminPrincipalArns read it instead of the default ones', () => {
+  test('lets the administrators named in adminPrincipalArns read it instead of the default ones', () => {
     const { template } = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       basicAuth: { adminPrincipalArns: ['arn:aws:iam::<account>:role/PlatformAdmin'] },
@@ -229,7 +229,7 @@ describe('the Basic-auth secret', () => {
     });
   });
 
-  it('leaves the policy of an existing secret to its owner', () => {
+  test('leaves the policy of an existing secret to its owner', () => {
     const stack = testStack();
     const existing = secretsmanager.Secret.fromSecretNameV2(stack, 'Existing', 'team/webhook-basic');
     new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A], basicAuthSecret: existing });
@@ -237,7 +237,7 @@ describe('the Basic-auth secret', () => {
     Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
   });
 
-  it.each([
+  test.each([
     ['no administrators', []],
     ['a non-IAM ARN', ['arn:aws:sts::123456789012:assumed-role/Admin/me']],
   ])('refuses %s as the administrators', (_case, adminPrincipalArns) => {
@@ -246,7 +246,7 @@ describe('the Basic-auth secret', () => {
     expect(create).toThrow('BasicAuthSecret: adminPrincipalArns must list IAM root, role or user ARNs');
   });
 
-  it('refuses a username Basic auth cannot carry', () => {
+  test('refuses a username Basic auth cannot carry', () => {
     const create = () =>
       webhookFixture({ allowedUsagePlanIds: [PLAN_A], basicAuth: { username: 'por:tal' } });
 
@@ -258,7 +258,7 @@ describe('the Basic-auth secret', () => {
 
 describe('the webhook props', () => {
   const manyPlans = Array.from({ length: 51 }, (_, index) => `plan${index}`);
-  it.each<[string, CredentialWebhookProps, string]>([
+  test.each<[string, CredentialWebhookProps, string]>([
     [
       'an unknown credential type',
       { defaultCredentialType: 'OAUTH' as 'API_KEY' },

@@ -27,7 +27,7 @@ function consumerStack(): Stack {
 }
 
 describe('the library entry point', () => {
-  it('builds a webhook whose function reads the exposed table and secret and serves the exposed API', () => {
+  test('builds a webhook whose function reads the exposed table and secret and serves the exposed API', () => {
     const stack = consumerStack();
     const props: CredentialWebhookProps = { allowedUsagePlanIds: [PLAN_A] };
     const webhook = new CredentialWebhook(stack, 'Webhook', props);
@@ -57,7 +57,7 @@ describe('the library entry point', () => {
     expect(webhook.userPool).toBeUndefined();
   });
 
-  it('exposes the created user pool and builds from the exported per-concern constructs', () => {
+  test('exposes the created user pool and builds from the exported per-concern constructs', () => {
     const webhook = new CredentialWebhook(consumerStack(), 'Webhook', {
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: CREATED_POOL,
@@ -76,7 +76,7 @@ describe('the library entry point', () => {
     expect(webhook.monitoring).toBeInstanceOf(WebhookMonitoring);
   });
 
-  it('refuses contradicting props with the exported error type', () => {
+  test('refuses contradicting props with the exported error type', () => {
     expect(() => new CredentialWebhook(consumerStack(), 'Webhook', {})).toThrow(InvalidPropsError);
   });
 });

@@ -61,7 +61,7 @@ const summary = (alarm: AlarmProperties) =>
   `${alarm.Namespace}/${alarm.MetricName} ${alarm.Dimensions.map((dimension) => dimension.Name).join('+')}`;
 
 describe('the webhook alarms', () => {
-  it('watch Lambda errors, API 5xx, failed operations and upstream throttling', () => {
+  test('watch Lambda errors, API 5xx, failed operations and upstream throttling', () => {
     const { alarm } = alarmsWithTopic();
 
     expect(WEBHOOK_ALARMS.map((name) => summary(alarm(name)))).toEqual([
@@ -72,7 +72,7 @@ describe('the webhook alarms', () => {
     ]);
   });
 
-  it('read the handler metrics under its service dimension, and Lambda errors of the webhook function', () => {
+  test('read the handler metrics under its service dimension, and Lambda errors of the webhook function', () => {
     const { stack, webhook, alarm } = alarmsWithTopic();
 
     expect(
@@ -86,7 +86,7 @@ describe('the webhook alarms', () => {
     ]);
   });
 
-  it('fire on the first occurrence in five minutes, and not when there is no traffic', () => {
+  test('fire on the first occurrence in five minutes, and not when there is no traffic', () => {
     const { alarm } = alarmsWithTopic();
 
     for (const found of WEBHOOK_ALARMS.map(alarm)) {
@@ -101,13 +101,13 @@ describe('the webhook alarms', () => {
     }
   });
 
-  it('are all there is besides the spike and reconciler alarms', () => {
+  test('are all there is besides the spike and reconciler alarms', () => {
     const { all } = alarmsWithTopic();
 
     expect(all).toHaveLength(WEBHOOK_ALARMS.length + SPIKE_ALARMS.length + RECONCILER_ALARMS.length);
   });
 
-  it('notify the topic when they fire and when they recover, the reconciler alarms too', () => {
+  test('notify the topic when they fire and when they recover, the reconciler alarms too', () => {
     const { stack, topic, all } = alarmsWithTopic();
     const topicRef = `\${${logicalId(stack, topic)}}`;
 
@@ -116,7 +116,7 @@ describe('the webhook alarms', () => {
     }
   });
 
-  it('notify nobody without a topic', () => {
+  test('notify nobody without a topic', () => {
     const { template } = webhookFixture();
 
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
@@ -127,7 +127,7 @@ describe('the webhook alarms', () => {
 });
 
 describe('the refused-request alarms', () => {
-  it('fire on 20 failed authentications, 50 API 4xx or 10 throttled requests in five minutes', () => {
+  test('fire on 20 failed authentications, 50 API 4xx or 10 throttled requests in five minutes', () => {
     const { stack, webhook, alarm } = alarmsWithTopic();
 
     expect(
@@ -171,7 +171,7 @@ describe('the refused-request alarms', () => {
     ]);
   });
 
-  it('take their thresholds from the props', () => {
+  test('take their thresholds from the props', () => {
     const { alarm } = alarmsWithTopic({
       allowedUsagePlanIds: [PLAN_A],
       monitoringOptions: {
@@ -184,7 +184,7 @@ describe('the refused-request alarms', () => {
     expect(SPIKE_ALARMS.map((name) => alarm(name).Threshold)).toEqual([5, 200, 3]);
   });
 
-  it('count throttled requests from the access log: status 429, by API id', () => {
+  test('count throttled requests from the access log: status 429, by API id', () => {
     const { stack, webhook } = alarmsWithTopic();
     const template = Template.fromStack(stack);
 
@@ -202,7 +202,7 @@ describe('the refused-request alarms', () => {
     });
   });
 
-  it('refuse a threshold of zero', () => {
+  test('refuse a threshold of zero', () => {
     const create = () =>
       alarmsWithTopic({ allowedUsagePlanIds: [PLAN_A], monitoringOptions: { clientErrorThreshold: 0 } });
 
@@ -213,7 +213,7 @@ describe('the refused-request alarms', () => {
 });
 
 describe('the reconciler alarms', () => {
-  it('fire when a pass fails: any error of the reconciler function in one schedule interval', () => {
+  test('fire when a pass fails: any error of the reconciler function in one schedule interval', () => {
     const { stack, webhook, alarm } = alarmsWithTopic();
 
     const failed = alarm('reconcileFailedAlarm');
@@ -232,7 +232,7 @@ describe('the reconciler alarms', () => {
     });
   });
 
-  it('fire when two passes in a row find drift, and not when passes report nothing', () => {
+  test('fire when two passes in a row find drift, and not when passes report nothing', () => {
     const { alarm } = alarmsWithTopic();
 
     const drift = alarm('reconcileDriftAlarm');
@@ -251,7 +251,7 @@ describe('the reconciler alarms', () => {
     });
   });
 
-  it('evaluate one pass per period when the schedule changes', () => {
+  test('evaluate one pass per period when the schedule changes', () => {
     const { alarm } = alarmsWithTopic({
       allowedUsagePlanIds: [PLAN_A],
       reconcileInterval: Duration.hours(1),
@@ -260,13 +260,13 @@ describe('the reconciler alarms', () => {
     expect([alarm('reconcileFailedAlarm').Period, alarm('reconcileDriftAlarm').Period]).toEqual([3600, 3600]);
   });
 
-  it('read the metrics the reconciler publishes', () => {
+  test('read the metrics the reconciler publishes', () => {
     expect(RECONCILER_METRICS).toEqual(HANDLER_METRICS);
   });
 });
 
 describe('the dashboard', () => {
-  it('shows the credential operations, failures (authentication included), latency and the reconciler', () => {
+  test('shows the credential operations, failures (authentication included), latency and the reconciler', () => {
     const { template } = webhookFixture();
     const [dashboard] = Object.values(template.findResources('AWS::CloudWatch::Dashboard'));
 
@@ -310,7 +310,7 @@ describe('the monitoring props', () => {
       });
   };
 
-  it('refuse a period that is not whole minutes', () => {
+  test('refuse a period that is not whole minutes', () => {
     const create = monitoringWith({ period: Duration.seconds(90) });
 
     expect(create).toThrow(
@@ -318,7 +318,7 @@ describe('the monitoring props', () => {
     );
   });
 
-  it('refuse a throttling threshold without the access log to count from', () => {
+  test('refuse a throttling threshold without the access log to count from', () => {
     const create = monitoringWith({ throttledRequestThreshold: 5 });
 
     expect(create).toThrow('WebhookMonitoring: throttledRequestThreshold needs accessLogGroup');

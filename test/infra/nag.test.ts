@@ -25,13 +25,13 @@ function findings(scope: IConstruct): string[] {
 }
 
 describe('the AwsSolutions checks', () => {
-  it('find nothing unacknowledged when the webhook issues API keys', () => {
+  test('find nothing unacknowledged when the webhook issues API keys', () => {
     const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A, PLAN_B] } });
 
     expect(findings(stack)).toEqual([]);
   });
 
-  it('need no WAF acknowledgment when the stack creates its web ACL', () => {
+  test('need no WAF acknowledgment when the stack creates its web ACL', () => {
     const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
 
     const acknowledged = stack.node
@@ -44,7 +44,7 @@ describe('the AwsSolutions checks', () => {
     expect(findings(stack)).toEqual([]);
   });
 
-  it('find nothing unacknowledged with WAF turned off (acknowledged, with the reason)', () => {
+  test('find nothing unacknowledged with WAF turned off (acknowledged, with the reason)', () => {
     const stack = nagStack({
       webhook: { allowedUsagePlanIds: [PLAN_A], apiOptions: { createWebAcl: false } },
     });
@@ -52,7 +52,7 @@ describe('the AwsSolutions checks', () => {
     expect(findings(stack)).toEqual([]);
   });
 
-  it('report a stage without WAF unless it was turned off on purpose', () => {
+  test('report a stage without WAF unless it was turned off on purpose', () => {
     const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
     // The web ACL is a sibling of the RestApi, in the WebhookApi construct.
     stack.webhook.apiGateway.node.scope?.node.tryRemoveChild('WebAcl');
@@ -62,13 +62,13 @@ describe('the AwsSolutions checks', () => {
     ]);
   });
 
-  it('find nothing unacknowledged with a created pool, the logging role, source CIDRs and WAF', () => {
+  test('find nothing unacknowledged with a created pool, the logging role, source CIDRs and WAF', () => {
     const stack = nagStack(EVERY_OPTION);
 
     expect(findings(stack)).toEqual([]);
   });
 
-  it('find nothing unacknowledged with an imported pool and an existing secret', () => {
+  test('find nothing unacknowledged with an imported pool and an existing secret', () => {
     const app = fastApp();
     const shared = new Stack(app, 'Shared', { env: TEST_ENV });
     const stack = new CredentialWebhookStack(app, 'CredentialWebhook', {
@@ -83,7 +83,7 @@ describe('the AwsSolutions checks', () => {
     expect(findings(stack)).toEqual([]);
   });
 
-  it('find nothing unacknowledged in a Region-agnostic stack (as `cdk synth` without a Region)', () => {
+  test('find nothing unacknowledged in a Region-agnostic stack (as `cdk synth` without a Region)', () => {
     const stack = new CredentialWebhookStack(fastApp(), 'CredentialWebhook', {
       webhook: { allowedUsagePlanIds: [PLAN_A, PLAN_B] },
     });
@@ -91,14 +91,14 @@ describe('the AwsSolutions checks', () => {
     expect(findings(stack)).toEqual([]);
   });
 
-  it('do see the stack: an unprotected topic added to it is reported', () => {
+  test('do see the stack: an unprotected topic added to it is reported', () => {
     const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
     new sns.Topic(stack, 'Unprotected');
 
     expect(findings(stack)).toEqual(['AwsSolutions-SNS3 (error) at CredentialWebhook/Unprotected/Resource']);
   });
 
-  it('are acknowledged only with a reason of a sentence or more', () => {
+  test('are acknowledged only with a reason of a sentence or more', () => {
     const stack = nagStack({
       webhook: {
         defaultCredentialType: 'CLIENT_CREDENTIALS',

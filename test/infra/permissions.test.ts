@@ -202,7 +202,7 @@ function grants(statements: unknown[]): string[] {
 }
 
 describe('the webhook role', () => {
-  it('may only manage API keys and the allow-listed plans when it issues API keys', () => {
+  test('may only manage API keys and the allow-listed plans when it issues API keys', () => {
     const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A, PLAN_B] });
 
     const statements = roleStatements(fixture);
@@ -210,7 +210,7 @@ describe('the webhook role', () => {
     expect(statements).toEqual([...baseStatements(fixture), ...apiKeyStatements([PLAN_A, PLAN_B])]);
   });
 
-  it('may only manage app clients of the created pool when it issues client credentials', () => {
+  test('may only manage app clients of the created pool when it issues client credentials', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: CREATED_POOL,
@@ -226,7 +226,7 @@ describe('the webhook role', () => {
     ]);
   });
 
-  it('may only manage app clients of the imported pool, addressed by its ARN', () => {
+  test('may only manage app clients of the imported pool, addressed by its ARN', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: IMPORTED_POOL,
@@ -240,7 +240,7 @@ describe('the webhook role', () => {
     ]);
   });
 
-  it('gets both sets when some APIs get API keys and others client credentials', () => {
+  test('gets both sets when some APIs get API keys and others client credentials', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
@@ -257,7 +257,7 @@ describe('the webhook role', () => {
     ]);
   });
 
-  it('cannot list API keys: it reads only keys it tagged, one at a time', () => {
+  test('cannot list API keys: it reads only keys it tagged, one at a time', () => {
     const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A] });
 
     const allowed = grants(roleStatements(fixture));
@@ -266,7 +266,7 @@ describe('the webhook role', () => {
     expect(allowed).toContain(`apigateway:GET ${apigw('/apikeys/*')}`);
   });
 
-  it('tags new API keys in a Region-agnostic stack, with the Region in the encoded key ARN', () => {
+  test('tags new API keys in a Region-agnostic stack, with the Region in the encoded key ARN', () => {
     const stack = new Stack(fastApp(), 'Agnostic');
     new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A] });
 
@@ -280,7 +280,7 @@ describe('the webhook role', () => {
     );
   });
 
-  it('has no managed policy and no inline policy besides the one asserted above', () => {
+  test('has no managed policy and no inline policy besides the one asserted above', () => {
     const fixture = webhookFixture();
     const roleId = logicalId(fixture.stack, handlerRole(fixture.webhook));
 
@@ -289,7 +289,7 @@ describe('the webhook role', () => {
     expect([role.Properties.ManagedPolicyArns, role.Properties.Policies]).toEqual([undefined, undefined]);
   });
 
-  it('grants no wildcard action and no "*" resource anywhere in the stack', () => {
+  test('grants no wildcard action and no "*" resource anywhere in the stack', () => {
     const { template } = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
@@ -308,7 +308,7 @@ describe('the webhook role', () => {
     expect(resources).not.toContain('*');
   });
 
-  it('reads an imported secret by its ARN with the random suffix Secrets Manager adds', () => {
+  test('reads an imported secret by its ARN with the random suffix Secrets Manager adds', () => {
     const stack = testStack();
     const secret = secretsmanager.Secret.fromSecretNameV2(stack, 'Existing', 'team/webhook-basic');
     new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A], basicAuthSecret: secret });
@@ -325,7 +325,7 @@ describe('the webhook role', () => {
 });
 
 describe('the reconciler role', () => {
-  it('may only read the ledger, list keys and remove them and their bindings when keys are issued', () => {
+  test('may only read the ledger, list keys and remove them and their bindings when keys are issued', () => {
     const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A, PLAN_B] });
 
     const statements = reconcilerStatements(fixture);
@@ -336,7 +336,7 @@ describe('the reconciler role', () => {
     ]);
   });
 
-  it('may only list, describe and delete app clients of the pool when clients are issued', () => {
+  test('may only list, describe and delete app clients of the pool when clients are issued', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: CREATED_POOL,
@@ -352,7 +352,7 @@ describe('the reconciler role', () => {
     ]);
   });
 
-  it('gets both sets when some APIs get API keys and others client credentials', () => {
+  test('gets both sets when some APIs get API keys and others client credentials', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
@@ -369,7 +369,7 @@ describe('the reconciler role', () => {
     ]);
   });
 
-  it('has no managed policy and no inline policy besides the one asserted above', () => {
+  test('has no managed policy and no inline policy besides the one asserted above', () => {
     const fixture = webhookFixture();
     const roleId = logicalId(fixture.stack, fixture.webhook.reconciler.role);
 
@@ -380,7 +380,7 @@ describe('the reconciler role', () => {
 });
 
 describe('the tag conditions', () => {
-  it('name the tags the handler puts on the keys it issues', () => {
+  test('name the tags the handler puts on the keys it issues', () => {
     expect([MANAGED_BY_TAG, MANAGED_BY_VALUE, MARKER_TAG]).toEqual([
       apiKeyNaming.MANAGED_BY_TAG,
       apiKeyNaming.MANAGED_BY_VALUE,
@@ -388,7 +388,7 @@ describe('the tag conditions', () => {
     ]);
   });
 
-  it('allow every tag key the handler sets on a new key, the ledger marker included', () => {
+  test('allow every tag key the handler sets on a new key, the ledger marker included', () => {
     const ledgerMarker = { instance: marker.instanceOf('ledger'), ledgerId: marker.newLedgerId() };
 
     const tags = apiKeyNaming.resourceTags('590d83b5c05f', 'dev@example.com', ledgerMarker);

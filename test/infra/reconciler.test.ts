@@ -58,7 +58,7 @@ function stackFromContext(context: Record<string, unknown>): Template {
 }
 
 describe('the reconciler function', () => {
-  it('runs lambda/reconciler/handler.ts on Node.js 24 on ARM64 with 512 MB and five minutes', () => {
+  test('runs lambda/reconciler/handler.ts on Node.js 24 on ARM64 with 512 MB and five minutes', () => {
     const fixture = webhookFixture();
 
     const fn = reconcilerFunction(fixture);
@@ -75,7 +75,7 @@ describe('the reconciler function', () => {
     expect(existsSync(RECONCILER_ENTRY)).toBe(true);
   });
 
-  it('logs to its own log group, kept as long as the webhook logs and retained when the stack goes', () => {
+  test('logs to its own log group, kept as long as the webhook logs and retained when the stack goes', () => {
     const fixture = webhookFixture();
     const logGroupId = logicalId(fixture.stack, fixture.webhook.reconciler.logGroup);
 
@@ -89,7 +89,7 @@ describe('the reconciler function', () => {
     });
   });
 
-  it('runs under its own role, not the webhook role', () => {
+  test('runs under its own role, not the webhook role', () => {
     const fixture = webhookFixture();
 
     const fn = reconcilerFunction(fixture);
@@ -99,7 +99,7 @@ describe('the reconciler function', () => {
     });
   });
 
-  it('is not retried by Lambda when a pass fails: the next scheduled pass is the retry', () => {
+  test('is not retried by Lambda when a pass fails: the next scheduled pass is the retry', () => {
     const fixture = webhookFixture();
 
     const configs = Object.values(fixture.template.findResources('AWS::Lambda::EventInvokeConfig'));
@@ -115,7 +115,7 @@ describe('the reconciler function', () => {
 });
 
 describe("the reconciler's environment", () => {
-  it('names the ledger, the plans, the grace period and its Powertools settings when keys are issued', () => {
+  test('names the ledger, the plans, the grace period and its Powertools settings when keys are issued', () => {
     const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A, PLAN_B] });
     const tableId = logicalId(fixture.stack, fixture.webhook.table);
 
@@ -133,7 +133,7 @@ describe("the reconciler's environment", () => {
     });
   });
 
-  it('is a configuration the reconciler accepts, for API keys and client credentials together', () => {
+  test('is a configuration the reconciler accepts, for API keys and client credentials together', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       apiCredentialTypes: { a1b2c3d4e5: 'API_KEY' },
@@ -153,13 +153,13 @@ describe("the reconciler's environment", () => {
     });
   });
 
-  it('names the same ledger as the webhook, so both derive the same marker instance', () => {
+  test('names the same ledger as the webhook, so both derive the same marker instance', () => {
     const fixture = webhookFixture();
 
     expect(reconcilerEnvironment(fixture).LEDGER_TABLE).toBe(functionEnvironment(fixture).LEDGER_TABLE);
   });
 
-  it('carries no Basic-auth secret, token URL or scopes: the reconciler issues nothing', () => {
+  test('carries no Basic-auth secret, token URL or scopes: the reconciler issues nothing', () => {
     const fixture = webhookFixture({
       defaultCredentialType: 'CLIENT_CREDENTIALS',
       clientCredentials: IMPORTED_POOL,
@@ -174,7 +174,7 @@ describe("the reconciler's environment", () => {
     );
   });
 
-  it("takes the webhook's log level", () => {
+  test("takes the webhook's log level", () => {
     const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A], functionOptions: { logLevel: 'DEBUG' } });
 
     expect(reconcilerEnvironment(fixture).POWERTOOLS_LOG_LEVEL).toBe('DEBUG');
@@ -182,7 +182,7 @@ describe("the reconciler's environment", () => {
 });
 
 describe("the reconciler's schedule", () => {
-  it('starts a pass every 10 minutes by default', () => {
+  test('starts a pass every 10 minutes by default', () => {
     const fixture = webhookFixture();
 
     expect(schedule(fixture.template)).toEqual({
@@ -191,7 +191,7 @@ describe("the reconciler's schedule", () => {
     });
   });
 
-  it('follows reconcileInterval', () => {
+  test('follows reconcileInterval', () => {
     const fixture = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       reconcileInterval: Duration.minutes(30),
@@ -200,14 +200,14 @@ describe("the reconciler's schedule", () => {
     expect(schedule(fixture.template).expression).toBe('rate(30 minutes)');
   });
 
-  it('follows the reconcileIntervalMinutes context key, from cdk.json or -c', () => {
+  test('follows the reconcileIntervalMinutes context key, from cdk.json or -c', () => {
     expect([
       schedule(stackFromContext({ reconcileIntervalMinutes: 5 })).expression,
       schedule(stackFromContext({ reconcileIntervalMinutes: '1' })).expression,
     ]).toEqual(['rate(5 minutes)', 'rate(1 minute)']);
   });
 
-  it('does not deliver a start once the next one is due', () => {
+  test('does not deliver a start once the next one is due', () => {
     const { template } = webhookFixture();
 
     template.hasResourceProperties('AWS::Events::Rule', {
@@ -217,7 +217,7 @@ describe("the reconciler's schedule", () => {
 });
 
 describe('the reconciler props', () => {
-  it.each<[string, Partial<CredentialReconcilerProps>, string]>([
+  test.each<[string, Partial<CredentialReconcilerProps>, string]>([
     [
       'an interval of seconds',
       { interval: Duration.seconds(30) },
@@ -240,7 +240,7 @@ describe('the reconciler props', () => {
     expect(create).toThrow(`CredentialReconciler: ${message}`);
   });
 
-  it('accept the longest interval and grace', () => {
+  test('accept the longest interval and grace', () => {
     const props: CredentialWebhookProps = {
       allowedUsagePlanIds: [PLAN_A],
       reconcileInterval: Duration.days(1),

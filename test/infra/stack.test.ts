@@ -19,7 +19,7 @@ function stackFixture(props: Partial<CredentialWebhookStackProps> = {}) {
 }
 
 describe('the stack outputs', () => {
-  it('give the webhook URL, its health URL and how to read the Basic credentials', () => {
+  test('give the webhook URL, its health URL and how to read the Basic credentials', () => {
     const { stack, outputs } = stackFixture();
     const api = `\${${logicalId(stack, stack.webhook.apiGateway)}}`;
     const secret = `\${${logicalId(stack, stack.webhook.secret)}}`;
@@ -32,7 +32,7 @@ describe('the stack outputs', () => {
     });
   });
 
-  it('point at the alarm topic and the dashboard', () => {
+  test('point at the alarm topic and the dashboard', () => {
     const { stack, outputs } = stackFixture();
 
     expect(outputs).toMatchObject({
@@ -41,13 +41,13 @@ describe('the stack outputs', () => {
     });
   });
 
-  it('leave out the token endpoint when only API keys are issued', () => {
+  test('leave out the token endpoint when only API keys are issued', () => {
     const { outputs } = stackFixture();
 
     expect(Object.keys(outputs).filter((name) => ['TokenEndpoint', 'UserPoolId'].includes(name))).toEqual([]);
   });
 
-  it('give the token endpoint and pool id when client credentials are issued', () => {
+  test('give the token endpoint and pool id when client credentials are issued', () => {
     const { stack, outputs } = stackFixture({
       webhook: { defaultCredentialType: 'CLIENT_CREDENTIALS', clientCredentials: CREATED_POOL },
     });
@@ -62,7 +62,7 @@ describe('the stack outputs', () => {
 });
 
 describe('the alarm topic', () => {
-  it('only accepts publishers over TLS', () => {
+  test('only accepts publishers over TLS', () => {
     const { template } = stackFixture();
 
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
@@ -74,7 +74,7 @@ describe('the alarm topic', () => {
     });
   });
 
-  it('mails the alarm address', () => {
+  test('mails the alarm address', () => {
     const { template } = stackFixture({ alarmEmail: 'oncall@example.com' });
 
     template.hasResourceProperties('AWS::SNS::Subscription', {
@@ -83,7 +83,7 @@ describe('the alarm topic', () => {
     });
   });
 
-  it('is not created when the webhook is given a topic', () => {
+  test('is not created when the webhook is given a topic', () => {
     const app = fastApp();
     const topic = sns.Topic.fromTopicArn(
       new Stack(app, 'Ops', { env: TEST_ENV }),
@@ -98,7 +98,7 @@ describe('the alarm topic', () => {
     Template.fromStack(stack).resourceCountIs('AWS::SNS::Topic', 0);
   });
 
-  it('refuses an alarm address that is not one', () => {
+  test('refuses an alarm address that is not one', () => {
     const create = () => stackFixture({ alarmEmail: 'oncall' });
 
     expect(create).toThrow('CredentialWebhookStack: alarmEmail must be an e-mail address, got "oncall"');

@@ -80,18 +80,18 @@ afterAll(() => {
 });
 
 describe('cdk synth', () => {
-  it('runs offline and its template passes cfn-lint', () => {
+  test('runs offline and its template passes cfn-lint', () => {
     expect(synth).toEqual({ status: 0, output: expect.stringContaining('cfn-lint: 1 template(s) passed') });
   });
 
-  it('bundles two functions: the webhook and the reconciler', () => {
+  test('bundles two functions: the webhook and the reconciler', () => {
     const dirs = bundleDirs();
 
     expect(dirs).toHaveLength(2);
     expect(new Set([bundleDir(WEBHOOK_ENTRY), bundleDir(RECONCILER_ENTRY)]).size).toBe(2);
   });
 
-  it('bundles the AWS SDK clients and every dependency instead of loading them at run time', () => {
+  test('bundles the AWS SDK clients and every dependency instead of loading them at run time', () => {
     const code = fs.readFileSync(path.join(bundleDir(WEBHOOK_ENTRY), 'index.js'), 'utf8');
 
     // The SDK's optional CRT / SigV4a signers stay optional requires (guarded, never used here).
@@ -107,7 +107,7 @@ describe('cdk synth', () => {
     expect(operations.filter((operation) => !code.includes(`"${operation}"`))).toEqual([]);
   });
 
-  it('bundles the reconciler with its dependencies and the operations it calls', () => {
+  test('bundles the reconciler with its dependencies and the operations it calls', () => {
     const code = fs.readFileSync(path.join(bundleDir(RECONCILER_ENTRY), 'index.js'), 'utf8');
 
     expect(externalRequires(code)).toEqual([]);
@@ -115,7 +115,7 @@ describe('cdk synth', () => {
     expect(operations.filter((operation) => !code.includes(`"${operation}"`))).toEqual([]);
   });
 
-  it('minifies both bundles and maps them back to the sources without embedding them', () => {
+  test('minifies both bundles and maps them back to the sources without embedding them', () => {
     for (const entry of [WEBHOOK_ENTRY, RECONCILER_ENTRY]) {
       const dir = bundleDir(entry);
       const code = fs.readFileSync(path.join(dir, 'index.js'), 'utf8');
@@ -126,7 +126,7 @@ describe('cdk synth', () => {
     }
   });
 
-  it('produces a webhook handler that loads and exports `handler`', () => {
+  test('produces a webhook handler that loads and exports `handler`', () => {
     const loaded = loadBundle(bundleDir(WEBHOOK_ENTRY), {
       WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-basic',
       LEDGER_TABLE: 'webhook-ledger',
@@ -136,7 +136,7 @@ describe('cdk synth', () => {
     expect(loaded).toEqual({ status: 0, stdout: 'function', stderr: expect.any(String) });
   });
 
-  it('produces a reconciler handler that loads and exports `handler`', () => {
+  test('produces a reconciler handler that loads and exports `handler`', () => {
     const loaded = loadBundle(bundleDir(RECONCILER_ENTRY), {
       LEDGER_TABLE: 'webhook-ledger',
       ALLOWED_USAGE_PLAN_IDS: PLAN_A,
@@ -147,7 +147,7 @@ describe('cdk synth', () => {
 });
 
 describe('cfn-lint', () => {
-  it('passes the template of a client-credentials deployment with every option on', () => {
+  test('passes the template of a client-credentials deployment with every option on', () => {
     const stack = new CredentialWebhookStack(fastApp(), 'Variant', {
       env: TEST_ENV,
       ...EVERY_OPTION,

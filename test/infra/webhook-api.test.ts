@@ -45,7 +45,7 @@ function apiFixture(props: Partial<WebhookApiProps> = {}) {
 }
 
 describe('the webhook API', () => {
-  it('exposes exactly the four contract routes', () => {
+  test('exposes exactly the four contract routes', () => {
     const { template } = apiFixture();
 
     expect(routes(template)).toEqual([
@@ -60,7 +60,7 @@ describe('the webhook API', () => {
     ]);
   });
 
-  it('proxies every route to the function without API Gateway auth (the function checks Basic auth)', () => {
+  test('proxies every route to the function without API Gateway auth (the function checks Basic auth)', () => {
     const fixture = webhookFixture();
     const functionId = logicalId(fixture.stack, fixture.webhook.lambdaFunction);
 
@@ -78,7 +78,7 @@ describe('the webhook API', () => {
     }
   });
 
-  it('is a regional endpoint', () => {
+  test('is a regional endpoint', () => {
     const { template } = apiFixture();
 
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
@@ -86,7 +86,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('throttles the stage at 10 requests per second with bursts of 20 by default', () => {
+  test('throttles the stage at 10 requests per second with bursts of 20 by default', () => {
     const { template } = apiFixture();
 
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -102,7 +102,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('takes the stage name and throttling from its props', () => {
+  test('takes the stage name and throttling from its props', () => {
     const { template } = apiFixture({ stageName: 'live', throttlingRateLimit: 2, throttlingBurstLimit: 5 });
 
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -111,7 +111,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('logs execution errors only, never request data', () => {
+  test('logs execution errors only, never request data', () => {
     const { template } = apiFixture();
 
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
@@ -121,7 +121,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('writes one JSON access-log line per request to its own log group, without headers or bodies', () => {
+  test('writes one JSON access-log line per request to its own log group, without headers or bodies', () => {
     const { stack, api, template } = apiFixture();
     const stage = onlyResource(template, 'AWS::ApiGateway::Stage').properties as {
       AccessLogSetting: { DestinationArn: unknown; Format: string };
@@ -142,7 +142,7 @@ describe('the webhook API', () => {
     expect(Object.values(format).filter((field) => /header|requestOverride|body/i.test(field))).toEqual([]);
   });
 
-  it('answers a route it does not have with the contract error format and 404', () => {
+  test('answers a route it does not have with the contract error format and 404', () => {
     const { template } = apiFixture();
 
     const response = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse'))
@@ -164,7 +164,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('answers its own throttling with 429 and Retry-After', () => {
+  test('answers its own throttling with 429 and Retry-After', () => {
     const { template } = apiFixture();
 
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
@@ -174,7 +174,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('marks every response it produces itself as not cacheable', () => {
+  test('marks every response it produces itself as not cacheable', () => {
     const { template } = apiFixture();
 
     const responses = Object.values(template.findResources('AWS::ApiGateway::GatewayResponse')).map(
@@ -187,7 +187,7 @@ describe('the webhook API', () => {
     }
   });
 
-  it('denies sources outside allowedSourceCidrs with a resource policy', () => {
+  test('denies sources outside allowedSourceCidrs with a resource policy', () => {
     const { template } = apiFixture({ allowedSourceCidrs: ['203.0.113.0/24', '2001:db8::/32'] });
 
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
@@ -203,7 +203,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('has no resource policy when any source may call', () => {
+  test('has no resource policy when any source may call', () => {
     const { template } = apiFixture();
 
     const api = onlyResource(template, 'AWS::ApiGateway::RestApi').properties;
@@ -211,7 +211,7 @@ describe('the webhook API', () => {
     expect(api.Policy).toBeUndefined();
   });
 
-  it('accepts TLS 1.3 and TLS 1.2 with forward secrecy only, on the default endpoint', () => {
+  test('accepts TLS 1.3 and TLS 1.2 with forward secrecy only, on the default endpoint', () => {
     const { template } = apiFixture();
 
     const api = onlyResource(template, 'AWS::ApiGateway::RestApi').properties;
@@ -224,7 +224,7 @@ describe('the webhook API', () => {
     expect(TLS_SECURITY_POLICY).toMatch(/^SecurityPolicy_TLS13_1_2_/);
   });
 
-  it('logs the TLS version and cipher of each request, and the API id throttling is counted by', () => {
+  test('logs the TLS version and cipher of each request, and the API id throttling is counted by', () => {
     const { template } = apiFixture();
     const stage = onlyResource(template, 'AWS::ApiGateway::Stage').properties as {
       AccessLogSetting: { Format: string };
@@ -237,7 +237,7 @@ describe('the webhook API', () => {
     });
   });
 
-  it('creates a regional web ACL for the stage by default: IP reputation list, then a per-IP rate limit', () => {
+  test('creates a regional web ACL for the stage by default: IP reputation list, then a per-IP rate limit', () => {
     const { stack, api, template } = apiFixture();
 
     const acl = onlyResource(template, 'AWS::WAFv2::WebACL').properties;
@@ -272,7 +272,7 @@ describe('the webhook API', () => {
     expect(JSON.stringify(association.ResourceArn)).toContain(logicalId(stack, api.stage));
   });
 
-  it('takes the per-IP rate limit from its props', () => {
+  test('takes the per-IP rate limit from its props', () => {
     const { template } = apiFixture({ webAclRateLimit: 500 });
 
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
@@ -282,14 +282,14 @@ describe('the webhook API', () => {
     });
   });
 
-  it('leaves the stage without WAF when createWebAcl is false', () => {
+  test('leaves the stage without WAF when createWebAcl is false', () => {
     const { template } = apiFixture({ createWebAcl: false });
 
     template.resourceCountIs('AWS::WAFv2::WebACL', 0);
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
   });
 
-  it('associates the stage with the given WAF web ACL instead of creating one', () => {
+  test('associates the stage with the given WAF web ACL instead of creating one', () => {
     const webAclArn = 'arn:aws:wafv2:us-east-1:123456789012:regional/webacl/portal/0123abcd';
     const { stack, api, template } = apiFixture({ webAclArn });
 
@@ -305,25 +305,25 @@ describe('the webhook API', () => {
     );
   });
 
-  it('leaves the account-level CloudWatch role alone unless asked', () => {
+  test('leaves the account-level CloudWatch role alone unless asked', () => {
     const { template } = apiFixture();
 
     template.resourceCountIs('AWS::ApiGateway::Account', 0);
   });
 
-  it('creates the account-level CloudWatch role when asked', () => {
+  test('creates the account-level CloudWatch role when asked', () => {
     const { template } = apiFixture({ cloudWatchRole: true });
 
     template.resourceCountIs('AWS::ApiGateway::Account', 1);
   });
 
-  it('adds no output of its own (the stack outputs the base URL)', () => {
+  test('adds no output of its own (the stack outputs the base URL)', () => {
     const { template } = apiFixture();
 
     expect(template.findOutputs('*')).toEqual({});
   });
 
-  it.each<[string, Partial<WebhookApiProps>, string]>([
+  test.each<[string, Partial<WebhookApiProps>, string]>([
     [
       'a stage name with a slash',
       { stageName: 'v1/prod' },

@@ -25,7 +25,7 @@ function webhookFunction(fixture: WebhookFixture): Record<string, unknown> {
 }
 
 describe('the webhook function', () => {
-  it('runs on Node.js 24 on ARM64 with 512 MB and a 25-second timeout', () => {
+  test('runs on Node.js 24 on ARM64 with 512 MB and a 25-second timeout', () => {
     const fixture = webhookFixture();
 
     const fn = webhookFunction(fixture);
@@ -39,7 +39,7 @@ describe('the webhook function', () => {
     ]);
   });
 
-  it('logs to its own log group, kept three months and retained when the stack goes', () => {
+  test('logs to its own log group, kept three months and retained when the stack goes', () => {
     const fixture = webhookFixture();
     const logGroupId = logicalId(fixture.stack, fixture.webhook.lambdaFunction.logGroup);
 
@@ -52,7 +52,7 @@ describe('the webhook function', () => {
     });
   });
 
-  it('gets the secret ARN and its configuration, never a credential value', () => {
+  test('gets the secret ARN and its configuration, never a credential value', () => {
     const fixture = webhookFixture();
     const secretId = logicalId(fixture.stack, fixture.webhook.secret);
     const tableId = logicalId(fixture.stack, fixture.webhook.table);
@@ -72,7 +72,7 @@ describe('the webhook function', () => {
     });
   });
 
-  it('takes memory, timeout, log retention and log level from its options', () => {
+  test('takes memory, timeout, log retention and log level from its options', () => {
     const fixture = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       functionOptions: {
@@ -93,13 +93,13 @@ describe('the webhook function', () => {
     expect(fixture.template.toJSON().Resources[logGroupId].Properties.RetentionInDays).toBe(365);
   });
 
-  it('reserves 10 concurrent executions by default, so a flood cannot starve other functions', () => {
+  test('reserves 10 concurrent executions by default, so a flood cannot starve other functions', () => {
     const fixture = webhookFixture();
 
     expect(webhookFunction(fixture).ReservedConcurrentExecutions).toBe(10);
   });
 
-  it('takes the reservation from its options, or reserves none', () => {
+  test('takes the reservation from its options, or reserves none', () => {
     const reserved = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       functionOptions: { reservedConcurrency: 3 },
@@ -115,13 +115,13 @@ describe('the webhook function', () => {
     ]).toEqual([3, undefined]);
   });
 
-  it('refuses a reservation of zero executions (Lambda would throttle every request)', () => {
+  test('refuses a reservation of zero executions (Lambda would throttle every request)', () => {
     const create = () => new WebhookFunction(testStack(), 'Fn', { environment: {}, reservedConcurrency: 0 });
 
     expect(create).toThrow('WebhookFunction: reservedConcurrency must be an integer from 1 to 1000, got 0');
   });
 
-  it('refuses a timeout API Gateway would cut short', () => {
+  test('refuses a timeout API Gateway would cut short', () => {
     const stack = testStack();
 
     const create = () => new WebhookFunction(stack, 'Fn', { environment: {}, timeout: Duration.seconds(29) });
@@ -131,7 +131,7 @@ describe('the webhook function', () => {
     );
   });
 
-  it('refuses a memory size Lambda does not offer', () => {
+  test('refuses a memory size Lambda does not offer', () => {
     const stack = testStack();
 
     const create = () => new WebhookFunction(stack, 'Fn', { environment: {}, memorySize: 64 });
@@ -141,11 +141,11 @@ describe('the webhook function', () => {
 });
 
 describe('the bundling settings', () => {
-  it('target the Node.js version of the runtime', () => {
+  test('target the Node.js version of the runtime', () => {
     expect(`nodejs${ESBUILD_TARGET.replace('node', '')}.x`).toBe(HANDLER_RUNTIME.name);
   });
 
-  it('give NodejsFunction the same build the esbuild options describe', () => {
+  test('give NodejsFunction the same build the esbuild options describe', () => {
     expect(HANDLER_BUNDLING).toEqual({
       format: HANDLER_ESBUILD_OPTIONS.format,
       target: HANDLER_ESBUILD_OPTIONS.target,
@@ -162,7 +162,7 @@ describe('the bundling settings', () => {
     });
   });
 
-  it('replace the SDK default credential chain with the environment provider, which exists', () => {
+  test('replace the SDK default credential chain with the environment provider, which exists', () => {
     const replacement = HANDLER_ESBUILD_OPTIONS.alias['@aws-sdk/credential-provider-node'];
     expect(replacement).toMatch(/lambda\/adapters\/aws\/lambda-credentials\.ts$/);
     expect(existsSync(replacement)).toBe(true);
