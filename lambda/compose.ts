@@ -18,7 +18,7 @@ import type {
 } from './credentials/ports';
 import type { Leftover } from './credentials/recording';
 import { BasicAuthenticator } from './http/auth';
-import { createWebhook, type Webhook } from './webhook';
+import { createWebhook, type Webhook, type WebhookDependencies } from './webhook';
 
 /** Most AWS calls one request keeps in flight: binding 10 plans takes one round trip at most. */
 export const MAX_PARALLEL_AWS_CALLS = 10;
@@ -63,11 +63,15 @@ export function logLeftover(logger: Logger, leftover: Leftover, error: unknown):
   }
 }
 
+/** The HTTP layer's limits, when a caller needs other than the defaults (tests of the limits). */
+export type HttpLimits = Pick<WebhookDependencies, 'maxBodyBytes' | 'awsBudgetMs'>;
+
 export function composeWebhook(
   config: WebhookConfig,
   backend: Backend,
   logger: Logger,
   metrics?: Metrics,
+  limits: HttpLimits = {},
 ): Webhook {
   const onLeftover = (leftover: Leftover, error: unknown) => logLeftover(logger, leftover, error);
   const apiKeys = new ApiKeyService(backend.apiKeys, backend.ledger, {
@@ -101,5 +105,6 @@ export function composeWebhook(
     ),
     logger,
     metrics,
+    ...limits,
   });
 }

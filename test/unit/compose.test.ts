@@ -6,14 +6,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type AwsClients, awsBackend } from '../../lambda/adapters/aws/backend';
 import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
-import { localBackend } from '../../lambda/adapters/local/backend';
-import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
-import { composeWebhook, logLeftover } from '../../lambda/compose';
+import { logLeftover } from '../../lambda/compose';
 import { ConfigError, loadConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
 import { UnavailableError } from '../../lambda/errors';
-import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { createRequest, event } from '../support/events';
 import { captureLogs } from '../support/logs';
+import { localWebhook } from '../support/webhook';
 
 const clients: AwsClients = {
   apiGateway: () => new APIGatewayClient({ region: 'us-east-1' }),
@@ -102,16 +101,14 @@ describe('logLeftover', () => {
 
 describe('composeWebhook', () => {
   test('logs a create claim it could not release, which its repeats meet as 409 until the lease ends', async () => {
-    const config = loadConfig({
-      WEBHOOK_USERNAME: USERNAME,
-      WEBHOOK_PASSWORD: PASSWORD,
-      ALLOWED_USAGE_PLAN_IDS: 'plan1',
-    });
-    const backend = localBackend(config);
     // The plan is allowed but does not exist: the binding is refused, so the claim is released.
+    const { webhook, backend } = localWebhook({
+      allowedUsagePlanIds: ['plan1'],
+      existingUsagePlanIds: [],
+      logger: logger(),
+    });
     jest.spyOn(backend.ledger, 'release').mockRejectedValue(new Error('DynamoDB refused'));
     const logs = captureLogs();
-    const webhook = composeWebhook(config, { ...backend, apiKeys: new InMemoryApiKeys(new Set()) }, logger());
 
     const response = await webhook(
       event({ json: createRequest({ apis: [{ id: 'a1', usagePlans: [{ id: 'plan1' }] }] }) }),

@@ -1,18 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
-import { InMemoryClients } from '../../lambda/adapters/local/in-memory-clients';
-import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
-import { StaticCredentials } from '../../lambda/adapters/static-credentials';
-import { ApiKeyService } from '../../lambda/credentials/api-key-service';
-import { ClientCredentialsService } from '../../lambda/credentials/client-credentials-service';
 import { CredentialService } from '../../lambda/credentials/credential-service';
-import { BasicAuthenticator } from '../../lambda/http/auth';
 import { ApiKeyCredentialSchema, ErrorResponseSchema } from '../../lambda/schemas';
-import { createWebhook, type WebhookEvent } from '../../lambda/webhook';
+import type { WebhookEvent } from '../../lambda/webhook';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
-import { INSTANCE } from '../support/ledger';
 import { captureLogs } from '../support/logs';
+import { localWebhook } from '../support/webhook';
 
 /** Usage plans that exist in the in-memory API Gateway and are on the allow-list. */
 const PLAN = '1el57v';
@@ -26,32 +19,16 @@ const CLIENT_API = 'cl1entapi';
 const SOURCE_IP = '203.0.113.7';
 
 function setup(options: { logger?: Logger; maxBodyBytes?: number } = {}) {
-  const keys = new InMemoryApiKeys(new Set([PLAN, OTHER_PLAN, FORBIDDEN_PLAN]));
-  const ledger = new InMemoryLedger(INSTANCE);
-  const apiKeys = new ApiKeyService(keys, ledger, {
-    allowedUsagePlanIds: new Set([PLAN, OTHER_PLAN, DELETED_PLAN]),
-    maxParallelCalls: 4,
+  return localWebhook({
+    allowedUsagePlanIds: [PLAN, OTHER_PLAN, DELETED_PLAN],
+    existingUsagePlanIds: [PLAN, OTHER_PLAN, FORBIDDEN_PLAN],
+    clientCredentialApis: [CLIENT_API],
+    ...options,
   });
-  const clients = new ClientCredentialsService(new InMemoryClients(), ledger, {
-    userPoolId: 'us-east-1_AbC123',
-    tokenUrl: 'https://auth.example.com/oauth2/token',
-    defaultScopes: ['orders/read'],
-    scopesByApi: new Map(),
-    accessTokenValidityMinutes: 60,
-  });
-  const credentials = new CredentialService(
-    { defaultCredentialType: 'API_KEY', credentialTypeByApi: new Map([[CLIENT_API, 'CLIENT_CREDENTIALS']]) },
-    apiKeys,
-    clients,
-  );
-  const webhook = createWebhook({
-    authenticator: new BasicAuthenticator(new StaticCredentials(USERNAME, PASSWORD)),
-    credentials,
-    logger: options.logger ?? new Logger({ logLevel: 'SILENT' }),
-    maxBodyBytes: options.maxBodyBytes,
-  });
-  return { webhook, keys, credentials };
 }
+
+/** The credential operations behind the HTTP layer, for a test to make them fail. */
+const operations = CredentialService.prototype;
 
 type Webhook = ReturnType<typeof setup>['webhook'];
 
@@ -384,8 +361,8 @@ describe('headers on every response', () => {
   });
 
   test('a 500 carries them too', async () => {
-    const { webhook, credentials } = setup();
-    jest.spyOn(credentials, 'create').mockRejectedValue(new Error('boom'));
+    const { webhook } = setup();
+    jest.spyOn(operations, 'create').mockRejectedValue(new Error('boom'));
 
     const response = await webhook(post('/v1/createCredentials', createRequest()));
 
@@ -464,8 +441,8 @@ describe('unexpected errors', () => {
   const SECRET_DETAIL = 'connect ECONNREFUSED 10.0.0.12:5432 user=admin password=hunter2';
 
   test('become a generic 500 INTERNAL_ERROR', async () => {
-    const { webhook, credentials } = setup();
-    jest.spyOn(credentials, 'create').mockRejectedValue(new Error(SECRET_DETAIL));
+    const { webhook } = setup();
+    jest.spyOn(operations, 'create').mockRejectedValue(new Error(SECRET_DETAIL));
 
     const response = await webhook(post('/v1/createCredentials', createRequest()));
 
@@ -478,8 +455,8 @@ describe('unexpected errors', () => {
   });
 
   test('do not leak their message into the response', async () => {
-    const { webhook, credentials } = setup();
-    jest.spyOn(credentials, 'create').mockRejectedValue(new Error(SECRET_DETAIL));
+    const { webhook } = setup();
+    jest.spyOn(operations, 'create').mockRejectedValue(new Error(SECRET_DETAIL));
 
     const response = await webhook(post('/v1/createCredentials', createRequest()));
 
@@ -487,8 +464,8 @@ describe('unexpected errors', () => {
   });
 
   test('a thrown non-Error becomes a 500 too', async () => {
-    const { webhook, credentials } = setup();
-    jest.spyOn(credentials, 'revoke').mockRejectedValue('hunter2');
+    const { webhook } = setup();
+    jest.spyOn(operations, 'revoke').mockRejectedValue('hunter2');
 
     const response = await webhook(post('/v1/revokeCredentials', { apiKeyId: 'k1a2b3' }));
 
@@ -498,8 +475,8 @@ describe('unexpected errors', () => {
 
   test('are logged as errors for the operator', async () => {
     const logs = captureLogs();
-    const { webhook, credentials } = setup({ logger: new Logger({ logLevel: 'INFO' }) });
-    jest.spyOn(credentials, 'create').mockRejectedValue(new Error('the database is down'));
+    const { webhook } = setup({ logger: new Logger({ logLevel: 'INFO' }) });
+    jest.spyOn(operations, 'create').mockRejectedValue(new Error('the database is down'));
 
     await webhook(post('/v1/createCredentials', createRequest()));
 

@@ -1,33 +1,21 @@
 /**
- * ApiKeyService through the real ApiGatewayKeyIssuer, with the APIGatewayClient mocked and the
- * ledger in memory: every test asserts the API Gateway commands the service ends up sending (or
- * not sending). What the service records in the ledger is in api-key-service-ledger.test.ts.
+ * ApiKeyService over in-memory ports: API Gateway as FakeApiKeys (the local adapter, with a call
+ * log and injected faults) and the ledger as InMemoryLedger. The tests assert what the service asks
+ * of the issuer, what it answers, and what the ledger records: the intent before a key exists,
+ * `issued` once it is bound, and for every failure what the reconciler must remove. The exact API
+ * Gateway requests, and how SDK failures become the issuer's errors, are in
+ * test/unit/adapters/api-gateway-key-issuer.test.ts.
  */
-
-import {
-  APIGatewayClient,
-  APIGatewayServiceException,
-  BadRequestException,
-  ConflictException,
-  CreateApiKeyCommand,
-  CreateUsagePlanKeyCommand,
-  type CreateUsagePlanKeyCommandInput,
-  DeleteApiKeyCommand,
-  DeleteUsagePlanKeyCommand,
-  type DeleteUsagePlanKeyCommandInput,
-  GetApiKeyCommand,
-  GetUsagePlanKeyCommand,
-  GetUsagePlansCommand,
-  NotFoundException,
-  ServiceUnavailableException,
-  TooManyRequestsException,
-  UpdateApiKeyCommand,
-} from '@aws-sdk/client-api-gateway';
-import { mockClient } from 'aws-sdk-client-mock';
-import { ApiGatewayKeyIssuer } from '../../../lambda/adapters/aws/api-gateway-key-issuer';
 import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
 import { ApiKeyService, type ApiKeyServiceOptions } from '../../../lambda/credentials/api-key-service';
 import type { AppDescription } from '../../../lambda/credentials/app';
+import {
+  type BindingRefusal,
+  BindingRefusedError,
+  type LedgerEntry,
+  OutcomeUnknownError,
+} from '../../../lambda/credentials/ports';
+import { apiKeyHash } from '../../../lambda/credentials/recording';
 import {
   NotFoundError,
   ThrottledError,
@@ -35,53 +23,51 @@ import {
   UnprocessableError,
   UpstreamError,
 } from '../../../lambda/errors';
-import { CREATED_AT, INSTANCE, keyGrants, revokeIssued, seedIssued } from '../../support/ledger';
+import { FakeApiKeys } from '../../support/fakes';
+import { claimRequest, INSTANCE, keyGrants, seedIssued } from '../../support/ledger';
 import { rejectionOf } from '../../support/promises';
 
-const apiGateway = mockClient(APIGatewayClient);
-
-const KEY_ID = 'k3y1d';
-const KEY_VALUE = 'generated-key-value-0123456789';
+const NOW = Date.UTC(2026, 10, 23, 10, 0, 0);
 const DEVELOPER = 'dev@example.com';
-const ALLOWED_PLANS = ['p1', 'p2', 'p3', 'p4'];
+/** Usage plans that exist in the in-memory API Gateway ('admin-plan' is not on the allow-list). */
+const PLANS = ['p1', 'p2', 'p3', 'p4', 'admin-plan'];
+/** The plans this deployment may bind keys to; 'gone1' is allowed but does not exist. */
+const ALLOWED = ['p1', 'p2', 'p3', 'p4', 'gone1'];
 const MANAGED_TAGS = { 'sensedia:managed-by': 'credential-webhook', 'sensedia:developer': DEVELOPER };
-/** The tag that ties a key to its ledger entry: this deployment's instance and a new ledger id. */
-const MARKER_TAG_VALUE = expect.stringMatching(new RegExp(`^${INSTANCE}\\.[a-z0-9]{16}$`));
 /** The name and description create gives an app named "my app" with slug "slug1". */
-const CURRENT_NAME = `my app (${DEVELOPER})`;
-const CURRENT_DESCRIPTION = 'Issued by the Sensedia Developer Portal credential webhook for app slug1';
+const NAME = `my app (${DEVELOPER})`;
+const DESCRIPTION = 'Issued by the Sensedia Developer Portal credential webhook for app slug1';
 
-const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
-const notFound = () => new NotFoundException({ message: 'Invalid identifier specified', ...meta(404) });
-const conflict = () => new ConflictException({ message: 'already in a plan on this stage', ...meta(409) });
-const badRequest = () => new BadRequestException({ message: 'bad usage plan', ...meta(400) });
-const throttled = () => new TooManyRequestsException({ message: 'Too Many Requests', ...meta(429) });
-const unavailable = () => new ServiceUnavailableException({ message: 'try later', ...meta(503) });
-const accessDenied = () =>
-  new APIGatewayServiceException({
-    name: 'AccessDeniedException',
-    $fault: 'client',
-    message: 'not authorized',
-    ...meta(403),
-  });
-
-let ledger: InMemoryLedger;
-
-function service(options: Partial<ApiKeyServiceOptions> = {}): ApiKeyService {
-  return new ApiKeyService(new ApiGatewayKeyIssuer(new APIGatewayClient({ region: 'us-east-1' })), ledger, {
-    allowedUsagePlanIds: new Set(ALLOWED_PLANS),
-    maxParallelCalls: 10,
-    ...options,
-  });
+interface Setup extends Partial<ApiKeyServiceOptions> {
+  /** The usage plans that exist in API Gateway ('any': every plan bound to). */
+  readonly plans?: ReadonlySet<string> | 'any';
 }
 
-/** The ledger lists KEY_ID as issued by this webhook, bound to `plans`. */
-const ownedKey = (plans: readonly string[] = ['p1']) =>
-  seedIssued(ledger, KEY_ID, { grants: keyGrants(...plans) });
+function setup({ plans = new Set(PLANS), ...options }: Setup = {}) {
+  const keys = new FakeApiKeys(plans, () => NOW);
+  const ledger = new InMemoryLedger(INSTANCE);
+  const onLeftover = jest.fn();
+  const service = new ApiKeyService(keys, ledger, {
+    allowedUsagePlanIds: new Set(ALLOWED),
+    maxParallelCalls: 4,
+    now: () => NOW,
+    onLeftover,
+    ...options,
+  });
+  return { keys, ledger, onLeftover, service };
+}
+
+/** A key created through the service (so issued in the ledger), with the call log emptied. */
+async function issued(plans: readonly string[] = ['p1'], options: Setup = {}) {
+  const context = setup(options);
+  const credential = await context.service.create(app([plans]));
+  context.keys.forgetCalls();
+  return { ...context, keyId: credential.apiKeyId };
+}
 
 /** An app with one API per entry of `plansByApi`, each listing those usage plans. */
 function app(
-  plansByApi: readonly (readonly string[])[],
+  plansByApi: readonly (readonly string[])[] = [['p1']],
   overrides: Partial<AppDescription> = {},
 ): AppDescription {
   return {
@@ -93,16 +79,32 @@ function app(
   };
 }
 
-const apisListing = (plans: readonly string[]): AppDescription['apis'] => [
+const apis = (plans: readonly string[]): AppDescription['apis'] => [
   { id: 'api0', usagePlans: plans.map((id) => ({ id })) },
 ];
 
-const bindings = (): CreateUsagePlanKeyCommandInput[] =>
-  apiGateway.commandCalls(CreateUsagePlanKeyCommand).map(({ args: [command] }) => command.input);
-const unbindings = (): DeleteUsagePlanKeyCommandInput[] =>
-  apiGateway.commandCalls(DeleteUsagePlanKeyCommand).map(({ args: [command] }) => command.input);
-const bindingOf = (usagePlanId: string) => ({ usagePlanId, keyId: KEY_ID, keyType: 'API_KEY' });
-const unbindingOf = (usagePlanId: string) => ({ usagePlanId, keyId: KEY_ID });
+/** The one entry of the ledger (a create makes exactly one). */
+async function onlyEntry(ledger: InMemoryLedger): Promise<LedgerEntry> {
+  const entries = await ledger.list();
+  expect(entries).toHaveLength(1);
+  return entries[0] as LedgerEntry;
+}
+
+/** A key in API Gateway, bound to p1, that the ledger does not list; tagged as the webhook's. */
+async function unrecordedManagedKey(keys: FakeApiKeys): Promise<string> {
+  const { id } = await keys.createKey({
+    name: 'other app (dev@example.com)',
+    description: 'made by hand',
+    tags: MANAGED_TAGS,
+  });
+  await keys.bindKey('p1', id);
+  keys.forgetCalls();
+  return id;
+}
+
+/** The calls that change a key: binding, unbinding, renaming. */
+const modifications = (keys: FakeApiKeys) =>
+  keys.calls.filter(({ method }) => ['bindKey', 'unbindKey', 'describeKey'].includes(method));
 
 /** Same items, any order: parallel calls have no order to promise. */
 function expectSameItems<T>(actual: readonly T[], expected: readonly T[]): void {
@@ -110,607 +112,887 @@ function expectSameItems<T>(actual: readonly T[], expected: readonly T[]): void 
   expect(actual).toEqual(expect.arrayContaining([...expected]));
 }
 
-beforeEach(() => {
-  apiGateway.reset();
-  ledger = new InMemoryLedger(INSTANCE);
+const planCount = (count: number) => Array.from({ length: count }, (_, index) => `plan${index}`);
+
+afterEach(() => {
+  jest.useRealTimers();
 });
 
-describe('ApiKeyService.create', () => {
-  beforeEach(() => {
-    apiGateway.on(CreateApiKeyCommand).resolves({ id: KEY_ID, value: KEY_VALUE });
-    apiGateway.on(CreateUsagePlanKeyCommand).resolves({});
-    // A conflicting binding is not the key's own (an earlier attempt of the same call).
-    apiGateway.on(GetUsagePlanKeyCommand).rejects(notFound());
-    apiGateway.on(DeleteApiKeyCommand).resolves({});
-  });
+describe('create', () => {
+  test('creates a key named after the app and developer, tagged as the webhook’s and with the marker of its entry', async () => {
+    const { keys, ledger, service } = setup();
 
-  test('creates an enabled key named after the app and developer, tagged as managed by the webhook and with its marker', async () => {
-    await service().create(app([['p1']]));
+    await service.create(app());
 
-    expect(apiGateway.commandCalls(CreateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
-      {
-        name: CURRENT_NAME,
-        description: CURRENT_DESCRIPTION,
-        enabled: true,
-        value: expect.stringMatching(/^[A-Za-z0-9]{40}$/),
-        tags: { ...MANAGED_TAGS, 'sensedia:ledger-id': MARKER_TAG_VALUE, 'sensedia:app-slug': 'slug1' },
-      },
+    const entry = await onlyEntry(ledger);
+    expect(keys.callsOf('createKey')).toEqual([
+      [
+        {
+          name: NAME,
+          description: DESCRIPTION,
+          tags: {
+            ...MANAGED_TAGS,
+            'sensedia:ledger-id': `${INSTANCE}.${entry.ledgerId}`,
+            'sensedia:app-slug': 'slug1',
+          },
+        },
+      ],
     ]);
   });
 
   test('marks each key with a ledger entry of its own', async () => {
-    apiGateway.on(CreateApiKeyCommand).resolvesOnce({ id: 'key1' }).resolvesOnce({ id: 'key2' });
-    await service().create(app([['p1']]));
-    await service().create(app([['p1']]));
+    const { keys, ledger, service } = setup();
 
-    const [first, second] = apiGateway
-      .commandCalls(CreateApiKeyCommand)
-      .map(({ args: [command] }) => command.input.tags?.['sensedia:ledger-id']);
-    expect(first).not.toBe(second);
+    await service.create(app());
+    await service.create(app());
+
+    const markers = keys.callsOf('createKey').map(([key]) => key.tags['sensedia:ledger-id']);
+    const entries = await ledger.list();
+    expect(new Set(markers).size).toBe(2);
+    expect(markers.sort()).toEqual(entries.map(({ ledgerId }) => `${INSTANCE}.${ledgerId}`).sort());
   });
 
-  test('returns the key id and value as an API_KEY credential', async () => {
-    const credential = await service().create(app([['p1']]));
+  test('returns the key’s id and value as an API_KEY credential', async () => {
+    const { keys, service } = setup();
 
+    const credential = await service.create(app());
+
+    const [key] = await keys.markedKeys(INSTANCE);
+    const stored = await keys.findKey(key?.id ?? '', 'with-value');
     expect(credential).toEqual({
       credentialType: 'API_KEY',
-      apiKeyId: KEY_ID,
-      apiKey: apiGateway.commandCalls(CreateApiKeyCommand)[0]?.args[0].input.value,
+      apiKeyId: stored?.id,
+      apiKey: stored?.value,
       customCredentials: { apiKeyHeader: 'x-api-key' },
     });
-    expect(credential.apiKey).toMatch(/^[A-Za-z0-9]{40}$/);
   });
 
   test('binds the new key once to every distinct usage plan listed across the APIs', async () => {
-    await service().create(
+    const { keys, service } = setup();
+
+    const { apiKeyId } = await service.create(
       app([
         ['p1', 'p2'],
         ['p2', 'p3'],
       ]),
     );
 
-    expectSameItems(bindings(), [bindingOf('p1'), bindingOf('p2'), bindingOf('p3')]);
+    expectSameItems(keys.callsOf('bindKey'), [
+      ['p1', apiKeyId],
+      ['p2', apiKeyId],
+      ['p3', apiKeyId],
+    ]);
   });
 
-  test('refuses a usage plan outside the allow-list with 422 USAGE_PLAN_NOT_ALLOWED before calling AWS', async () => {
-    const error = await rejectionOf(service().create(app([['p1', 'foreign']])));
+  test('refuses a usage plan outside the allow-list with 422 USAGE_PLAN_NOT_ALLOWED, recording and creating nothing', async () => {
+    const { keys, ledger, service } = setup();
+
+    const error = await rejectionOf(service.create(app([['p1', 'admin-plan']])));
 
     expect(error).toBeInstanceOf(UnprocessableError);
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_NOT_ALLOWED' });
-    expect(apiGateway.calls()).toHaveLength(0);
+    expect(keys.calls).toEqual([]);
+    await expect(ledger.list()).resolves.toEqual([]);
   });
 
-  test('refuses more than 10 usage plans with 422 TOO_MANY_USAGE_PLANS before calling AWS', async () => {
-    const elevenPlans = Array.from({ length: 11 }, (_, index) => `plan${index}`);
+  test('refuses more than 10 usage plans with 422 TOO_MANY_USAGE_PLANS, recording and creating nothing', async () => {
+    const { keys, ledger, service } = setup({ plans: 'any', allowedUsagePlanIds: 'any' });
 
-    const error = await rejectionOf(service({ allowedUsagePlanIds: 'any' }).create(app([elevenPlans])));
+    const error = await rejectionOf(service.create(app([planCount(11)])));
 
     expect(error).toMatchObject({ status: 422, code: 'TOO_MANY_USAGE_PLANS' });
-    expect(apiGateway.calls()).toHaveLength(0);
+    expect(keys.calls).toEqual([]);
+    await expect(ledger.list()).resolves.toEqual([]);
   });
 
   test('accepts exactly 10 usage plans', async () => {
-    const tenPlans = Array.from({ length: 10 }, (_, index) => `plan${index}`);
+    const { keys, service } = setup({ plans: 'any', allowedUsagePlanIds: 'any' });
 
-    await service({ allowedUsagePlanIds: 'any' }).create(app([tenPlans]));
+    const { apiKeyId } = await service.create(app([planCount(10)]));
 
-    expect(apiGateway).toHaveReceivedCommandTimes(CreateUsagePlanKeyCommand, 10);
+    await expect(keys.listUsagePlansOfKey(apiKeyId)).resolves.toHaveLength(10);
   });
 
-  test('refuses an app without usage plans with 422 NO_USAGE_PLAN before calling AWS', async () => {
+  test('refuses an app without usage plans with 422 NO_USAGE_PLAN, recording and creating nothing', async () => {
+    const { keys, ledger, service } = setup();
     const withoutPlans = app([], { apis: [{ id: 'api0' }, { id: 'api1', usagePlans: [] }] });
 
-    const error = await rejectionOf(service().create(withoutPlans));
+    const error = await rejectionOf(service.create(withoutPlans));
 
     expect(error).toMatchObject({ status: 422, code: 'NO_USAGE_PLAN' });
-    expect(apiGateway.calls()).toHaveLength(0);
+    expect(keys.calls).toEqual([]);
+    await expect(ledger.list()).resolves.toEqual([]);
+  });
+
+  test('records a pending intent with the app and its plans before the key is created', async () => {
+    const { keys, ledger, service } = setup();
+    const atCreate: LedgerEntry[][] = [];
+    keys.watch('createKey', async () => {
+      atCreate.push(await ledger.list());
+    });
+
+    await service.create(app([['p1', 'p2']]));
+
+    expect(atCreate).toEqual([
+      [
+        expect.objectContaining({
+          state: 'pending',
+          app: { appName: 'my app', appSlug: 'slug1', developer: DEVELOPER },
+          grants: keyGrants('p1', 'p2'),
+          createdAt: NOW,
+        }),
+      ],
+    ]);
+  });
+
+  test('creates nothing when the intent cannot be recorded, and answers with the ledger’s error', async () => {
+    const { keys, ledger, service } = setup();
+    const failure = new UnavailableError();
+    jest.spyOn(ledger, 'begin').mockRejectedValue(failure);
+
+    const error = await rejectionOf(service.create(app()));
+
+    expect(error).toBe(failure);
+    expect(keys.calls).toEqual([]);
+  });
+
+  test('records the key as issued once bound, with its id and a hash of its value (never the value)', async () => {
+    const { ledger, service } = setup();
+
+    const credential = await service.create(app([['p1', 'p2']]));
+
+    const entry = await onlyEntry(ledger);
+    expect(entry).toMatchObject({
+      state: 'issued',
+      credentialId: credential.apiKeyId,
+      apiKeyHash: apiKeyHash(credential.apiKey),
+      issuedAt: NOW,
+      grants: keyGrants('p1', 'p2'),
+    });
+    expect(JSON.stringify(entry)).not.toContain(credential.apiKey);
+  });
+
+  test('the key carries the marker of its entry', async () => {
+    const { keys, ledger, service } = setup();
+
+    const credential = await service.create(app());
+
+    const entry = await onlyEntry(ledger);
+    await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([
+      { id: credential.apiKeyId, ledgerId: entry.ledgerId, createdAt: NOW },
+    ]);
+  });
+
+  test('binds the key only after its intent is recorded', async () => {
+    const { keys, ledger, service } = setup();
+    const states: string[] = [];
+    keys.watch('bindKey', async () => {
+      states.push(...(await ledger.list()).map((entry) => entry.state));
+    });
+
+    await service.create(app([['p1', 'p2']]));
+
+    expect(states).toEqual(['pending', 'pending']);
+  });
+
+  test('completes the app’s claim in the same write that records the key as issued', async () => {
+    const { ledger, service } = setup();
+    const claim = claimRequest();
+    await ledger.claim(claim);
+
+    const credential = await service.create(app(), claim);
+
+    await expect(ledger.claim(claimRequest({ claimId: 'a later attempt' }))).resolves.toEqual({
+      status: 'completed',
+      fingerprint: claim.fingerprint,
+      credential: { credentialType: 'API_KEY', credentialId: credential.apiKeyId },
+    });
   });
 
   test.each([
-    { exception: 'NotFoundException', refusal: notFound, code: 'USAGE_PLAN_NOT_FOUND' },
-    { exception: 'ConflictException', refusal: conflict, code: 'USAGE_PLAN_CONFLICT' },
-    { exception: 'BadRequestException', refusal: badRequest, code: 'USAGE_PLAN_REFUSED' },
-  ])('answers a binding refused with $exception with 422 $code', async ({ refusal, code }) => {
-    apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p2' }).rejects(refusal());
+    { reason: 'usage-plan-not-found', code: 'USAGE_PLAN_NOT_FOUND' },
+    { reason: 'conflict', code: 'USAGE_PLAN_CONFLICT' },
+    { reason: 'invalid', code: 'USAGE_PLAN_REFUSED' },
+  ] as const)('answers a binding refused ($reason) with 422 $code', async ({ reason, code }) => {
+    const { keys, service } = setup();
+    keys.fail('bindKey', { error: new BindingRefusedError('p2', reason), when: (planId) => planId === 'p2' });
 
-    const error = await rejectionOf(service().create(app([['p1', 'p2']])));
+    const error = await rejectionOf(service.create(app([['p1', 'p2']])));
 
     expect(error).toBeInstanceOf(UnprocessableError);
     expect(error).toMatchObject({ status: 422, code });
   });
 
-  test.each([
-    ['NotFoundException', notFound],
-    ['ConflictException', conflict],
-    ['BadRequestException', badRequest],
-  ])('deletes the new key when a binding is refused with %s', async (_name, refusal) => {
-    apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p2' }).rejects(refusal());
+  test.each<BindingRefusal>(['usage-plan-not-found', 'conflict', 'invalid'])(
+    'deletes the new key when a binding is refused (%s)',
+    async (reason) => {
+      const { keys, service } = setup();
+      keys.fail('bindKey', {
+        error: new BindingRefusedError('p2', reason),
+        when: (planId) => planId === 'p2',
+      });
 
-    await rejectionOf(service().create(app([['p1', 'p2']])));
+      await rejectionOf(service.create(app([['p1', 'p2']])));
 
-    expect(apiGateway).toHaveReceivedCommandTimes(DeleteApiKeyCommand, 1);
-    expect(apiGateway).toHaveReceivedCommandWith(DeleteApiKeyCommand, { apiKey: KEY_ID });
+      const [, created] = keys.callsOf('bindKey')[0] ?? [];
+      expect(keys.callsOf('deleteKey')).toEqual([[created]]);
+      await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([]);
+    },
+  );
+
+  test('a refused binding (a plan that does not exist) deletes the key and marks the intent abandoned', async () => {
+    const { keys, ledger, service } = setup();
+
+    const error = await rejectionOf(service.create(app([['p1', 'gone1']])));
+
+    expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_NOT_FOUND' });
+    await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([]);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned', updatedAt: NOW });
   });
 
-  test('answers a throttled binding with 429 and a Retry-After header', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(throttled());
+  test('a refused binding whose key is deleted reports no leftover', async () => {
+    const { onLeftover, service } = setup();
 
-    const error = await rejectionOf(service().create(app([['p1']])));
+    await rejectionOf(service.create(app([['p1', 'gone1']])));
 
-    expect(error).toBeInstanceOf(ThrottledError);
+    expect(onLeftover).not.toHaveBeenCalled();
+  });
+
+  test('answers a throttled binding with the 429 (and its Retry-After) the issuer threw', async () => {
+    const { keys, service } = setup();
+    const throttled = new ThrottledError(1);
+    keys.fail('bindKey', { error: throttled });
+
+    const error = await rejectionOf(service.create(app()));
+
+    expect(error).toBe(throttled);
     expect(error).toMatchObject({ status: 429, headers: { 'Retry-After': '1' } });
   });
 
   test('deletes the new key when a binding is throttled', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(throttled());
+    const { keys, ledger, service } = setup();
+    keys.fail('bindKey', { error: new ThrottledError(1) });
 
-    await rejectionOf(service().create(app([['p1']])));
+    await rejectionOf(service.create(app()));
 
-    expect(apiGateway).toHaveReceivedCommandWith(DeleteApiKeyCommand, { apiKey: KEY_ID });
+    expect(keys.callsOf('deleteKey')).toHaveLength(1);
+    await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([]);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned' });
   });
 
-  test('reports the key to onLeftover, as still there, when the half-made key cannot be deleted', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
-    const onLeftover = jest.fn();
+  test('a key that cannot be deleted after a refused binding is reported as still there', async () => {
+    const { keys, ledger, onLeftover, service } = setup();
+    const refusal = new UpstreamError();
+    keys.fail('deleteKey', { error: refusal });
 
-    await rejectionOf(service({ onLeftover }).create(app([['p1']])));
+    await rejectionOf(service.create(app([['p1', 'gone1']])));
 
+    const [key] = await keys.markedKeys(INSTANCE);
+    const entry = await onlyEntry(ledger);
     expect(onLeftover).toHaveBeenCalledTimes(1);
     expect(onLeftover).toHaveBeenCalledWith(
-      {
-        kind: 'API_KEY',
-        ledgerId: expect.stringMatching(/^[a-z0-9]{16}$/),
-        credentialId: KEY_ID,
-        status: 'exists',
-      },
+      { kind: 'API_KEY', ledgerId: entry.ledgerId, credentialId: key?.id, status: 'exists' },
+      refusal,
+    );
+    expect(entry.state).toBe('abandoned');
+  });
+
+  test('checks, reading the key without its value, that a key it could not delete is still there', async () => {
+    const { keys, service } = setup();
+    keys.fail('deleteKey', { error: new UpstreamError() });
+
+    await rejectionOf(service.create(app([['p1', 'gone1']])));
+
+    const [key] = await keys.markedKeys(INSTANCE);
+    expect(keys.callsOf('findKey')).toEqual([[key?.id, 'without-value']]);
+  });
+
+  test('a key IAM refuses to delete after a refused binding is reported as still there', async () => {
+    const { keys, ledger, onLeftover, service } = setup();
+    jest.spyOn(keys, 'deleteKey').mockResolvedValue('foreign');
+
+    await rejectionOf(service.create(app([['p1', 'gone1']])));
+
+    const [key] = await keys.markedKeys(INSTANCE);
+    const entry = await onlyEntry(ledger);
+    expect(key).toBeDefined();
+    expect(onLeftover).toHaveBeenCalledWith(
+      { kind: 'API_KEY', ledgerId: entry.ledgerId, credentialId: key?.id, status: 'exists' },
       expect.any(UpstreamError),
     );
   });
 
-  test('checks that the half-made key is still there before reporting it', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
+  test('a delete that failed although the key is gone (its answer lost) reports no leftover', async () => {
+    const { keys, onLeftover, service } = setup();
+    keys.fail('deleteKey', { error: new UpstreamError(), afterActing: true });
 
-    await rejectionOf(service({ onLeftover: jest.fn() }).create(app([['p1']])));
+    await rejectionOf(service.create(app([['p1', 'gone1']])));
 
-    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: KEY_ID, includeValue: false });
-  });
-
-  test('does not report a half-made key whose delete failed but that is gone', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
-    apiGateway.on(GetApiKeyCommand).rejects(notFound());
-    const onLeftover = jest.fn();
-
-    await rejectionOf(service({ onLeftover }).create(app([['p1']])));
-
+    await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([]);
     expect(onLeftover).not.toHaveBeenCalled();
   });
 
-  test('still reports the binding error when the half-made key cannot be deleted', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    apiGateway.on(DeleteApiKeyCommand).rejects(badRequest());
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
+  test('a key whose delete and check both fail is reported as unknown', async () => {
+    const { keys, onLeftover, service } = setup();
+    keys.fail('deleteKey', { error: new UpstreamError() });
+    keys.fail('findKey', { error: new UpstreamError() });
 
-    const error = await rejectionOf(service().create(app([['p1']])));
+    await rejectionOf(service.create(app([['p1', 'gone1']])));
 
-    expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_CONFLICT' });
+    expect(onLeftover).toHaveBeenCalledWith(
+      expect.objectContaining({ status: 'unknown' }),
+      expect.anything(),
+    );
   });
 
-  test('does not call onLeftover when the half-made key is deleted', async () => {
-    apiGateway.on(CreateUsagePlanKeyCommand).rejects(conflict());
-    const onLeftover = jest.fn();
+  test('still answers with the binding error when the key cannot be deleted', async () => {
+    const { keys, service } = setup();
+    keys.fail('deleteKey', { error: new UpstreamError() });
 
-    await rejectionOf(service({ onLeftover }).create(app([['p1']])));
+    const error = await rejectionOf(service.create(app([['p1', 'gone1']])));
 
+    expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_NOT_FOUND' });
+  });
+
+  test('retries a throttled delete of the half-made key on its own schedule', async () => {
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    const { keys, onLeftover, service } = setup();
+    keys.fail('deleteKey', { error: new ThrottledError(1), once: true });
+
+    const outcome = rejectionOf(service.create(app([['p1', 'gone1']])));
+    await jest.runAllTimersAsync();
+    await outcome;
+
+    expect(keys.callsOf('deleteKey')).toHaveLength(2);
+    await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([]);
     expect(onLeftover).not.toHaveBeenCalled();
   });
 
-  test('binds nothing when the key cannot be created, and reports the mapped AWS failure', async () => {
-    apiGateway.on(CreateApiKeyCommand).rejects(throttled());
+  test('a create AWS refused binds nothing, marks the intent abandoned, reports no leftover and answers with its error', async () => {
+    const { keys, ledger, onLeftover, service } = setup();
+    const throttled = new ThrottledError(2);
+    keys.fail('createKey', { error: throttled });
 
-    const error = await rejectionOf(service().create(app([['p1']])));
+    const error = await rejectionOf(service.create(app()));
 
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(apiGateway).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
+    expect(error).toBe(throttled);
+    expect(keys.callsOf('bindKey')).toEqual([]);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned' });
+    expect(onLeftover).not.toHaveBeenCalled();
   });
 
-  test('answers a create whose answer was lost with 503, binding nothing and deleting nothing', async () => {
-    apiGateway.on(CreateApiKeyCommand).rejects(unavailable());
+  test('a create whose outcome is unknown marks the intent abandoned and reports that a key may exist', async () => {
+    const { keys, ledger, onLeftover, service } = setup();
+    const lost = new OutcomeUnknownError(new UnavailableError());
+    keys.fail('createKey', { error: lost });
 
-    const error = await rejectionOf(service().create(app([['p1']])));
+    await rejectionOf(service.create(app()));
 
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(apiGateway).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
-    expect(apiGateway).not.toHaveReceivedCommand(DeleteApiKeyCommand);
+    const entry = await onlyEntry(ledger);
+    expect(entry.state).toBe('abandoned');
+    expect(onLeftover).toHaveBeenCalledWith(
+      { kind: 'API_KEY', ledgerId: entry.ledgerId, status: 'may-exist' },
+      lost,
+    );
   });
 
-  test('answers a create that conflicts with its own earlier attempt with 503, not looking for the key', async () => {
-    apiGateway.on(CreateApiKeyCommand).rejects(conflict());
+  test('a create whose outcome is unknown answers with the 503 behind it, binding and deleting nothing', async () => {
+    const { keys, service } = setup();
+    const cause = new UnavailableError();
+    keys.fail('createKey', { error: new OutcomeUnknownError(cause) });
 
-    const error = await rejectionOf(service().create(app([['p1']])));
+    const error = await rejectionOf(service.create(app()));
 
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(apiGateway.calls()).toHaveLength(1);
+    expect(error).toBe(cause);
+    expect(keys.calls.map(({ method }) => method)).toEqual(['createKey']);
+  });
+
+  test('a failed issue record deletes the bound key, abandons the intent and answers with its error', async () => {
+    const { keys, ledger, service } = setup();
+    const failure = new UnavailableError();
+    jest.spyOn(ledger, 'issue').mockRejectedValue(failure);
+
+    const error = await rejectionOf(service.create(app()));
+
+    expect(error).toBe(failure);
+    await expect(keys.markedKeys(INSTANCE)).resolves.toEqual([]);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned' });
+  });
+
+  test('an issue record whose answer was lost but which the ledger shows issued keeps the key', async () => {
+    const { keys, ledger, service } = setup();
+    const issue = ledger.issue.bind(ledger);
+    jest.spyOn(ledger, 'issue').mockImplementation(async (entry, facts) => {
+      await issue(entry, facts);
+      throw new UnavailableError();
+    });
+
+    const credential = await service.create(app());
+
+    await expect(keys.findKey(credential.apiKeyId)).resolves.toBeDefined();
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({
+      state: 'issued',
+      credentialId: credential.apiKeyId,
+    });
   });
 });
 
-describe('ApiKeyService.update', () => {
-  /** The key as create left it (and as the ledger lists it), currently bound to `currentPlans`. */
-  async function existingKey(
-    currentPlans: readonly string[],
-    tags: Record<string, string> = MANAGED_TAGS,
-  ): Promise<void> {
-    await ownedKey(currentPlans.filter((id) => ALLOWED_PLANS.includes(id)));
-    apiGateway
-      .on(GetApiKeyCommand)
-      .resolves({ id: KEY_ID, name: CURRENT_NAME, description: CURRENT_DESCRIPTION, tags });
-    apiGateway.on(GetUsagePlansCommand).resolves({ items: currentPlans.map((id) => ({ id })) });
-    apiGateway.on(CreateUsagePlanKeyCommand).resolves({});
-    apiGateway.on(GetUsagePlanKeyCommand).rejects(notFound());
-    apiGateway.on(DeleteUsagePlanKeyCommand).resolves({});
-    apiGateway.on(UpdateApiKeyCommand).resolves({});
-  }
+describe('update', () => {
+  test('reads the key (without its value) and the usage plans it is in', async () => {
+    const { keys, service, keyId } = await issued();
 
-  function expectNothingModified(): void {
-    expect(apiGateway).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
-    expect(apiGateway).not.toHaveReceivedCommand(DeleteUsagePlanKeyCommand);
-    expect(apiGateway).not.toHaveReceivedCommand(UpdateApiKeyCommand);
-  }
+    await service.update(keyId, { apis: apis(['p1']) });
 
-  test('reads the key and the usage plans it is in', async () => {
-    await existingKey(['p1']);
-
-    await service().update(KEY_ID, { apis: apisListing(['p1']) });
-
-    expect(apiGateway).toHaveReceivedCommandWith(GetApiKeyCommand, { apiKey: KEY_ID, includeValue: false });
-    expect(apiGateway).toHaveReceivedCommandWith(GetUsagePlansCommand, { keyId: KEY_ID });
-  });
-
-  test('counts the plans it may not detach towards the limit of 10, changing nothing when over it', async () => {
-    const allowed = Array.from({ length: 9 }, (_, i) => `a${i}`);
-    await existingKey(['foreign1', 'foreign2']);
-
-    const error = await service({ allowedUsagePlanIds: new Set(allowed) })
-      .update(KEY_ID, { apis: apisListing(allowed) })
-      .catch((e: unknown) => e);
-
-    expect(error).toMatchObject({ status: 422, code: 'TOO_MANY_USAGE_PLANS' });
-    expectNothingModified();
+    expect(keys.callsOf('findKey')).toEqual([[keyId, 'without-value']]);
+    expect(keys.callsOf('listUsagePlansOfKey')).toEqual([[keyId]]);
   });
 
   test('binds the key to the listed plans it is not in yet, and only to those', async () => {
-    await existingKey(['p1', 'p2']);
+    const { keys, service, keyId } = await issued(['p1', 'p2']);
 
-    await service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) });
+    await service.update(keyId, { apis: apis(['p2', 'p3']) });
 
-    expect(bindings()).toEqual([bindingOf('p3')]);
+    expect(keys.callsOf('bindKey')).toEqual([['p3', keyId]]);
   });
 
   test('detaches the key from the plans no longer listed, and only from those', async () => {
-    await existingKey(['p1', 'p2']);
+    const { keys, service, keyId } = await issued(['p1', 'p2']);
 
-    await service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) });
+    await service.update(keyId, { apis: apis(['p2', 'p3']) });
 
-    expect(unbindings()).toEqual([unbindingOf('p1')]);
+    expect(keys.callsOf('unbindKey')).toEqual([['p1', keyId]]);
+    expectSameItems(await keys.listUsagePlansOfKey(keyId), ['p2', 'p3']);
   });
 
   test('never detaches the key from a usage plan outside the allow-list', async () => {
-    await existingKey(['p1', 'admin-plan']);
+    const { keys, service, keyId } = await issued(['p1']);
+    await keys.bindKey('admin-plan', keyId);
 
-    await service().update(KEY_ID, { apis: apisListing(['p1']) });
+    await service.update(keyId, { apis: apis(['p2']) });
 
-    expect(apiGateway).not.toHaveReceivedCommand(DeleteUsagePlanKeyCommand);
+    expect(keys.callsOf('unbindKey')).toEqual([['p1', keyId]]);
+    expectSameItems(await keys.listUsagePlansOfKey(keyId), ['admin-plan', 'p2']);
   });
 
-  test('refuses a usage plan outside the allow-list with 422 USAGE_PLAN_NOT_ALLOWED before calling AWS', async () => {
-    await existingKey(['p1']);
+  test('counts the plans it may not detach towards the limit of 10, changing nothing when over it', async () => {
+    const allowed = planCount(9);
+    const { keys, service, keyId } = await issued(['plan0'], {
+      plans: 'any',
+      allowedUsagePlanIds: new Set(allowed),
+    });
+    await keys.bindKey('foreign1', keyId);
+    await keys.bindKey('foreign2', keyId);
+    keys.forgetCalls();
 
-    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1', 'foreign']) }));
+    const error = await rejectionOf(service.update(keyId, { apis: apis(allowed) }));
+
+    expect(error).toMatchObject({ status: 422, code: 'TOO_MANY_USAGE_PLANS' });
+    expect(modifications(keys)).toEqual([]);
+  });
+
+  test('refuses a usage plan outside the allow-list with 422 USAGE_PLAN_NOT_ALLOWED, calling no AWS', async () => {
+    const { keys, service, keyId } = await issued();
+
+    const error = await rejectionOf(service.update(keyId, { apis: apis(['p1', 'admin-plan']) }));
 
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_NOT_ALLOWED' });
-    expect(apiGateway.calls()).toHaveLength(0);
+    expect(keys.calls).toEqual([]);
   });
 
   test('does not list or change usage plans when the request has no apis', async () => {
-    await existingKey(['p1']);
+    const { keys, service, keyId } = await issued();
 
-    await service().update(KEY_ID, { appName: 'renamed app', developer: DEVELOPER });
+    await service.update(keyId, { appName: 'renamed app', developer: DEVELOPER });
 
-    expect(apiGateway).not.toHaveReceivedCommand(GetUsagePlansCommand);
-    expect(apiGateway).not.toHaveReceivedCommand(CreateUsagePlanKeyCommand);
-    expect(apiGateway).not.toHaveReceivedCommand(DeleteUsagePlanKeyCommand);
+    expect(keys.calls.map(({ method }) => method).sort()).toEqual(['describeKey', 'findKey']);
   });
 
-  test('renames the key when the app name changes', async () => {
-    await existingKey(['p1']);
+  test('renames the key when the app name changes, keeping its description', async () => {
+    const { keys, service, keyId } = await issued();
 
-    await service().update(KEY_ID, { appName: 'renamed app', appSlug: 'slug1', developer: DEVELOPER });
+    await service.update(keyId, { appName: 'renamed app', appSlug: 'slug1', developer: DEVELOPER });
 
-    expect(apiGateway.commandCalls(UpdateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
-      {
-        apiKey: KEY_ID,
-        patchOperations: [
-          { op: 'replace', path: '/name', value: `renamed app (${DEVELOPER})` },
-          { op: 'replace', path: '/description', value: CURRENT_DESCRIPTION },
-        ],
-      },
-    ]);
+    expect(keys.callsOf('describeKey')).toEqual([[keyId, `renamed app (${DEVELOPER})`, DESCRIPTION]]);
+    await expect(keys.findKey(keyId)).resolves.toMatchObject({ name: `renamed app (${DEVELOPER})` });
   });
 
   test('re-describes the key when the app slug changes, keeping its name', async () => {
-    await existingKey(['p1']);
+    const { keys, service, keyId } = await issued();
 
-    await service().update(KEY_ID, { appSlug: 'slug2' });
+    await service.update(keyId, { appSlug: 'slug2' });
 
-    expect(apiGateway.commandCalls(UpdateApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
-      {
-        apiKey: KEY_ID,
-        patchOperations: [
-          { op: 'replace', path: '/name', value: CURRENT_NAME },
-          {
-            op: 'replace',
-            path: '/description',
-            value: 'Issued by the Sensedia Developer Portal credential webhook for app slug2',
-          },
-        ],
-      },
+    expect(keys.callsOf('describeKey')).toEqual([
+      [keyId, NAME, 'Issued by the Sensedia Developer Portal credential webhook for app slug2'],
     ]);
   });
 
-  test('sends no UpdateApiKey when the name and description stay the same', async () => {
-    await existingKey(['p1']);
+  test('does not rename the key when the name and description stay the same', async () => {
+    const { keys, service, keyId } = await issued();
 
-    await service().update(KEY_ID, {
+    await service.update(keyId, {
       appName: 'my app',
       appSlug: 'slug1',
       developer: DEVELOPER,
-      apis: apisListing(['p1']),
+      apis: apis(['p1']),
     });
 
-    expect(apiGateway).not.toHaveReceivedCommand(UpdateApiKeyCommand);
+    expect(modifications(keys)).toEqual([]);
   });
 
   test('keeps the name when the app name comes without the developer', async () => {
-    await existingKey(['p1']);
+    const { keys, service, keyId } = await issued();
 
-    await service().update(KEY_ID, { appName: 'renamed app' });
+    await service.update(keyId, { appName: 'renamed app' });
 
-    expect(apiGateway).not.toHaveReceivedCommand(UpdateApiKeyCommand);
+    expect(keys.callsOf('describeKey')).toEqual([]);
   });
 
-  test('answers an unknown key with 404 CREDENTIAL_NOT_FOUND', async () => {
-    await existingKey([]);
-    apiGateway.on(GetApiKeyCommand).rejects(notFound());
+  test('answers 404 CREDENTIAL_NOT_FOUND for a key the ledger lists but API Gateway no longer has, modifying nothing', async () => {
+    const { keys, service, keyId } = await issued();
+    await keys.deleteKey(keyId);
+    keys.forgetCalls();
 
-    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1']) }));
+    const error = await rejectionOf(
+      service.update(keyId, { appName: 'x', developer: DEVELOPER, apis: apis(['p2']) }),
+    );
 
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expect(modifications(keys)).toEqual([]);
   });
 
-  test('modifies nothing for an unknown key', async () => {
-    await existingKey([]);
-    apiGateway.on(GetApiKeyCommand).rejects(notFound());
-
-    await rejectionOf(
-      service().update(KEY_ID, { appName: 'x', developer: DEVELOPER, apis: apisListing(['p1']) }),
-    );
-
-    expectNothingModified();
-  });
-
-  test('answers 404 for a key tagged as managed by the webhook that the ledger does not list, calling no AWS', async () => {
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, name: CURRENT_NAME, tags: MANAGED_TAGS });
-    apiGateway.on(GetUsagePlansCommand).resolves({ items: [{ id: 'p2' }] });
+  test('answers 404 for a key tagged as managed that the ledger does not list, changing nothing', async () => {
+    const { keys, service } = setup();
+    const keyId = await unrecordedManagedKey(keys);
 
     const error = await rejectionOf(
-      service().update(KEY_ID, { appName: 'x', developer: DEVELOPER, apis: apisListing(['p1']) }),
+      service.update(keyId, { appName: 'renamed', developer: DEVELOPER, apis: apis(['p2']) }),
     );
 
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expectNothingModified();
+    expect(modifications(keys)).toEqual([]);
+    await expect(keys.listUsagePlansOfKey(keyId)).resolves.toEqual(['p1']);
+    await expect(keys.findKey(keyId)).resolves.toMatchObject({ name: 'other app (dev@example.com)' });
   });
 
   test('answers 404 for a key the ledger shows revoked, modifying nothing', async () => {
-    await existingKey(['p2']);
-    await revokeIssued(ledger, 'API_KEY', KEY_ID, CREATED_AT + 60_000);
+    const { keys, ledger, service, keyId } = await issued();
+    await ledger.revoke(await onlyEntry(ledger), NOW);
 
-    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1']) }));
+    const error = await rejectionOf(service.update(keyId, { apis: apis(['p2']) }));
 
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expectNothingModified();
+    expect(modifications(keys)).toEqual([]);
   });
 
   test('updates a key the ledger lists whatever its tags say', async () => {
-    await existingKey(['p1'], {});
+    const { keys, ledger, service } = setup();
+    const { id: keyId } = await keys.createKey({ name: NAME, description: DESCRIPTION, tags: {} });
+    await keys.bindKey('p1', keyId);
+    // Issued a minute earlier: the ledger refuses an amendment older than the entry.
+    await seedIssued(ledger, keyId, { grants: keyGrants('p1'), createdAt: NOW - 60_000 });
+    keys.forgetCalls();
 
-    await service().update(KEY_ID, { apis: apisListing(['p1', 'p2']) });
+    await service.update(keyId, { apis: apis(['p1', 'p2']) });
 
-    expect(bindings()).toEqual([bindingOf('p2')]);
+    expect(keys.callsOf('bindKey')).toEqual([['p2', keyId]]);
+  });
+
+  test('records the union of the old and new plans before binding the key to a new one', async () => {
+    const { keys, ledger, service, keyId } = await issued(['p1']);
+    const recordedAtBind: (readonly string[])[] = [];
+    keys.watch('bindKey', async () => {
+      const entry = await onlyEntry(ledger);
+      if (entry.grants.kind === 'API_KEY') recordedAtBind.push(entry.grants.usagePlanIds);
+    });
+
+    await service.update(keyId, { apis: apis(['p2']) });
+
+    expect(recordedAtBind).toEqual([['p1', 'p2']]);
+  });
+
+  test('records exactly the listed plans once the bindings are changed', async () => {
+    const { keys, ledger, service, keyId } = await issued(['p1', 'p2']);
+
+    await service.update(keyId, { apis: apis(['p2', 'p3']) });
+
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ grants: keyGrants('p2', 'p3') });
+    expectSameItems(await keys.listUsagePlansOfKey(keyId), ['p2', 'p3']);
+  });
+
+  test('records the app’s new name and developer, keeping its slug when the request has none', async () => {
+    const { ledger, service, keyId } = await issued();
+
+    await service.update(keyId, { appName: 'renamed', developer: 'new@example.com' });
+
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({
+      app: { appName: 'renamed', appSlug: 'slug1', developer: 'new@example.com' },
+      grants: keyGrants('p1'),
+      updatedAt: NOW,
+    });
+  });
+
+  test('records once, after the change, when no plan is added', async () => {
+    const { ledger, service, keyId } = await issued(['p1', 'p2']);
+    const amend = jest.spyOn(ledger, 'amend');
+
+    await service.update(keyId, { apis: apis(['p1']) });
+
+    expect(amend).toHaveBeenCalledTimes(1);
+  });
+
+  test('binds nothing when the ledger cannot record the new plans', async () => {
+    const { keys, ledger, service, keyId } = await issued(['p1']);
+    jest.spyOn(ledger, 'amend').mockRejectedValue(new UnavailableError());
+
+    await rejectionOf(service.update(keyId, { apis: apis(['p1', 'p2']) }));
+
+    expect(keys.callsOf('bindKey')).toEqual([]);
+    await expect(keys.listUsagePlansOfKey(keyId)).resolves.toEqual(['p1']);
+  });
+
+  test('a failed update leaves the ledger listing the plans the key may be bound to', async () => {
+    const { ledger, service, keyId } = await issued(['p1']);
+
+    await rejectionOf(service.update(keyId, { apis: apis(['p2', 'gone1']) }));
+
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ grants: keyGrants('p1', 'p2', 'gone1') });
   });
 
   test('reports a refused binding as 422 and re-binds the plan it had detached meanwhile', async () => {
-    await existingKey(['p1', 'p2']);
-    apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(conflict());
+    const { keys, service, keyId } = await issued(['p1', 'p2']);
+    keys.fail('bindKey', {
+      error: new BindingRefusedError('p3', 'conflict'),
+      when: (planId) => planId === 'p3',
+    });
 
-    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
+    const error = await rejectionOf(service.update(keyId, { apis: apis(['p2', 'p3']) }));
 
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_CONFLICT' });
     // p1 detached, then the undo: p3 detached in case its answer was lost, p1 bound again.
-    expectSameItems(unbindings(), [unbindingOf('p1'), unbindingOf('p3')]);
-    expectSameItems(bindings(), [bindingOf('p3'), bindingOf('p1')]);
+    expectSameItems(keys.callsOf('unbindKey'), [
+      ['p1', keyId],
+      ['p3', keyId],
+    ]);
+    expectSameItems(keys.callsOf('bindKey'), [
+      ['p3', keyId],
+      ['p1', keyId],
+    ]);
+    expectSameItems(await keys.listUsagePlansOfKey(keyId), ['p1', 'p2']);
   });
 
   test('reports a throttled detach as 429 and detaches the plan it had added meanwhile', async () => {
-    await existingKey(['p1', 'p2']);
-    apiGateway.on(DeleteUsagePlanKeyCommand, { usagePlanId: 'p1' }).rejects(throttled());
+    const { keys, service, keyId } = await issued(['p1', 'p2']);
+    const throttled = new ThrottledError(1);
+    keys.fail('unbindKey', { error: throttled, when: (planId) => planId === 'p1' });
 
-    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
+    const error = await rejectionOf(service.update(keyId, { apis: apis(['p2', 'p3']) }));
 
-    expect(error).toBeInstanceOf(ThrottledError);
+    expect(error).toBe(throttled);
     // p3 bound, then the undo: p1 bound again in case its detach went through, p3 detached.
-    expectSameItems(bindings(), [bindingOf('p3'), bindingOf('p1')]);
-    expectSameItems(unbindings(), [unbindingOf('p1'), unbindingOf('p3')]);
+    expectSameItems(keys.callsOf('bindKey'), [
+      ['p3', keyId],
+      ['p1', keyId],
+    ]);
+    expectSameItems(keys.callsOf('unbindKey'), [
+      ['p1', keyId],
+      ['p3', keyId],
+    ]);
+    expectSameItems(await keys.listUsagePlansOfKey(keyId), ['p1', 'p2']);
   });
 
   test('undoes the binding changes when renaming the key fails', async () => {
-    await existingKey(['p1']);
-    apiGateway.on(UpdateApiKeyCommand).rejects(accessDenied());
+    const { keys, service, keyId } = await issued(['p1']);
+    const refused = new UpstreamError();
+    keys.fail('describeKey', { error: refused });
 
     const error = await rejectionOf(
-      service().update(KEY_ID, { appName: 'renamed', developer: DEVELOPER, apis: apisListing(['p2']) }),
+      service.update(keyId, { appName: 'renamed', developer: DEVELOPER, apis: apis(['p2']) }),
     );
 
-    expect(error).toBeInstanceOf(UpstreamError);
-    expectSameItems(unbindings(), [unbindingOf('p1'), unbindingOf('p2')]);
-    expectSameItems(bindings(), [bindingOf('p2'), bindingOf('p1')]);
+    expect(error).toBe(refused);
+    expectSameItems(keys.callsOf('unbindKey'), [
+      ['p1', keyId],
+      ['p2', keyId],
+    ]);
+    expectSameItems(keys.callsOf('bindKey'), [
+      ['p2', keyId],
+      ['p1', keyId],
+    ]);
+    await expect(keys.listUsagePlansOfKey(keyId)).resolves.toEqual(['p1']);
   });
 
   test('undoes the changes made and the one that failed, and leaves alone those that never started', async () => {
-    await existingKey(['p1']);
-    apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(notFound());
+    const { keys, service, keyId } = await issued(['p1'], { maxParallelCalls: 1 });
 
-    // One call at a time: bind p2 (done), bind p3 (refused), detach p1 (never started).
-    await rejectionOf(service({ maxParallelCalls: 1 }).update(KEY_ID, { apis: apisListing(['p2', 'p3']) }));
+    // One call at a time: bind p2 (done), bind gone1 (refused), detach p1 (never started).
+    await rejectionOf(service.update(keyId, { apis: apis(['p2', 'gone1']) }));
 
-    expectSameItems(unbindings(), [unbindingOf('p2'), unbindingOf('p3')]);
-    expect(bindings()).toEqual([bindingOf('p2'), bindingOf('p3')]);
+    expect(keys.callsOf('bindKey')).toEqual([
+      ['p2', keyId],
+      ['gone1', keyId],
+    ]);
+    expectSameItems(keys.callsOf('unbindKey'), [
+      ['p2', keyId],
+      ['gone1', keyId],
+    ]);
+    await expect(keys.listUsagePlansOfKey(keyId)).resolves.toEqual(['p1']);
   });
 
   test('reports the original failure when the undo fails too', async () => {
-    await existingKey(['p1']);
-    apiGateway.on(CreateUsagePlanKeyCommand, { usagePlanId: 'p3' }).rejects(notFound());
-    apiGateway.on(DeleteUsagePlanKeyCommand).rejects(unavailable());
+    const { keys, service, keyId } = await issued(['p1']);
+    keys.fail('unbindKey', { error: new UnavailableError() });
 
-    const error = await rejectionOf(service().update(KEY_ID, { apis: apisListing(['p1', 'p2', 'p3']) }));
+    const error = await rejectionOf(service.update(keyId, { apis: apis(['p1', 'p2', 'gone1']) }));
 
     expect(error).toMatchObject({ status: 422, code: 'USAGE_PLAN_NOT_FOUND' });
-    expectSameItems(unbindings(), [unbindingOf('p2'), unbindingOf('p3')]);
-  });
-
-  test('follows the pages of GetUsagePlans and detaches plans found on a later page', async () => {
-    await existingKey([]);
-    apiGateway
-      .on(GetUsagePlansCommand)
-      .resolvesOnce({ items: [{ id: 'p1' }], position: 'page-2' })
-      .resolvesOnce({ items: [{ id: 'p2' }] });
-
-    await service().update(KEY_ID, { apis: apisListing(['p1']) });
-
-    expect(apiGateway).toHaveReceivedNthSpecificCommandWith(2, GetUsagePlansCommand, {
-      keyId: KEY_ID,
-      position: 'page-2',
-    });
-    expect(unbindings()).toEqual([unbindingOf('p2')]);
+    expectSameItems(keys.callsOf('unbindKey'), [
+      ['p2', keyId],
+      ['gone1', keyId],
+    ]);
   });
 });
 
-describe('ApiKeyService.recover', () => {
-  beforeEach(async () => {
-    await ownedKey();
-  });
+describe('recover', () => {
+  test('reads the key with its value, and returns it as the credential create returned', async () => {
+    const { keys, service } = setup();
+    const credential = await service.create(app());
+    keys.forgetCalls();
 
-  test('reads the key with its value', async () => {
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: KEY_VALUE, tags: MANAGED_TAGS });
-
-    await service().recover(KEY_ID);
-
-    expect(apiGateway.commandCalls(GetApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
-      { apiKey: KEY_ID, includeValue: true },
-    ]);
-  });
-
-  test('returns the credential of a key the webhook issued', async () => {
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, value: KEY_VALUE, tags: MANAGED_TAGS });
-
-    await expect(service().recover(KEY_ID)).resolves.toEqual({
-      credentialType: 'API_KEY',
-      apiKeyId: KEY_ID,
-      apiKey: KEY_VALUE,
-      customCredentials: { apiKeyHeader: 'x-api-key' },
-    });
+    await expect(service.recover(credential.apiKeyId)).resolves.toEqual(credential);
+    expect(keys.callsOf('findKey')).toEqual([[credential.apiKeyId, 'with-value']]);
   });
 
   test('returns undefined for a key that no longer exists', async () => {
-    apiGateway.on(GetApiKeyCommand).rejects(notFound());
+    const { keys, service, keyId } = await issued();
+    await keys.deleteKey(keyId);
 
-    await expect(service().recover(KEY_ID)).resolves.toBeUndefined();
+    await expect(service.recover(keyId)).resolves.toBeUndefined();
   });
 
-  test('returns undefined, reading nothing from AWS, for a key the ledger does not list', async () => {
-    apiGateway.on(GetApiKeyCommand).resolves({ id: 'other', value: KEY_VALUE, tags: MANAGED_TAGS });
+  test('returns undefined when API Gateway gives no value', async () => {
+    const { keys, service, keyId } = await issued();
+    jest
+      .spyOn(keys, 'findKey')
+      .mockResolvedValue({ id: keyId, name: NAME, description: DESCRIPTION, tags: MANAGED_TAGS });
 
-    await expect(service().recover('other')).resolves.toBeUndefined();
-    expect(apiGateway.calls()).toHaveLength(0);
+    await expect(service.recover(keyId)).resolves.toBeUndefined();
   });
 
-  test('returns undefined when API Gateway returns no value', async () => {
-    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, tags: MANAGED_TAGS });
+  test('returns undefined for a key the ledger shows revoked, even if it still exists', async () => {
+    const { ledger, service } = setup();
+    const credential = await service.create(app());
+    await ledger.revoke(await onlyEntry(ledger), NOW);
 
-    await expect(service().recover(KEY_ID)).resolves.toBeUndefined();
+    await expect(service.recover(credential.apiKeyId)).resolves.toBeUndefined();
   });
 
-  test('reports a throttled read as 429', async () => {
-    apiGateway.on(GetApiKeyCommand).rejects(throttled());
+  test('returns undefined, reading nothing from AWS, for a managed key the ledger does not list', async () => {
+    const { keys, service } = setup();
+    const keyId = await unrecordedManagedKey(keys);
 
-    await expect(service().recover(KEY_ID)).rejects.toBeInstanceOf(ThrottledError);
+    await expect(service.recover(keyId)).resolves.toBeUndefined();
+    expect(keys.calls).toEqual([]);
+  });
+
+  test('answers a failed read with the issuer’s error', async () => {
+    const { keys, service, keyId } = await issued();
+    const throttled = new ThrottledError(1);
+    keys.fail('findKey', { error: throttled });
+
+    await expect(service.recover(keyId)).rejects.toBe(throttled);
   });
 });
 
-describe('ApiKeyService.revoke', () => {
-  test('deletes the key the ledger lists', async () => {
-    await ownedKey();
-    apiGateway.on(DeleteApiKeyCommand).resolves({});
+describe('revoke', () => {
+  test('records the revoke, then deletes the key in one call', async () => {
+    const { keys, ledger, service, keyId } = await issued();
+    const statesAtDelete: string[] = [];
+    keys.watch('deleteKey', async () => {
+      statesAtDelete.push((await onlyEntry(ledger)).state);
+    });
 
-    await service().revoke(KEY_ID);
+    await service.revoke(keyId);
 
-    expect(apiGateway.commandCalls(DeleteApiKeyCommand).map(({ args: [command] }) => command.input)).toEqual([
-      { apiKey: KEY_ID },
-    ]);
+    expect(keys.calls).toEqual([{ method: 'deleteKey', args: [keyId] }]);
+    expect(statesAtDelete).toEqual(['revoked']);
+    await expect(keys.findKey(keyId)).resolves.toBeUndefined();
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'revoked', revokedAt: NOW });
   });
 
-  test('answers 404, calling no AWS, for a key the ledger does not list', async () => {
-    apiGateway.on(DeleteApiKeyCommand).resolves({});
+  test('deletes nothing when the revoke cannot be recorded', async () => {
+    const { keys, ledger, service, keyId } = await issued();
+    const failure = new UnavailableError();
+    jest.spyOn(ledger, 'revoke').mockRejectedValue(failure);
 
-    const error = await rejectionOf(service().revoke(KEY_ID));
+    const error = await rejectionOf(service.revoke(keyId));
+
+    expect(error).toBe(failure);
+    expect(keys.calls).toEqual([]);
+    await expect(keys.findKey(keyId)).resolves.toBeDefined();
+  });
+
+  test('a second revoke of the same key succeeds', async () => {
+    const { service, keyId } = await issued();
+    await service.revoke(keyId);
+
+    await expect(service.revoke(keyId)).resolves.toBeUndefined();
+  });
+
+  test('a second revoke keeps the time of the first', async () => {
+    const { ledger, service, keyId } = await issued();
+    await service.revoke(keyId);
+    const revoke = jest.spyOn(ledger, 'revoke');
+
+    await service.revoke(keyId);
+
+    expect(revoke).not.toHaveBeenCalled();
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ revokedAt: NOW });
+  });
+
+  test('answers 404, calling no AWS, for a managed key the ledger does not list, and leaves it in place', async () => {
+    const { keys, service } = setup();
+    const keyId = await unrecordedManagedKey(keys);
+
+    const error = await rejectionOf(service.revoke(keyId));
 
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expect(apiGateway.calls()).toHaveLength(0);
+    expect(keys.calls).toEqual([]);
+    await expect(keys.findKey(keyId)).resolves.toBeDefined();
   });
 
-  test('answers 502 when IAM refuses to delete a key the ledger lists: it is not gone', async () => {
-    await ownedKey();
-    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
+  test('answers 502 when IAM refuses to delete a key the ledger lists (it lacks the managed-by tag): it is not gone', async () => {
+    const { keys, ledger, service } = setup();
+    const { id: keyId } = await keys.createKey({ name: NAME, description: DESCRIPTION, tags: {} });
+    await seedIssued(ledger, keyId);
 
-    const error = await rejectionOf(service().revoke(KEY_ID));
+    const error = await rejectionOf(service.revoke(keyId));
 
     expect(error).toBeInstanceOf(UpstreamError);
+    await expect(keys.findKey(keyId)).resolves.toBeDefined();
   });
 
-  test('is one call to API Gateway', async () => {
-    await ownedKey();
-    apiGateway.on(DeleteApiKeyCommand).resolves({});
+  test('resolves when the key is already gone, recording the revoke', async () => {
+    const { keys, ledger, service, keyId } = await issued();
+    await keys.deleteKey(keyId);
 
-    await service().revoke(KEY_ID);
-
-    expect(apiGateway.calls()).toHaveLength(1);
+    await expect(service.revoke(keyId)).resolves.toBeUndefined();
+    await expect(ledger.find('API_KEY', keyId)).resolves.toMatchObject({ state: 'revoked' });
   });
 
-  test('resolves when the key is already gone', async () => {
-    await ownedKey();
-    apiGateway.on(DeleteApiKeyCommand).rejects(notFound());
+  test('revokes an entry seeded in the ledger for a key that never existed here', async () => {
+    const { ledger, service } = setup();
+    await seedIssued(ledger, 'vanished1');
 
-    await expect(service().revoke(KEY_ID)).resolves.toBeUndefined();
+    await expect(service.revoke('vanished1')).resolves.toBeUndefined();
+    await expect(ledger.find('API_KEY', 'vanished1')).resolves.toMatchObject({ state: 'revoked' });
   });
 
-  test('reports a throttled delete as 429', async () => {
-    await ownedKey();
-    apiGateway.on(DeleteApiKeyCommand).rejects(throttled());
+  test('answers a failed delete with the issuer’s error', async () => {
+    const { keys, service, keyId } = await issued();
+    const throttled = new ThrottledError(1);
+    keys.fail('deleteKey', { error: throttled });
 
-    await expect(service().revoke(KEY_ID)).rejects.toBeInstanceOf(ThrottledError);
+    await expect(service.revoke(keyId)).rejects.toBe(throttled);
   });
 });

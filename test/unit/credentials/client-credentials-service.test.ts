@@ -1,31 +1,12 @@
 /**
- * ClientCredentialsService through the real CognitoClientIssuer, with the Cognito client mocked and
- * the ledger in memory: every test asserts the Cognito commands the service ends up sending (or not
- * sending), or the error the webhook answers with. What the service records in the ledger is in
- * client-credentials-service-ledger.test.ts.
- *
- * The update tests are the proof that an update keeps a client's other settings: Cognito resets
- * every setting UpdateUserPoolClient omits, while moto merges, so only the exact input shows it.
+ * ClientCredentialsService over in-memory ports: the user pool as FakeClients (the local adapter,
+ * with a call log and injected faults) and the ledger as InMemoryLedger. The tests assert what the
+ * service asks of the issuer, what it answers, and what the ledger records: the intent before a
+ * client exists, `issued` after, for every failure what the reconciler must remove, and that
+ * ownership is the ledger's to say. The exact Cognito requests (among them the update that keeps
+ * every other setting of a client), and how SDK failures become the issuer's errors, are in
+ * test/unit/adapters/cognito-client-issuer.test.ts.
  */
-
-import {
-  CognitoIdentityProviderClient,
-  CreateUserPoolClientCommand,
-  type CreateUserPoolClientCommandInput,
-  DeleteUserPoolClientCommand,
-  DescribeUserPoolClientCommand,
-  InternalErrorException,
-  LimitExceededException,
-  ListUserPoolClientsCommand,
-  ResourceNotFoundException,
-  ScopeDoesNotExistException,
-  TooManyRequestsException,
-  UpdateUserPoolClientCommand,
-  type UpdateUserPoolClientCommandInput,
-  type UserPoolClientType,
-} from '@aws-sdk/client-cognito-identity-provider';
-import { mockClient } from 'aws-sdk-client-mock';
-import { CognitoClientIssuer } from '../../../lambda/adapters/aws/cognito-client-issuer';
 import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
 import type { ClientCredentialsConfig } from '../../../lambda/config';
 import type { AppDescription } from '../../../lambda/credentials/app';
@@ -33,6 +14,8 @@ import {
   ClientCredentialsService,
   MAX_SCOPES_PER_CLIENT,
 } from '../../../lambda/credentials/client-credentials-service';
+import { markerInClientName } from '../../../lambda/credentials/marker';
+import { ClientRefusedError, type LedgerEntry, OutcomeUnknownError } from '../../../lambda/credentials/ports';
 import {
   NotFoundError,
   ThrottledError,
@@ -40,30 +23,21 @@ import {
   UnprocessableError,
   UpstreamError,
 } from '../../../lambda/errors';
-import { clientGrants, INSTANCE, LEDGER_ID, seedIssued } from '../../support/ledger';
+import { FakeClients } from '../../support/fakes';
+import { claimRequest, clientGrants, INSTANCE } from '../../support/ledger';
 import { rejectionOf } from '../../support/promises';
 
-const cognito = mockClient(CognitoIdentityProviderClient);
-
-const USER_POOL_ID = 'us-east-1_AbC123';
-const CLIENT_ID = '4tq1example0client0id00000';
-const CLIENT_SECRET = 'generated-client-secret-0123456789abcdefghijklmnopq';
-const TOKEN_URL = 'https://auth.example.com/oauth2/token';
+const NOW = Date.UTC(2026, 10, 23, 10, 0, 0);
 const DEVELOPER = 'dev@example.com';
-/** How a client name ends: the marker of the client's ledger entry. */
-const MARKER_SUFFIX = ` cw=${INSTANCE}.${LEDGER_ID}`;
-/** The name create gives an app named "my app" of DEVELOPER, recorded as LEDGER_ID. */
-const CURRENT_NAME = `my app - ${DEVELOPER}${MARKER_SUFFIX}`;
-/** The name of a new client: any ledger id of this deployment's. */
-const newName = (start: string) => new RegExp(`^${start} cw=${INSTANCE}\\.[a-z0-9]{16}$`);
+const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 
 /**
- * APIs without an entry get DEFAULT_SCOPES (orders/read); billing1 and reports1 have their own,
+ * APIs without an entry get the default scopes (orders/read); billing1 and reports1 have their own,
  * reports1 sharing orders/read with the default.
  */
 function config(overrides: Partial<ClientCredentialsConfig> = {}): ClientCredentialsConfig {
   return {
-    userPoolId: USER_POOL_ID,
+    userPoolId: 'us-east-1_AbC123',
     tokenUrl: TOKEN_URL,
     defaultScopes: ['orders/read'],
     scopesByApi: new Map([
@@ -75,19 +49,24 @@ function config(overrides: Partial<ClientCredentialsConfig> = {}): ClientCredent
   };
 }
 
-let ledger: InMemoryLedger;
-
-function service(overrides: Partial<ClientCredentialsConfig> = {}): ClientCredentialsService {
-  const client = new CognitoIdentityProviderClient({ region: 'us-east-1' });
-  return new ClientCredentialsService(
-    new CognitoClientIssuer(client, USER_POOL_ID),
-    ledger,
-    config(overrides),
-  );
+function setup(overrides: Partial<ClientCredentialsConfig> = {}) {
+  const clients = new FakeClients(() => NOW);
+  const ledger = new InMemoryLedger(INSTANCE);
+  const onLeftover = jest.fn();
+  const service = new ClientCredentialsService(clients, ledger, config(overrides), {
+    now: () => NOW,
+    onLeftover,
+  });
+  return { clients, ledger, onLeftover, service };
 }
 
-/** The ledger lists CLIENT_ID as issued by this webhook (entry LEDGER_ID, app "my app"). */
-const ownedClient = () => seedIssued(ledger, CLIENT_ID, { grants: clientGrants('orders/read') });
+/** A client created through the service (so issued in the ledger), with the call log emptied. */
+async function issued(overrides: Partial<ClientCredentialsConfig> = {}) {
+  const context = setup(overrides);
+  const credential = await context.service.create(app());
+  context.clients.forgetCalls();
+  return { ...context, clientId: credential.clientId };
+}
 
 const apis = (...ids: string[]): AppDescription['apis'] => ids.map((id) => ({ id }));
 
@@ -99,59 +78,62 @@ function app(overrides: Partial<AppDescription> = {}): AppDescription {
 const manyScopes = (count: number): string[] =>
   Array.from({ length: count }, (_, index) => `orders/scope${String(index).padStart(2, '0')}`);
 
-const meta = { $metadata: {} };
-const notFound = () =>
-  new ResourceNotFoundException({ message: 'User pool client does not exist.', ...meta });
-const scopeMissing = () => new ScopeDoesNotExistException({ message: 'Invalid scope requested', ...meta });
-const limitReached = () => new LimitExceededException({ message: 'Exceeded app client limit', ...meta });
-const throttled = () => new TooManyRequestsException({ message: 'Too many requests', ...meta });
-const internalError = () => new InternalErrorException({ message: 'Internal error', ...meta });
+/** A name the service gives a client: `start`, then the marker of an entry of this deployment. */
+const newName = (start: string) => new RegExp(`^${start} cw=${INSTANCE}\\.[a-z0-9]{16}$`);
 
-const createInputs = (): CreateUserPoolClientCommandInput[] =>
-  cognito.commandCalls(CreateUserPoolClientCommand).map(({ args: [command] }) => command.input);
-const updateInputs = (): UpdateUserPoolClientCommandInput[] =>
-  cognito.commandCalls(UpdateUserPoolClientCommand).map(({ args: [command] }) => command.input);
+async function onlyEntry(ledger: InMemoryLedger): Promise<LedgerEntry> {
+  const entries = await ledger.list();
+  expect(entries).toHaveLength(1);
+  return entries[0] as LedgerEntry;
+}
 
-beforeEach(() => {
-  cognito.reset();
-  ledger = new InMemoryLedger(INSTANCE);
-});
+/** The one client the service asked the pool to create. */
+function createdClient(clients: FakeClients) {
+  const [[client] = []] = clients.callsOf('createClient');
+  return client;
+}
 
-describe('ClientCredentialsService.create', () => {
-  beforeEach(() => {
-    cognito
-      .on(CreateUserPoolClientCommand)
-      .resolves({ UserPoolClient: { ClientId: CLIENT_ID, ClientSecret: CLIENT_SECRET } });
+/** A client in the pool whose name carries no marker: made by someone else. */
+async function foreignClient(clients: FakeClients): Promise<string> {
+  const { clientId } = await clients.createClient({
+    name: 'hand-made client',
+    marker: '',
+    scopes: ['orders/read'],
+    accessTokenValidityMinutes: 60,
   });
+  clients.forgetCalls();
+  return clientId;
+}
 
-  test('creates one confidential client-credentials app client with the configured scopes and token validity', async () => {
-    await service().create(app());
+describe('create', () => {
+  test('asks for a client named after the app and developer, ending with the marker of its entry, with the configured scopes and token validity', async () => {
+    const { clients, ledger, service } = setup();
 
-    expect(createInputs()).toStrictEqual([
-      {
-        UserPoolId: USER_POOL_ID,
-        ClientName: expect.stringMatching(newName(`my app - ${DEVELOPER}`)),
-        GenerateSecret: true,
-        AllowedOAuthFlows: ['client_credentials'],
-        AllowedOAuthFlowsUserPoolClient: true,
-        AllowedOAuthScopes: ['orders/read'],
-        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
-        SupportedIdentityProviders: ['COGNITO'],
-        AccessTokenValidity: 90,
-        TokenValidityUnits: { AccessToken: 'minutes' },
-        EnableTokenRevocation: true,
-        PreventUserExistenceErrors: 'ENABLED',
-      },
+    await service.create(app());
+
+    const entry = await onlyEntry(ledger);
+    expect(clients.callsOf('createClient')).toEqual([
+      [
+        {
+          name: `my app - ${DEVELOPER} cw=${INSTANCE}.${entry.ledgerId}`,
+          marker: `${INSTANCE}.${entry.ledgerId}`,
+          scopes: ['orders/read'],
+          accessTokenValidityMinutes: 90,
+        },
+      ],
     ]);
   });
 
   test('returns the client id and secret, and customCredentials that tell how to get a token', async () => {
-    const credential = await service().create(app());
+    const { clients, service } = setup();
 
+    const credential = await service.create(app());
+
+    const found = await clients.findClient(credential.clientId);
     expect(credential).toStrictEqual({
       credentialType: 'CLIENT_CREDENTIALS',
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
+      clientId: found?.clientId,
+      clientSecret: found?.clientSecret,
       customCredentials: {
         tokenUrl: TOKEN_URL,
         grantType: 'client_credentials',
@@ -162,469 +144,548 @@ describe('ClientCredentialsService.create', () => {
   });
 
   test('returns no API-key fields', async () => {
-    const credential = await service().create(app());
+    const { service } = setup();
+
+    const credential = await service.create(app());
 
     expect(Object.keys(credential)).not.toContain('apiKey');
     expect(Object.keys(credential)).not.toContain('apiKeyId');
   });
 
   test("grants an API's own scopes instead of the default scopes", async () => {
-    await service().create(app({ apis: apis('billing1') }));
+    const { clients, service } = setup();
 
-    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolClientCommand, {
-      AllowedOAuthScopes: ['billing/read', 'billing/write'],
-    });
+    await service.create(app({ apis: apis('billing1') }));
+
+    expect(createdClient(clients)?.scopes).toEqual(['billing/read', 'billing/write']);
   });
 
   test("grants the union of the listed APIs' scopes, sorted and deduplicated", async () => {
-    await service().create(app({ apis: apis('reports1', 'billing1', 'orders1', 'unlisted1') }));
+    const { clients, service } = setup();
 
-    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolClientCommand, {
-      AllowedOAuthScopes: ['billing/read', 'billing/write', 'orders/read', 'reports/read'],
-    });
+    await service.create(app({ apis: apis('reports1', 'billing1', 'orders1', 'unlisted1') }));
+
+    expect(createdClient(clients)?.scopes).toEqual([
+      'billing/read',
+      'billing/write',
+      'orders/read',
+      'reports/read',
+    ]);
   });
 
-  test('lists the granted scopes in customCredentials exactly as sent to Cognito', async () => {
-    const credential = await service().create(app({ apis: apis('reports1', 'billing1') }));
+  test('lists the granted scopes in customCredentials exactly as asked of the pool', async () => {
+    const { clients, service } = setup();
 
-    expect(credential.customCredentials.scopes).toEqual(createInputs()[0]?.AllowedOAuthScopes);
+    const credential = await service.create(app({ apis: apis('reports1', 'billing1') }));
+
+    expect(credential.customCredentials.scopes).toEqual(createdClient(clients)?.scopes);
   });
 
   test('replaces characters Cognito refuses in the client name', async () => {
-    await service().create(app({ appName: 'Shop: Orders/API!', developer: 'dev+1@example.com' }));
+    const { clients, service } = setup();
 
-    expect(createInputs()[0]?.ClientName).toMatch(newName('Shop- Orders-API- - dev\\+1@example\\.com'));
+    await service.create(app({ appName: 'Shop: Orders/API!', developer: 'dev+1@example.com' }));
+
+    expect(createdClient(clients)?.name).toMatch(newName('Shop- Orders-API- - dev\\+1@example\\.com'));
   });
 
   test('shortens a long app name so the client name fits in 128 characters, keeping the developer and the marker', async () => {
-    await service().create(app({ appName: 'a'.repeat(300) }));
+    const { clients, service } = setup();
 
-    const name = createInputs()[0]?.ClientName;
+    await service.create(app({ appName: 'a'.repeat(300) }));
+
+    const name = createdClient(clients)?.name;
     expect(name).toMatch(newName(`${'a'.repeat(81)} - ${DEVELOPER}`));
     expect(name).toHaveLength(128);
   });
 
   test.each([
-    ['no configured scopes at all', { defaultScopes: [] }, 'orders1'],
-    ['an empty API_SCOPES entry', { scopesByApi: new Map([['orders1', []]]) }, 'orders1'],
+    ['no configured scopes at all', { defaultScopes: [] }],
+    ['an empty API_SCOPES entry', { scopesByApi: new Map([['orders1', []]]) }],
   ])(
-    'refuses an API with %s with 422 NO_SCOPES_CONFIGURED before calling Cognito',
-    async (_case, overrides, apiId) => {
-      const error = await rejectionOf(service(overrides).create(app({ apis: apis(apiId) })));
+    'refuses an API with %s with 422 NO_SCOPES_CONFIGURED, recording and creating nothing',
+    async (_case, overrides) => {
+      const { clients, ledger, service } = setup(overrides);
+
+      const error = await rejectionOf(service.create(app({ apis: apis('orders1') })));
 
       expect(error).toBeInstanceOf(UnprocessableError);
       expect(error).toMatchObject({ status: 422, code: 'NO_SCOPES_CONFIGURED' });
-      expect(cognito.calls()).toHaveLength(0);
+      expect(clients.calls).toEqual([]);
+      await expect(ledger.list()).resolves.toEqual([]);
     },
   );
 
   test('names every API that has no scopes configured', async () => {
-    const error = await rejectionOf(
-      service({ defaultScopes: [] }).create(app({ apis: apis('billing1', 'orders1', 'misc1') })),
-    );
+    const { service } = setup({ defaultScopes: [] });
+
+    const error = await rejectionOf(service.create(app({ apis: apis('billing1', 'orders1', 'misc1') })));
 
     expect(error).toMatchObject({ message: expect.stringContaining('orders1, misc1') });
     expect(error).toMatchObject({ message: expect.not.stringContaining('billing1') });
   });
 
-  test(`refuses more than ${MAX_SCOPES_PER_CLIENT} scopes with 422 TOO_MANY_SCOPES before calling Cognito`, async () => {
-    const tooMany = service({ scopesByApi: new Map([['big1', manyScopes(MAX_SCOPES_PER_CLIENT + 1)]]) });
+  test(`refuses more than ${MAX_SCOPES_PER_CLIENT} scopes with 422 TOO_MANY_SCOPES, creating nothing`, async () => {
+    const { clients, service } = setup({
+      scopesByApi: new Map([['big1', manyScopes(MAX_SCOPES_PER_CLIENT + 1)]]),
+    });
 
-    const error = await rejectionOf(tooMany.create(app({ apis: apis('big1') })));
+    const error = await rejectionOf(service.create(app({ apis: apis('big1') })));
 
     expect(error).toMatchObject({ status: 422, code: 'TOO_MANY_SCOPES' });
-    expect(cognito.calls()).toHaveLength(0);
+    expect(clients.calls).toEqual([]);
   });
 
   test(`accepts exactly ${MAX_SCOPES_PER_CLIENT} scopes`, async () => {
-    const atLimit = service({ scopesByApi: new Map([['big1', manyScopes(MAX_SCOPES_PER_CLIENT)]]) });
+    const { clients, service } = setup({
+      scopesByApi: new Map([['big1', manyScopes(MAX_SCOPES_PER_CLIENT)]]),
+    });
 
-    await atLimit.create(app({ apis: apis('big1') }));
+    await service.create(app({ apis: apis('big1') }));
 
-    expect(createInputs()[0]?.AllowedOAuthScopes).toHaveLength(MAX_SCOPES_PER_CLIENT);
+    expect(createdClient(clients)?.scopes).toHaveLength(MAX_SCOPES_PER_CLIENT);
   });
 
   test('counts a scope shared by two APIs once towards the limit', async () => {
     const shared = manyScopes(MAX_SCOPES_PER_CLIENT);
-    const overlapping = service({
+    const { clients, service } = setup({
       scopesByApi: new Map([
         ['big1', shared],
         ['big2', [...shared].reverse()],
       ]),
     });
 
-    await overlapping.create(app({ apis: apis('big1', 'big2') }));
+    await service.create(app({ apis: apis('big1', 'big2') }));
 
-    expect(createInputs()[0]?.AllowedOAuthScopes).toEqual(shared);
+    expect(createdClient(clients)?.scopes).toEqual(shared);
   });
 
-  test('answers a scope the user pool does not define with 422 SCOPE_NOT_FOUND', async () => {
-    cognito.on(CreateUserPoolClientCommand).rejects(scopeMissing());
-
-    const error = await rejectionOf(service().create(app()));
-
-    expect(error).toBeInstanceOf(UnprocessableError);
-    expect(error).toMatchObject({ status: 422, code: 'SCOPE_NOT_FOUND' });
-  });
-
-  test("answers the user pool's app-client quota with 422 CLIENT_LIMIT_REACHED", async () => {
-    cognito.on(CreateUserPoolClientCommand).rejects(limitReached());
-
-    const error = await rejectionOf(service().create(app()));
-
-    expect(error).toBeInstanceOf(UnprocessableError);
-    expect(error).toMatchObject({ status: 422, code: 'CLIENT_LIMIT_REACHED' });
-  });
-
-  test('answers a throttled create with 429', async () => {
-    cognito.on(CreateUserPoolClientCommand).rejects(throttled());
-
-    const error = await rejectionOf(service().create(app()));
-
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(error).toMatchObject({ status: 429 });
-  });
-
-  test('answers an internal error of Cognito with 503 when no client carries the create’s marker', async () => {
-    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
-    cognito.on(ListUserPoolClientsCommand).resolves({ UserPoolClients: [] });
-
-    const error = await rejectionOf(service().create(app()));
-
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ status: 503 });
-  });
-
-  test('returns the client a create whose answer was lost made, found by the create’s marker', async () => {
-    cognito.on(CreateUserPoolClientCommand).rejects(internalError());
-    cognito.on(ListUserPoolClientsCommand).callsFake(() => ({
-      UserPoolClients: [{ ClientId: CLIENT_ID, ClientName: createInputs()[0]?.ClientName }],
-    }));
-    cognito.on(DescribeUserPoolClientCommand).resolves({
-      UserPoolClient: { ClientId: CLIENT_ID, ClientSecret: CLIENT_SECRET },
+  test('records a pending intent with the app and its scopes before the client is created', async () => {
+    const { clients, ledger, service } = setup();
+    const atCreate: LedgerEntry[][] = [];
+    clients.watch('createClient', async () => {
+      atCreate.push(await ledger.list());
     });
 
-    const credential = await service().create(app());
+    await service.create(app({ apis: apis('orders1', 'billing1') }));
 
-    expect(credential).toMatchObject({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
+    expect(atCreate).toEqual([
+      [
+        expect.objectContaining({
+          state: 'pending',
+          app: { appName: 'my app', appSlug: 'slug1', developer: DEVELOPER },
+          grants: clientGrants('billing/read', 'billing/write', 'orders/read'),
+          createdAt: NOW,
+        }),
+      ],
+    ]);
   });
 
-  test('answers a created client without a secret with 502', async () => {
-    cognito.on(CreateUserPoolClientCommand).resolves({ UserPoolClient: { ClientId: CLIENT_ID } });
+  test('creates nothing when the intent cannot be recorded', async () => {
+    const { clients, ledger, service } = setup();
+    const failure = new ThrottledError(1);
+    jest.spyOn(ledger, 'begin').mockRejectedValue(failure);
 
-    const error = await rejectionOf(service().create(app()));
+    const error = await rejectionOf(service.create(app()));
 
-    expect(error).toBeInstanceOf(UpstreamError);
-    expect(error).toMatchObject({ status: 502 });
+    expect(error).toBe(failure);
+    expect(clients.calls).toEqual([]);
+  });
+
+  test('records the client as issued with its id, and no key hash or secret', async () => {
+    const { ledger, service } = setup();
+
+    const credential = await service.create(app());
+
+    const entry = await onlyEntry(ledger);
+    expect(entry).toMatchObject({ state: 'issued', credentialId: credential.clientId, issuedAt: NOW });
+    expect(entry.apiKeyHash).toBeUndefined();
+    expect(JSON.stringify(entry)).not.toContain(credential.clientSecret);
+  });
+
+  test('the pool lists the client as marked by its entry', async () => {
+    const { clients, ledger, service } = setup();
+
+    const credential = await service.create(app());
+
+    const entry = await onlyEntry(ledger);
+    await expect(clients.markedClients(INSTANCE)).resolves.toEqual([
+      { id: credential.clientId, ledgerId: entry.ledgerId },
+    ]);
+  });
+
+  test('completes the app’s claim in the same write that records the client as issued', async () => {
+    const { ledger, service } = setup();
+    const claim = claimRequest();
+    await ledger.claim(claim);
+
+    const credential = await service.create(app(), claim);
+
+    await expect(ledger.claim(claimRequest({ claimId: 'a later attempt' }))).resolves.toMatchObject({
+      status: 'completed',
+      credential: { credentialType: 'CLIENT_CREDENTIALS', credentialId: credential.clientId },
+    });
+  });
+
+  test.each([
+    { reason: 'scope-not-found', code: 'SCOPE_NOT_FOUND' },
+    { reason: 'client-limit-reached', code: 'CLIENT_LIMIT_REACHED' },
+  ] as const)(
+    'a client the pool refuses ($reason) answers 422 $code, abandons the intent and reports no leftover',
+    async ({ reason, code }) => {
+      const { clients, ledger, onLeftover, service } = setup();
+      clients.fail('createClient', { error: new ClientRefusedError(reason) });
+
+      const error = await rejectionOf(service.create(app()));
+
+      expect(error).toBeInstanceOf(UnprocessableError);
+      expect(error).toMatchObject({ status: 422, code });
+      await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned', updatedAt: NOW });
+      expect(onLeftover).not.toHaveBeenCalled();
+    },
+  );
+
+  test.each([
+    ['throttled (429)', new ThrottledError(1)],
+    ['without an answer it could use (502)', new UpstreamError()],
+  ])('a create %s answers with the issuer’s error and abandons the intent', async (_case, failure) => {
+    const { clients, ledger, onLeftover, service } = setup();
+    clients.fail('createClient', { error: failure });
+
+    const error = await rejectionOf(service.create(app()));
+
+    expect(error).toBe(failure);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned' });
+    expect(onLeftover).not.toHaveBeenCalled();
+  });
+
+  test('a create whose outcome is unknown marks the intent abandoned and reports that a client may exist', async () => {
+    const { clients, ledger, onLeftover, service } = setup();
+    const lost = new OutcomeUnknownError(new UnavailableError());
+    clients.fail('createClient', { error: lost });
+
+    await rejectionOf(service.create(app()));
+
+    const entry = await onlyEntry(ledger);
+    expect(entry.state).toBe('abandoned');
+    expect(onLeftover).toHaveBeenCalledWith(
+      { kind: 'CLIENT_CREDENTIALS', ledgerId: entry.ledgerId, status: 'may-exist' },
+      lost,
+    );
+  });
+
+  test('a create whose outcome is unknown answers with the 503 behind it', async () => {
+    const { clients, service } = setup();
+    const cause = new UnavailableError();
+    clients.fail('createClient', { error: new OutcomeUnknownError(cause) });
+
+    await expect(service.create(app())).rejects.toBe(cause);
+  });
+
+  test('a failed issue record deletes the client, abandons the intent and answers with its error', async () => {
+    const { clients, ledger, service } = setup();
+    const failure = new UnavailableError();
+    jest.spyOn(ledger, 'issue').mockRejectedValue(failure);
+
+    const error = await rejectionOf(service.create(app()));
+
+    expect(error).toBe(failure);
+    await expect(clients.markedClients(INSTANCE)).resolves.toEqual([]);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'abandoned' });
+  });
+
+  test('a client that cannot be deleted after a failed issue record is reported as still there', async () => {
+    const { clients, ledger, onLeftover, service } = setup();
+    jest.spyOn(ledger, 'issue').mockRejectedValue(new UpstreamError());
+    const refusal = new UpstreamError();
+    clients.fail('deleteClient', { error: refusal });
+
+    await rejectionOf(service.create(app()));
+
+    const [client] = await clients.markedClients(INSTANCE);
+    expect(onLeftover).toHaveBeenCalledWith(
+      { kind: 'CLIENT_CREDENTIALS', ledgerId: client?.ledgerId, credentialId: client?.id, status: 'exists' },
+      refusal,
+    );
+  });
+
+  test('an issue record whose answer was lost but which the ledger shows issued keeps the client', async () => {
+    const { clients, ledger, service } = setup();
+    const issue = ledger.issue.bind(ledger);
+    jest.spyOn(ledger, 'issue').mockImplementation(async (entry, facts) => {
+      await issue(entry, facts);
+      throw new UnavailableError();
+    });
+
+    const credential = await service.create(app());
+
+    await expect(clients.findClient(credential.clientId)).resolves.toBeDefined();
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'issued' });
   });
 });
 
-/**
- * Every setting UpdateUserPoolClient takes apart from the two an update changes, each away from
- * its default (as an administrator may have set them). Typed as Required so that a setting the
- * SDK adds later fails type-checking here until the test (and the adapter) know about it.
- */
-const KEPT_SETTINGS: Required<
-  Omit<UpdateUserPoolClientCommandInput, 'UserPoolId' | 'ClientId' | 'ClientName' | 'AllowedOAuthScopes'>
-> = {
-  RefreshTokenValidity: 7,
-  AccessTokenValidity: 90,
-  IdTokenValidity: 45,
-  TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
-  ReadAttributes: ['email', 'custom:tenant'],
-  WriteAttributes: ['custom:tenant'],
-  ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH'],
-  SupportedIdentityProviders: ['COGNITO', 'CorporateSAML'],
-  CallbackURLs: ['https://app.example.com/callback'],
-  LogoutURLs: ['https://app.example.com/logout'],
-  DefaultRedirectURI: 'https://app.example.com/callback',
-  AllowedOAuthFlows: ['client_credentials'],
-  AllowedOAuthFlowsUserPoolClient: true,
-  AnalyticsConfiguration: {
-    ApplicationId: 'pinpoint-app-1',
-    RoleArn: 'arn:aws:iam::123456789012:role/cognito-analytics',
-    ExternalId: 'external-1',
-    UserDataShared: true,
-  },
-  PreventUserExistenceErrors: 'LEGACY',
-  EnableTokenRevocation: false,
-  EnablePropagateAdditionalUserContextData: true,
-  AuthSessionValidity: 12,
-  RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 30 },
-};
+describe('update', () => {
+  test('asks for the new name and scopes in one call', async () => {
+    const { clients, ledger, service, clientId } = await issued();
 
-/** The client as DescribeUserPoolClient returns it: the settings plus read-only fields. */
-function described(overrides: Partial<UserPoolClientType> = {}): UserPoolClientType {
-  return {
-    UserPoolId: USER_POOL_ID,
-    ClientId: CLIENT_ID,
-    ClientSecret: CLIENT_SECRET,
-    ClientType: 'REGULAR',
-    CreationDate: new Date('2026-01-01T00:00:00Z'),
-    LastModifiedDate: new Date('2026-02-01T00:00:00Z'),
-    ClientName: CURRENT_NAME,
-    AllowedOAuthScopes: ['orders/read'],
-    ...KEPT_SETTINGS,
-    ...overrides,
-  };
-}
-
-describe('ClientCredentialsService.update', () => {
-  /** The client as create left it, and as the ledger lists it. */
-  async function existingClient(client: UserPoolClientType = described()): Promise<void> {
-    await ownedClient();
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: client });
-    cognito.on(UpdateUserPoolClientCommand).resolves({});
-  }
-
-  test('reads the client in the user pool first', async () => {
-    await existingClient();
-
-    await service().update(CLIENT_ID, { apis: apis('billing1') });
-
-    expect(cognito).toHaveReceivedCommandWith(DescribeUserPoolClientCommand, {
-      UserPoolId: USER_POOL_ID,
-      ClientId: CLIENT_ID,
-    });
-  });
-
-  test('sends every other setting of the client unchanged, with the requested name and scopes', async () => {
-    await existingClient();
-
-    await service().update(CLIENT_ID, {
+    await service.update(clientId, {
       appName: 'renamed app',
       developer: DEVELOPER,
       apis: apis('billing1', 'reports1'),
     });
 
-    expect(updateInputs()).toStrictEqual([
+    const entry = await onlyEntry(ledger);
+    expect(clients.calls).toEqual([
       {
-        UserPoolId: USER_POOL_ID,
-        ClientId: CLIENT_ID,
-        ...KEPT_SETTINGS,
-        ClientName: `renamed app - ${DEVELOPER}${MARKER_SUFFIX}`,
-        AllowedOAuthScopes: ['billing/read', 'billing/write', 'orders/read', 'reports/read'],
+        method: 'updateClient',
+        args: [
+          clientId,
+          {
+            name: `renamed app - ${DEVELOPER} cw=${INSTANCE}.${entry.ledgerId}`,
+            scopes: ['billing/read', 'billing/write', 'orders/read', 'reports/read'],
+          },
+        ],
       },
     ]);
+  });
+
+  test('a rename keeps the marker of the client’s entry at the end of its name', async () => {
+    const { clients, ledger, service, clientId } = await issued();
+
+    await service.update(clientId, { appName: 'renamed', developer: 'new@example.com' });
+
+    const entry = await onlyEntry(ledger);
+    expect(clients.names.get(clientId)).toBe(`renamed - new@example.com cw=${INSTANCE}.${entry.ledgerId}`);
+    expect(markerInClientName(clients.names.get(clientId))).toEqual({
+      instance: INSTANCE,
+      ledgerId: entry.ledgerId,
+    });
   });
 
   test('keeps the scopes when the request lists no apis', async () => {
-    await existingClient(described({ AllowedOAuthScopes: ['orders/read', 'orders/write'] }));
+    const { clients, service, clientId } = await issued();
 
-    await service().update(CLIENT_ID, { appName: 'renamed app', developer: DEVELOPER });
+    await service.update(clientId, { appName: 'renamed app', developer: DEVELOPER });
 
-    expect(updateInputs()).toStrictEqual([
-      {
-        UserPoolId: USER_POOL_ID,
-        ClientId: CLIENT_ID,
-        ...KEPT_SETTINGS,
-        ClientName: `renamed app - ${DEVELOPER}${MARKER_SUFFIX}`,
-        AllowedOAuthScopes: ['orders/read', 'orders/write'],
-      },
+    expect(clients.callsOf('updateClient')).toEqual([
+      [clientId, expect.objectContaining({ scopes: undefined })],
     ]);
+    await expect(clients.findClient(clientId)).resolves.toMatchObject({ scopes: ['orders/read'] });
   });
 
   test('keeps the name when the request changes only the apis', async () => {
-    await existingClient();
+    const { clients, service, clientId } = await issued();
+    const name = clients.names.get(clientId);
 
-    await service().update(CLIENT_ID, { apis: apis('billing1') });
+    await service.update(clientId, { apis: apis('billing1') });
 
-    expect(updateInputs()).toStrictEqual([
-      {
-        UserPoolId: USER_POOL_ID,
-        ClientId: CLIENT_ID,
-        ...KEPT_SETTINGS,
-        ClientName: CURRENT_NAME,
-        AllowedOAuthScopes: ['billing/read', 'billing/write'],
-      },
+    expect(clients.callsOf('updateClient')).toEqual([
+      [clientId, { name: undefined, scopes: ['billing/read', 'billing/write'] }],
     ]);
+    expect(clients.names.get(clientId)).toBe(name);
   });
 
   test('keeps the name when the app name comes without the developer', async () => {
-    await existingClient();
+    const { clients, service, clientId } = await issued();
 
-    await service().update(CLIENT_ID, { appName: 'renamed app', apis: apis('billing1') });
+    await service.update(clientId, { appName: 'renamed app', apis: apis('billing1') });
 
-    expect(cognito).toHaveReceivedCommandWith(UpdateUserPoolClientCommand, { ClientName: CURRENT_NAME });
+    expect(clients.callsOf('updateClient')).toEqual([
+      [clientId, expect.objectContaining({ name: undefined })],
+    ]);
   });
 
-  test('sends no UpdateUserPoolClient when the name and scopes are already as requested', async () => {
-    await existingClient(described({ AllowedOAuthScopes: ['billing/write', 'billing/read'] }));
+  test('asks for no change when the request changes nothing', async () => {
+    const { clients, service, clientId } = await issued();
 
-    await service().update(CLIENT_ID, { appName: 'my app', developer: DEVELOPER, apis: apis('billing1') });
+    await service.update(clientId, {});
 
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+    expect(clients.callsOf('updateClient')).toEqual([[clientId, { name: undefined, scopes: undefined }]]);
   });
 
-  test('sends no UpdateUserPoolClient when the request changes nothing', async () => {
-    await existingClient();
+  test('records the new app details and scopes', async () => {
+    const { ledger, service, clientId } = await issued();
 
-    await service().update(CLIENT_ID, {});
+    await service.update(clientId, { appName: 'renamed', developer: DEVELOPER, apis: apis('billing1') });
 
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({
+      app: { appName: 'renamed', appSlug: 'slug1', developer: DEVELOPER },
+      grants: clientGrants('billing/read', 'billing/write'),
+      updatedAt: NOW,
+    });
   });
 
-  test('answers an unknown client with 404 CREDENTIAL_NOT_FOUND', async () => {
-    await existingClient();
-    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+  test('keeps the recorded scopes when the request lists no apis', async () => {
+    const { ledger, service, clientId } = await issued();
 
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
+    await service.update(clientId, { appSlug: 'slug2' });
+
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({
+      app: { appSlug: 'slug2' },
+      grants: clientGrants('orders/read'),
+    });
+  });
+
+  test('answers 404 CREDENTIAL_NOT_FOUND for a client the ledger lists that the pool no longer has', async () => {
+    const { clients, service, clientId } = await issued();
+    await clients.deleteClient(clientId);
+
+    const error = await rejectionOf(service.update(clientId, { apis: apis('billing1') }));
 
     expect(error).toBeInstanceOf(NotFoundError);
     expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
   });
 
-  test('answers 404 when the client is deleted between the read and the update', async () => {
-    await existingClient();
-    cognito.on(UpdateUserPoolClientCommand).rejects(notFound());
-
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
-
-    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-  });
-
-  test('answers 404, calling no Cognito, for a client the ledger does not list', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described() });
-
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
-
-    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
-    expect(cognito.calls()).toHaveLength(0);
-  });
-
-  test('updates a client the ledger lists whatever its OAuth flows', async () => {
-    await existingClient(described({ AllowedOAuthFlows: ['code'] }));
-
-    await service().update(CLIENT_ID, { apis: apis('billing1') });
-
-    expect(cognito).toHaveReceivedCommandWith(UpdateUserPoolClientCommand, {
-      AllowedOAuthFlows: ['code'],
-      AllowedOAuthScopes: ['billing/read', 'billing/write'],
-    });
-  });
-
-  test('refuses an API without scopes with 422 NO_SCOPES_CONFIGURED before calling Cognito', async () => {
-    await existingClient();
+  test('answers 404, calling no Cognito, for a client in the pool that the ledger does not list', async () => {
+    const { clients, service } = setup();
+    const clientId = await foreignClient(clients);
 
     const error = await rejectionOf(
-      service({ defaultScopes: [] }).update(CLIENT_ID, { apis: apis('misc1') }),
+      service.update(clientId, { appName: 'renamed', developer: DEVELOPER, apis: apis('billing1') }),
     );
 
-    expect(error).toMatchObject({ status: 422, code: 'NO_SCOPES_CONFIGURED' });
-    expect(cognito.calls()).toHaveLength(0);
+    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expect(clients.calls).toEqual([]);
+    await expect(clients.findClient(clientId)).resolves.toMatchObject({ scopes: ['orders/read'] });
+    expect(clients.names.get(clientId)).toBe('hand-made client');
   });
 
-  test('answers a scope the user pool does not define with 422 SCOPE_NOT_FOUND', async () => {
-    await existingClient();
-    cognito.on(UpdateUserPoolClientCommand).rejects(scopeMissing());
+  test('refuses an API without scopes with 422 NO_SCOPES_CONFIGURED, calling no Cognito', async () => {
+    // No default scopes: only orders1 (which the client was issued for) has any.
+    const { clients, ledger, service, clientId } = await issued({
+      defaultScopes: [],
+      scopesByApi: new Map([['orders1', ['orders/read']]]),
+    });
+    const before = await onlyEntry(ledger);
 
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
+    const error = await rejectionOf(service.update(clientId, { apis: apis('misc1') }));
+
+    expect(error).toMatchObject({ status: 422, code: 'NO_SCOPES_CONFIGURED' });
+    expect(clients.calls).toEqual([]);
+    await expect(onlyEntry(ledger)).resolves.toEqual(before);
+  });
+
+  test('answers a scope the pool does not define with 422 SCOPE_NOT_FOUND, recording nothing', async () => {
+    const { clients, ledger, service, clientId } = await issued();
+    const before = await onlyEntry(ledger);
+    clients.fail('updateClient', { error: new ClientRefusedError('scope-not-found') });
+
+    const error = await rejectionOf(service.update(clientId, { apis: apis('billing1') }));
 
     expect(error).toMatchObject({ status: 422, code: 'SCOPE_NOT_FOUND' });
+    await expect(onlyEntry(ledger)).resolves.toEqual(before);
   });
 
-  test('answers a throttled read with 429 and sends no update', async () => {
-    await existingClient();
-    cognito.on(DescribeUserPoolClientCommand).rejects(throttled());
+  test.each([
+    ['throttled (429)', new ThrottledError(1)],
+    ['unavailable (503)', new UnavailableError()],
+  ])('answers an update %s with the issuer’s error', async (_case, failure) => {
+    const { clients, service, clientId } = await issued();
+    clients.fail('updateClient', { error: failure });
 
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
-
-    expect(error).toBeInstanceOf(ThrottledError);
-    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
-  });
-
-  test('answers an internal error of the update with 503', async () => {
-    await existingClient();
-    cognito.on(UpdateUserPoolClientCommand).rejects(internalError());
-
-    const error = await rejectionOf(service().update(CLIENT_ID, { apis: apis('billing1') }));
-
-    expect(error).toBeInstanceOf(UnavailableError);
-    expect(error).toMatchObject({ status: 503 });
+    await expect(service.update(clientId, { apis: apis('billing1') })).rejects.toBe(failure);
   });
 });
 
-describe('ClientCredentialsService.revoke', () => {
-  test('deletes the app client the ledger lists from the user pool, in one call', async () => {
-    await ownedClient();
-    cognito.on(DeleteUserPoolClientCommand).resolves({});
-
-    await service().revoke(CLIENT_ID);
-
-    expect(cognito.calls().map(({ args: [command] }) => command.input)).toEqual([
-      { UserPoolId: USER_POOL_ID, ClientId: CLIENT_ID },
-    ]);
-    expect(cognito).toHaveReceivedCommand(DeleteUserPoolClientCommand);
-  });
-
-  test('resolves when the client is already gone', async () => {
-    await ownedClient();
-    cognito.on(DeleteUserPoolClientCommand).rejects(notFound());
-
-    await expect(service().revoke(CLIENT_ID)).resolves.toBeUndefined();
-  });
-
-  test('refuses with 404, calling no Cognito, a client the ledger does not list', async () => {
-    cognito.on(DeleteUserPoolClientCommand).resolves({});
-
-    await expect(service().revoke(CLIENT_ID)).rejects.toMatchObject({
-      status: 404,
-      code: 'CREDENTIAL_NOT_FOUND',
+describe('revoke', () => {
+  test('records the revoke, then deletes the client in one call', async () => {
+    const { clients, ledger, service, clientId } = await issued();
+    const statesAtDelete: string[] = [];
+    clients.watch('deleteClient', async () => {
+      statesAtDelete.push((await onlyEntry(ledger)).state);
     });
-    expect(cognito.calls()).toHaveLength(0);
+
+    await service.revoke(clientId);
+
+    expect(clients.calls).toEqual([{ method: 'deleteClient', args: [clientId] }]);
+    expect(statesAtDelete).toEqual(['revoked']);
+    await expect(clients.findClient(clientId)).resolves.toBeUndefined();
   });
 
-  test('answers a throttled delete with 429', async () => {
-    await ownedClient();
-    cognito.on(DeleteUserPoolClientCommand).rejects(throttled());
+  test('deletes nothing when the revoke cannot be recorded', async () => {
+    const { clients, ledger, service, clientId } = await issued();
+    jest.spyOn(ledger, 'revoke').mockRejectedValue(new UnavailableError());
 
-    await expect(service().revoke(CLIENT_ID)).rejects.toBeInstanceOf(ThrottledError);
+    await rejectionOf(service.revoke(clientId));
+
+    expect(clients.calls).toEqual([]);
+    await expect(clients.findClient(clientId)).resolves.toBeDefined();
   });
 
-  test('answers an internal error of the delete with 503', async () => {
-    await ownedClient();
-    cognito.on(DeleteUserPoolClientCommand).rejects(internalError());
+  test('resolves when the client is already gone, recording the revoke', async () => {
+    const { clients, ledger, service, clientId } = await issued();
+    await clients.deleteClient(clientId);
 
-    await expect(service().revoke(CLIENT_ID)).rejects.toBeInstanceOf(UnavailableError);
+    await expect(service.revoke(clientId)).resolves.toBeUndefined();
+    await expect(ledger.find('CLIENT_CREDENTIALS', clientId)).resolves.toMatchObject({ state: 'revoked' });
+  });
+
+  test('a second revoke of the same client succeeds', async () => {
+    const { service, clientId } = await issued();
+    await service.revoke(clientId);
+
+    await expect(service.revoke(clientId)).resolves.toBeUndefined();
+  });
+
+  test('answers 404, calling no Cognito, for a client the ledger does not list, and leaves it in the pool', async () => {
+    const { clients, service } = setup();
+    const clientId = await foreignClient(clients);
+
+    const error = await rejectionOf(service.revoke(clientId));
+
+    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expect(clients.calls).toEqual([]);
+    await expect(clients.findClient(clientId)).resolves.toBeDefined();
+  });
+
+  test.each([
+    ['throttled (429)', new ThrottledError(1)],
+    ['unavailable (503)', new UnavailableError()],
+  ])('answers a delete %s with the issuer’s error', async (_case, failure) => {
+    const { clients, service, clientId } = await issued();
+    clients.fail('deleteClient', { error: failure });
+
+    await expect(service.revoke(clientId)).rejects.toBe(failure);
   });
 });
 
-describe('ClientCredentialsService.recover', () => {
-  beforeEach(async () => {
-    await ownedClient();
+describe('recover', () => {
+  test('returns the credential of a client the ledger shows issued', async () => {
+    const { service } = setup();
+    const credential = await service.create(app());
+
+    await expect(service.recover(credential.clientId)).resolves.toEqual(credential);
   });
 
-  test('returns the credential of an existing client-credentials client, with its current scopes', async () => {
-    cognito
-      .on(DescribeUserPoolClientCommand)
-      .resolves({ UserPoolClient: described({ AllowedOAuthScopes: ['orders/read', 'orders/write'] }) });
+  test('returns the client’s current scopes', async () => {
+    const { clients, service, clientId } = await issued();
+    await clients.updateClient(clientId, { scopes: ['orders/read', 'orders/write'] });
 
-    const credential = await service().recover(CLIENT_ID);
-
-    expect(credential).toStrictEqual({
-      credentialType: 'CLIENT_CREDENTIALS',
-      clientId: CLIENT_ID,
-      clientSecret: CLIENT_SECRET,
-      customCredentials: {
-        tokenUrl: TOKEN_URL,
-        grantType: 'client_credentials',
-        scopes: ['orders/read', 'orders/write'],
-        accessTokenValiditySeconds: 5400,
-      },
+    await expect(service.recover(clientId)).resolves.toMatchObject({
+      clientId,
+      customCredentials: { scopes: ['orders/read', 'orders/write'], accessTokenValiditySeconds: 5400 },
     });
   });
 
   test('returns undefined for a client that is gone', async () => {
-    cognito.on(DescribeUserPoolClientCommand).rejects(notFound());
+    const { clients, service, clientId } = await issued();
+    await clients.deleteClient(clientId);
 
-    await expect(service().recover(CLIENT_ID)).resolves.toBeUndefined();
+    await expect(service.recover(clientId)).resolves.toBeUndefined();
   });
 
-  test('returns undefined, reading nothing from Cognito, for a client the ledger does not list', async () => {
-    cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: described({ ClientId: 'other' }) });
+  test('returns undefined for a client the ledger shows revoked, even if it is still in the pool', async () => {
+    const { ledger, service, clientId } = await issued();
+    await ledger.revoke(await onlyEntry(ledger), NOW);
 
-    await expect(service().recover('other')).resolves.toBeUndefined();
-    expect(cognito.calls()).toHaveLength(0);
+    await expect(service.recover(clientId)).resolves.toBeUndefined();
+  });
+
+  test('returns undefined, reading nothing from Cognito, for a client in the pool that the ledger does not list', async () => {
+    const { clients, service } = setup();
+    const clientId = await foreignClient(clients);
+
+    await expect(service.recover(clientId)).resolves.toBeUndefined();
+    expect(clients.calls).toEqual([]);
   });
 });

@@ -6,21 +6,17 @@
  */
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   DeleteItemCommand,
   type DeleteItemCommandInput,
   DynamoDBClient,
-  InternalServerError,
-  ProvisionedThroughputExceededException,
   PutItemCommand,
   type PutItemCommandInput,
-  ResourceNotFoundException,
-  ThrottlingException,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbIdempotencyStore } from '../../../lambda/adapters/aws/dynamodb-idempotency-store';
-import type { ClaimRequest, IssuedCredentialRef } from '../../../lambda/credentials/ports';
-import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+import { DynamoDbIdempotencyStore } from '../../../../lambda/adapters/aws/dynamodb-idempotency-store';
+import type { ClaimRequest, IssuedCredentialRef } from '../../../../lambda/credentials/ports';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../../lambda/errors';
+import { dynamoDbErrors } from '../../../support/aws-errors';
 
 const dynamoDb = mockClient(DynamoDBClient);
 
@@ -36,13 +32,7 @@ const CLAIM: ClaimRequest = {
 };
 const KEY_REF: IssuedCredentialRef = { credentialType: 'API_KEY', credentialId: 'k3y1d' };
 
-const meta = { $metadata: {} };
-const conditionFailed = (item?: Record<string, AttributeValue>) =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', ...meta, Item: item });
-const throttled = () => new ThrottlingException({ message: 'Rate exceeded', ...meta });
-const internalError = () => new InternalServerError({ message: 'Internal server error', ...meta });
-const tableMissing = () =>
-  new ResourceNotFoundException({ message: 'Requested resource not found', ...meta });
+const { conditionFailed, throttled, throughputExceeded, internalError, tableMissing } = dynamoDbErrors;
 
 const store = () => new DynamoDbIdempotencyStore(new DynamoDBClient({ region: 'us-east-1' }), TABLE);
 
@@ -77,16 +67,7 @@ const deleteInputs = (): DeleteItemCommandInput[] =>
 /** The SDK failures that are not a failed condition, and what the caller sees instead. */
 const upstreamFailures = [
   ['ThrottlingException', '429', throttled, ThrottledError],
-  [
-    'ProvisionedThroughputExceededException',
-    '429',
-    () =>
-      new ProvisionedThroughputExceededException({
-        message: 'slow down',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    ThrottledError,
-  ],
+  ['ProvisionedThroughputExceededException', '429', throughputExceeded, ThrottledError],
   ['InternalServerError', '503', internalError, UnavailableError],
   ['ResourceNotFoundException', '502', tableMissing, UpstreamError],
 ] as const;
@@ -97,25 +78,21 @@ beforeEach(() => {
 
 describe('claim', () => {
   test('recognises its own claim when a retried PutItem finds the item its lost first attempt wrote', async () => {
-    dynamoDb.on(PutItemCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: { pk: { S: 'key-hash' }, status: { S: 'IN_PROGRESS' }, claimId: { S: 'claim-1' } },
-      }),
-    );
+    dynamoDb
+      .on(PutItemCommand)
+      .rejects(
+        conditionFailed({ pk: { S: 'key-hash' }, status: { S: 'IN_PROGRESS' }, claimId: { S: 'claim-1' } }),
+      );
 
     await expect(store().claim(CLAIM)).resolves.toEqual({ status: 'claimed' });
   });
 
   test("reports another attempt's unfinished claim as in progress", async () => {
-    dynamoDb.on(PutItemCommand).rejects(
-      new ConditionalCheckFailedException({
-        message: 'The conditional request failed',
-        $metadata: {},
-        Item: { pk: { S: 'key-hash' }, status: { S: 'IN_PROGRESS' }, claimId: { S: 'claim-2' } },
-      }),
-    );
+    dynamoDb
+      .on(PutItemCommand)
+      .rejects(
+        conditionFailed({ pk: { S: 'key-hash' }, status: { S: 'IN_PROGRESS' }, claimId: { S: 'claim-2' } }),
+      );
 
     await expect(store().claim(CLAIM)).resolves.toEqual({ status: 'in-progress' });
   });

@@ -2,8 +2,8 @@
  * InMemoryLedger, the local run's ledger: the same state changes and conditions as the DynamoDB
  * ledger (dynamodb-ledger.test.ts asserts the writes that carry them).
  */
-import { InMemoryLedger } from '../../../lambda/adapters/local/in-memory-ledger';
-import { LedgerConflictError, type LedgerEntry } from '../../../lambda/credentials/ports';
+import { InMemoryLedger } from '../../../../lambda/adapters/local/in-memory-ledger';
+import { LedgerConflictError, type LedgerEntry } from '../../../../lambda/credentials/ports';
 import {
   APP,
   CREATED_AT,
@@ -14,8 +14,8 @@ import {
   LEDGER_ID,
   newEntry,
   seedIssued,
-} from '../../support/ledger';
-import { rejectionOf } from '../../support/promises';
+} from '../../../support/ledger';
+import { rejectionOf } from '../../../support/promises';
 
 const KEY_ID = 'k3y1d';
 const ISSUED_AT = CREATED_AT + 2_000;

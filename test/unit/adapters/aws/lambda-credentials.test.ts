@@ -1,5 +1,5 @@
 /** The Lambda bundle's stand-in for the SDK's default credential chain reads the environment. */
-import { defaultProvider } from '../../../lambda/adapters/aws/lambda-credentials';
+import { defaultProvider } from '../../../../lambda/adapters/aws/lambda-credentials';
 
 const saved = { ...process.env };
 afterEach(() => {

@@ -6,14 +6,11 @@ import {
   GetApiKeysCommand,
   GetUsagePlanKeysCommand,
   GetUsagePlansCommand,
-  NotFoundException,
-  ServiceUnavailableException,
-  TooManyRequestsException,
-  UnauthorizedException,
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApiGatewayKeyInventory } from '../../../lambda/adapters/aws/api-gateway-key-inventory';
-import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+import { ApiGatewayKeyInventory } from '../../../../lambda/adapters/aws/api-gateway-key-inventory';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../../lambda/errors';
+import { apiGatewayErrors } from '../../../support/aws-errors';
 
 const apiGateway = mockClient(APIGatewayClient);
 
@@ -22,11 +19,7 @@ const OTHER_INSTANCE = 'ffff0000';
 const LEDGER_ID = 'abcdefgh01234567';
 const CREATED = new Date('2026-11-23T10:00:00Z');
 
-const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
-const notFound = () => new NotFoundException({ message: 'Invalid identifier specified', ...meta(404) });
-const throttled = () => new TooManyRequestsException({ message: 'Too Many Requests', ...meta(429) });
-const unavailable = () => new ServiceUnavailableException({ message: 'try later', ...meta(503) });
-const unauthorized = () => new UnauthorizedException({ message: 'not authorized', ...meta(403) });
+const { notFound, throttled, unavailable, unauthorized } = apiGatewayErrors;
 
 const inventory = () => new ApiGatewayKeyInventory(new APIGatewayClient({ region: 'us-east-1' }));
 

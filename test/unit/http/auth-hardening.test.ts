@@ -8,17 +8,13 @@ import { timingSafeEqual } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { SecretsManagerCredentials } from '../../lambda/adapters/aws/secrets-manager-credentials';
-import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
-import { InMemoryLedger } from '../../lambda/adapters/local/in-memory-ledger';
-import { ApiKeyService } from '../../lambda/credentials/api-key-service';
-import { CredentialService } from '../../lambda/credentials/credential-service';
-import type { BasicCredentials, BasicCredentialsSource } from '../../lambda/credentials/ports';
-import { BasicAuthenticator } from '../../lambda/http/auth';
-import { createWebhook, type WebhookEvent } from '../../lambda/webhook';
-import { basic, event } from '../support/events';
-import { INSTANCE } from '../support/ledger';
-import { captureLogs } from '../support/logs';
+import { SecretsManagerCredentials } from '../../../lambda/adapters/aws/secrets-manager-credentials';
+import type { BasicCredentials, BasicCredentialsSource } from '../../../lambda/credentials/ports';
+import { BasicAuthenticator } from '../../../lambda/http/auth';
+import type { WebhookEvent } from '../../../lambda/webhook';
+import { basic, event } from '../../support/events';
+import { captureLogs } from '../../support/logs';
+import { localWebhook } from '../../support/webhook';
 
 // The real timingSafeEqual, wrapped so that the test sees every comparison auth.ts makes. A spy on
 // the imported namespace would not do: its bindings are read-only getters after transpilation.
@@ -51,20 +47,9 @@ class RotatingSecret implements BasicCredentialsSource {
   }
 }
 
-function webhookFor(authenticator: BasicAuthenticator, logger = new Logger({ logLevel: 'SILENT' })) {
-  const apiKeys = new ApiKeyService(new InMemoryApiKeys(), new InMemoryLedger(INSTANCE), {
-    allowedUsagePlanIds: 'any',
-    maxParallelCalls: 4,
-  });
-  return createWebhook({
-    authenticator,
-    credentials: new CredentialService(
-      { defaultCredentialType: 'API_KEY', credentialTypeByApi: new Map() },
-      apiKeys,
-      undefined,
-    ),
-    logger,
-  });
+/** The in-process webhook, expecting the Basic credentials `source` holds. */
+function webhookFor(source: BasicCredentialsSource, logger = new Logger({ logLevel: 'SILENT' })) {
+  return localWebhook({ basicCredentials: source, logger }).webhook;
 }
 
 const health = (authorization: string | undefined, sourceIp = SOURCE_IP): WebhookEvent =>
@@ -89,14 +74,14 @@ describe('password rotation', () => {
   }
 
   test('accepts the current and the previous password while the secret lists both', async () => {
-    const webhook = webhookFor(new BasicAuthenticator(new RotatingSecret(CURRENT, PREVIOUS)));
+    const webhook = webhookFor(new RotatingSecret(CURRENT, PREVIOUS));
 
     expect(await statuses(webhook)).toEqual({ current: 204, previous: 204 });
   });
 
   test('accepts only the current password once the rotation ends, on the same webhook', async () => {
     const secret = new RotatingSecret(CURRENT, PREVIOUS);
-    const webhook = webhookFor(new BasicAuthenticator(secret));
+    const webhook = webhookFor(secret);
     await statuses(webhook);
 
     secret.holds(CURRENT);
@@ -106,7 +91,7 @@ describe('password rotation', () => {
 
   test('refuses a password the secret never listed, during and after the rotation', async () => {
     const secret = new RotatingSecret(CURRENT, PREVIOUS);
-    const webhook = webhookFor(new BasicAuthenticator(secret));
+    const webhook = webhookFor(secret);
     const during = await webhook(health(basic(USERNAME, 'never-listed')));
 
     secret.holds(CURRENT);
@@ -133,7 +118,7 @@ describe('password rotation', () => {
         SECRET_ID,
         CACHE_SECONDS,
       );
-      return webhookFor(new BasicAuthenticator(source));
+      return webhookFor(source);
     }
 
     beforeEach(() => {
@@ -282,10 +267,7 @@ describe('logs of failed attempts', () => {
 
   /** Runs every attempt against one webhook that logs at DEBUG, the most it ever says. */
   async function failInARow(): Promise<void> {
-    const webhook = webhookFor(
-      new BasicAuthenticator(new RotatingSecret(PASSWORD)),
-      new Logger({ logLevel: 'DEBUG' }),
-    );
+    const webhook = webhookFor(new RotatingSecret(PASSWORD), new Logger({ logLevel: 'DEBUG' }));
     for (const attempt of ATTEMPTS) {
       await webhook(health(basic(attempt.username, attempt.password), attempt.sourceIp));
     }

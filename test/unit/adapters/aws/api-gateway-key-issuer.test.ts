@@ -1,9 +1,6 @@
 /** ApiGatewayKeyIssuer over a mocked APIGatewayClient: the exact commands, and how AWS answers map. */
 import {
   APIGatewayClient,
-  APIGatewayServiceException,
-  BadRequestException,
-  ConflictException,
   CreateApiKeyCommand,
   CreateUsagePlanKeyCommand,
   DeleteApiKeyCommand,
@@ -12,37 +9,21 @@ import {
   GetApiKeysCommand,
   GetUsagePlanKeyCommand,
   GetUsagePlansCommand,
-  NotFoundException,
-  ServiceUnavailableException,
-  TooManyRequestsException,
-  UnauthorizedException,
   UpdateApiKeyCommand,
 } from '@aws-sdk/client-api-gateway';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ApiGatewayKeyIssuer } from '../../../lambda/adapters/aws/api-gateway-key-issuer';
-import { BindingRefusedError, OutcomeUnknownError } from '../../../lambda/credentials/ports';
-import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+import { ApiGatewayKeyIssuer } from '../../../../lambda/adapters/aws/api-gateway-key-issuer';
+import { BindingRefusedError, OutcomeUnknownError } from '../../../../lambda/credentials/ports';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../../lambda/errors';
+import { apiGatewayErrors, timeoutError } from '../../../support/aws-errors';
 
 const apiGateway = mockClient(APIGatewayClient);
 
 const KEY_ID = 'k3y1d';
 const PLAN_ID = 'pl4n1';
 
-const meta = (httpStatusCode: number) => ({ $metadata: { httpStatusCode } });
-const notFound = () => new NotFoundException({ message: 'Invalid identifier specified', ...meta(404) });
-const conflict = () => new ConflictException({ message: 'already in a plan on this stage', ...meta(409) });
-const badRequest = () => new BadRequestException({ message: 'invalid request', ...meta(400) });
-const throttled = () => new TooManyRequestsException({ message: 'Too Many Requests', ...meta(429) });
-const unavailable = () => new ServiceUnavailableException({ message: 'try later', ...meta(503) });
-const unauthorized = () => new UnauthorizedException({ message: 'not authorized', ...meta(403) });
-const accessDenied = () =>
-  new APIGatewayServiceException({
-    name: 'AccessDeniedException',
-    $fault: 'client',
-    message: 'not authorized to perform apigateway:GET',
-    $metadata: { httpStatusCode: 403 },
-  });
-const timedOut = () => Object.assign(new Error('socket hang up'), { name: 'TimeoutError' });
+const { notFound, conflict, badRequest, throttled, unavailable, unauthorized, accessDenied } =
+  apiGatewayErrors;
 
 const issuer = () => new ApiGatewayKeyIssuer(new APIGatewayClient({ region: 'us-east-1' }));
 
@@ -128,7 +109,7 @@ describe('createKey', () => {
 
   test.each([
     ['ServiceUnavailableException', unavailable],
-    ['a timeout', timedOut],
+    ['a timeout', timeoutError],
   ])('reports %s as an unknown outcome carrying a 503', async (_case, failure) => {
     apiGateway.on(CreateApiKeyCommand).rejects(failure());
 
@@ -225,8 +206,23 @@ describe('findKey', () => {
     await expect(issuer().findKey(KEY_ID)).resolves.toBeUndefined();
   });
 
+  test('returns the key without a value when API Gateway gives none, even when asked for it', async () => {
+    apiGateway.on(GetApiKeyCommand).resolves({ id: KEY_ID, name: 'n' });
+
+    const key = await issuer().findKey(KEY_ID, 'with-value');
+
+    expect(key).toMatchObject({ id: KEY_ID, name: 'n' });
+    expect(key?.value).toBeUndefined();
+  });
+
+  test('maps a throttled read to 429', async () => {
+    apiGateway.on(GetApiKeyCommand).rejects(throttled());
+
+    await expect(issuer().findKey(KEY_ID, 'with-value')).rejects.toBeInstanceOf(ThrottledError);
+  });
+
   test('returns undefined for a key the role may not read (not tagged as the webhook’s)', async () => {
-    apiGateway.on(GetApiKeyCommand).rejects(accessDenied());
+    apiGateway.on(GetApiKeyCommand).rejects(accessDenied('not authorized to perform apigateway:GET'));
 
     await expect(issuer().findKey(KEY_ID, 'with-value')).resolves.toBeUndefined();
   });
@@ -279,14 +275,7 @@ describe('deleteKey', () => {
   });
 
   test('answers foreign when IAM refuses: the key is not tagged as issued by the webhook', async () => {
-    apiGateway.on(DeleteApiKeyCommand).rejects(
-      new APIGatewayServiceException({
-        name: 'AccessDeniedException',
-        $fault: 'client',
-        message: 'not authorized to perform apigateway:DELETE',
-        $metadata: { httpStatusCode: 403 },
-      }),
-    );
+    apiGateway.on(DeleteApiKeyCommand).rejects(accessDenied());
 
     await expect(issuer().deleteKey(KEY_ID)).resolves.toBe('foreign');
   });
@@ -295,6 +284,12 @@ describe('deleteKey', () => {
     apiGateway.on(DeleteApiKeyCommand).rejects(unavailable());
 
     await expect(issuer().deleteKey(KEY_ID)).rejects.toBeInstanceOf(UnavailableError);
+  });
+
+  test('maps a throttled delete to 429', async () => {
+    apiGateway.on(DeleteApiKeyCommand).rejects(throttled());
+
+    await expect(issuer().deleteKey(KEY_ID)).rejects.toBeInstanceOf(ThrottledError);
   });
 });
 

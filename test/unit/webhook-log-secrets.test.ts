@@ -5,11 +5,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { localBackend } from '../../lambda/adapters/local/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
 import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
+import { localWebhook } from '../support/webhook';
 
 afterEach(() => {
   jest.restoreAllMocks();
@@ -17,21 +15,12 @@ afterEach(() => {
 
 test('the logs of a full run name operations and ids, never a key value, client secret or password', async () => {
   const logs = captureLogs();
-  const config = loadConfig({
-    WEBHOOK_USERNAME: USERNAME,
-    WEBHOOK_PASSWORD: PASSWORD,
-    ALLOWED_USAGE_PLAN_IDS: 'plan1,plan2',
-    API_CREDENTIAL_TYPES: '{"clientapi1":"CLIENT_CREDENTIALS"}',
-    USER_POOL_ID: 'local_LocalPool',
-    TOKEN_URL: 'https://auth.example.com/oauth2/token',
-    DEFAULT_SCOPES: 'orders/read',
+  const { webhook } = localWebhook({
+    allowedUsagePlanIds: ['plan1', 'plan2'],
+    clientCredentialApis: ['clientapi1'],
+    logger: new Logger({ logLevel: 'DEBUG', serviceName: 'credential-webhook' }),
+    metrics: new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
   });
-  const webhook = composeWebhook(
-    config,
-    localBackend(config),
-    new Logger({ logLevel: 'DEBUG', serviceName: 'credential-webhook' }),
-    new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
-  );
   const keyApp = createRequest({
     appSlug: 'key-app',
     apis: [{ id: 'keyapi1', usagePlans: [{ id: 'plan1' }] }],

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
  * semantics as the DynamoDB store's conditional writes (test/integration/idempotency.test.ts
  * checks those against moto).
  */
-import { InMemoryIdempotencyStore } from '../../../lambda/adapters/local/in-memory-idempotency-store';
-import type { ClaimRequest, IssuedCredentialRef } from '../../../lambda/credentials/ports';
+import { InMemoryIdempotencyStore } from '../../../../lambda/adapters/local/in-memory-idempotency-store';
+import type { ClaimRequest, IssuedCredentialRef } from '../../../../lambda/credentials/ports';
 
 const NOW = 1_790_000_000;
 const LEASE = 60;

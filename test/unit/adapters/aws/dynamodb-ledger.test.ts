@@ -4,24 +4,19 @@
  */
 import {
   type AttributeValue,
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
-  InternalServerError,
-  ProvisionedThroughputExceededException,
   PutItemCommand,
-  ResourceNotFoundException,
   ScanCommand,
-  ThrottlingException,
-  TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
   type UpdateItemCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { DynamoDbLedger, LEDGER_RETENTION_DAYS } from '../../../lambda/adapters/aws/dynamodb-ledger';
-import { LedgerConflictError, type LedgerEntry } from '../../../lambda/credentials/ports';
-import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+import { DynamoDbLedger, LEDGER_RETENTION_DAYS } from '../../../../lambda/adapters/aws/dynamodb-ledger';
+import { LedgerConflictError, type LedgerEntry } from '../../../../lambda/credentials/ports';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../../lambda/errors';
+import { dynamoDbErrors } from '../../../support/aws-errors';
 import {
   APP,
   CREATED_AT,
@@ -31,8 +26,8 @@ import {
   keyGrants,
   LEDGER_ID,
   newEntry,
-} from '../../support/ledger';
-import { rejectionOf } from '../../support/promises';
+} from '../../../support/ledger';
+import { rejectionOf } from '../../../support/promises';
 
 const dynamoDb = mockClient(DynamoDBClient);
 
@@ -43,46 +38,16 @@ const LATER = CREATED_AT + 60_000;
 /** When an entry changed at LATER expires: LEDGER_RETENTION_DAYS later, in epoch seconds. */
 const RETAINED_UNTIL = String(Math.floor(LATER / 1000) + LEDGER_RETENTION_DAYS * 86_400);
 
-const meta = { $metadata: {} };
-const conditionFailed = () =>
-  new ConditionalCheckFailedException({ message: 'The conditional request failed', ...meta });
-const cancelled = () =>
-  new TransactionCanceledException({
-    message: 'Transaction cancelled, please refer cancellation reasons for specific reasons',
-    ...meta,
-    CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }],
-  });
+const { conditionFailed, throttled, throughputExceeded, internalError, tableMissing } = dynamoDbErrors;
+/** A cancelled transaction: the condition of its first item failed. */
+const cancelled = () => dynamoDbErrors.cancelled([{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }]);
 
 /** The SDK failures that are not a failed condition, and what the caller sees instead. */
 const upstreamFailures = [
-  [
-    'ThrottlingException',
-    '429',
-    () => new ThrottlingException({ message: 'Rate exceeded', ...meta }),
-    ThrottledError,
-  ],
-  [
-    'ProvisionedThroughputExceededException',
-    '429',
-    () =>
-      new ProvisionedThroughputExceededException({
-        message: 'slow down',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    ThrottledError,
-  ],
-  [
-    'InternalServerError',
-    '503',
-    () => new InternalServerError({ message: 'Internal error', ...meta }),
-    UnavailableError,
-  ],
-  [
-    'ResourceNotFoundException',
-    '502',
-    () => new ResourceNotFoundException({ message: 'Requested resource not found', ...meta }),
-    UpstreamError,
-  ],
+  ['ThrottlingException', '429', throttled, ThrottledError],
+  ['ProvisionedThroughputExceededException', '429', throughputExceeded, ThrottledError],
+  ['InternalServerError', '503', internalError, UnavailableError],
+  ['ResourceNotFoundException', '502', tableMissing, UpstreamError],
 ] as const;
 
 const ledger = () => new DynamoDbLedger(new DynamoDBClient({ region: 'us-east-1' }), TABLE, INSTANCE);
@@ -296,7 +261,7 @@ describe('issue', () => {
 
   test('a cancelled transaction whose check fails answers with the check’s upstream error', async () => {
     dynamoDb.on(TransactWriteItemsCommand).rejects(cancelled());
-    dynamoDb.on(GetItemCommand).rejects(new InternalServerError({ message: 'Internal error', ...meta }));
+    dynamoDb.on(GetItemCommand).rejects(internalError());
 
     await expect(ledger().issue(newEntry(), facts)).rejects.toBeInstanceOf(UnavailableError);
   });

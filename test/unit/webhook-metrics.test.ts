@@ -1,30 +1,16 @@
 /** The webhook's CloudWatch metrics (EMF through Powertools): one count per outcome, none for a health check. */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { localBackend } from '../../lambda/adapters/local/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
 import type { ApiKeyIssuer } from '../../lambda/credentials/ports';
 import { UnavailableError } from '../../lambda/errors';
-import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { basic, createRequest, event, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
-
-const config = loadConfig({
-  WEBHOOK_USERNAME: USERNAME,
-  WEBHOOK_PASSWORD: PASSWORD,
-  ALLOWED_USAGE_PLAN_IDS: '*',
-});
+import { localWebhook } from '../support/webhook';
 
 function webhook(apiKeys?: Partial<ApiKeyIssuer>) {
-  const backend = localBackend(config);
-  const keys =
-    apiKeys === undefined ? backend.apiKeys : Object.assign(Object.create(backend.apiKeys), apiKeys);
-  return composeWebhook(
-    config,
-    { ...backend, apiKeys: keys },
-    new Logger({ logLevel: 'SILENT' }),
-    new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
-  );
+  return localWebhook({
+    apiKeys,
+    metrics: new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
+  }).webhook;
 }
 
 /** The metric names and values of every EMF document printed. */

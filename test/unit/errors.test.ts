@@ -24,6 +24,7 @@ import {
   UnsupportedMediaTypeError,
   UpstreamError,
 } from '../../lambda/errors';
+import { apiGatewayErrors } from '../support/aws-errors';
 
 const cause = new Error('the reason');
 // A cause given to Error's constructor is not enumerable; one assigned afterwards would be.
@@ -71,7 +72,7 @@ test('an error built without a cause has none', () => {
 
 describe('upstreamError', () => {
   test('sets the SDK failure as the cause at construction', () => {
-    const sdkFailure = Object.assign(new Error('boom'), { name: 'AccessDeniedException' });
+    const sdkFailure = apiGatewayErrors.accessDenied('boom');
     const mapped = upstreamError(sdkFailure);
 
     expect(mapped).toBeInstanceOf(UpstreamError);

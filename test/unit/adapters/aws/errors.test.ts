@@ -1,28 +1,23 @@
 /** How AWS SDK failures map to the webhook errors the caller sees. */
+import type { TooManyRequestsException } from '@aws-sdk/client-api-gateway';
+import { awsErrorName, upstream, upstreamError } from '../../../../lambda/adapters/aws/errors';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../../lambda/errors';
 import {
-  BadRequestException,
-  ServiceUnavailableException,
-  TooManyRequestsException,
-} from '@aws-sdk/client-api-gateway';
-import { InternalServiceError, SecretsManagerServiceException } from '@aws-sdk/client-secrets-manager';
-import { awsErrorName, upstream, upstreamError } from '../../../lambda/adapters/aws/errors';
-import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+  apiGatewayErrors,
+  networkError,
+  secretsManagerErrors,
+  timeoutError,
+  unmodelledError,
+} from '../../../support/aws-errors';
 
 /** What AWS messages can carry: account ids and ARNs, which must never reach a response. */
 const AWS_MESSAGE = 'User: arn:aws:iam::123456789012:role/webhook is not authorized on apigateway';
 
 /** An SDK exception with only a name and a status, as the SDK builds one for an unmodelled error. */
-function sdkError(name: string, httpStatusCode?: number): SecretsManagerServiceException {
-  return new SecretsManagerServiceException({
-    name,
-    $fault: httpStatusCode !== undefined && httpStatusCode >= 500 ? 'server' : 'client',
-    message: AWS_MESSAGE,
-    $metadata: httpStatusCode === undefined ? {} : { httpStatusCode },
-  });
-}
+const sdkError = (name: string, httpStatusCode?: number) =>
+  unmodelledError(name, { message: AWS_MESSAGE, ...(httpStatusCode !== undefined && { httpStatusCode }) });
 
-const throttled = () =>
-  new TooManyRequestsException({ message: AWS_MESSAGE, $metadata: { httpStatusCode: 429 } });
+const throttled = () => apiGatewayErrors.throttled(AWS_MESSAGE);
 
 /** A throttling answer that carries a Retry-After header, as the SDK leaves it on `$response`. */
 function throttledWithRetryAfter(retryAfter: string): TooManyRequestsException {
@@ -30,10 +25,6 @@ function throttledWithRetryAfter(retryAfter: string): TooManyRequestsException {
   error.$response = { statusCode: 429, headers: { 'retry-after': retryAfter } };
   return error;
 }
-
-const networkError = (code: string) => Object.assign(new Error(`connect ${code} 10.0.0.1:443`), { code });
-const timeoutError = () =>
-  Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' });
 
 describe('upstreamError', () => {
   test.each([
@@ -66,17 +57,14 @@ describe('upstreamError', () => {
   });
 
   test.each([
-    [
-      'ServiceUnavailableException (API Gateway)',
-      new ServiceUnavailableException({ message: AWS_MESSAGE, $metadata: {} }),
-    ],
+    ['ServiceUnavailableException (API Gateway)', apiGatewayErrors.unavailable(AWS_MESSAGE)],
     ['ServiceUnavailable', sdkError('ServiceUnavailable')],
     ['InternalErrorException', sdkError('InternalErrorException')],
     ['InternalFailure', sdkError('InternalFailure')],
     ['InternalServerError', sdkError('InternalServerError')],
     ['RequestTimeout', sdkError('RequestTimeout')],
     ['RequestTimeoutException', sdkError('RequestTimeoutException')],
-    ['a TimeoutError of the HTTP handler', timeoutError()],
+    ['a TimeoutError of the HTTP handler', timeoutError('Connection timed out after 5000 ms')],
     ['ECONNRESET', networkError('ECONNRESET')],
     ['ECONNREFUSED', networkError('ECONNREFUSED')],
     ['ETIMEDOUT', networkError('ETIMEDOUT')],
@@ -91,17 +79,14 @@ describe('upstreamError', () => {
   });
 
   test('maps Secrets Manager InternalServiceError (HTTP 500) to 503', () => {
-    const error = new InternalServiceError({ message: AWS_MESSAGE, $metadata: { httpStatusCode: 500 } });
+    const error = secretsManagerErrors.internalError(AWS_MESSAGE);
 
     expect(upstreamError(error)).toBeInstanceOf(UnavailableError);
   });
 
   test.each([
     ['AccessDeniedException', sdkError('AccessDeniedException', 403)],
-    [
-      'BadRequestException (API Gateway)',
-      new BadRequestException({ message: AWS_MESSAGE, $metadata: { httpStatusCode: 400 } }),
-    ],
+    ['BadRequestException (API Gateway)', apiGatewayErrors.badRequest(AWS_MESSAGE)],
     ['an SDK error without a status', sdkError('SomethingElse')],
     ['a plain Error', new Error(AWS_MESSAGE)],
     ['an Error with an unknown code', networkError('EWHATEVER')],
@@ -166,12 +151,7 @@ describe('upstream', () => {
 });
 
 test('a server fault without a status or a known name is 503, not 502', () => {
-  const error = new SecretsManagerServiceException({
-    name: 'SomethingNew',
-    $fault: 'server',
-    message: AWS_MESSAGE,
-    $metadata: {},
-  });
+  const error = unmodelledError('SomethingNew', { fault: 'server', message: AWS_MESSAGE });
 
   expect(upstreamError(error)).toBeInstanceOf(UnavailableError);
 });

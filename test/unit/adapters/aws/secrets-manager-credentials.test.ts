@@ -3,19 +3,15 @@
  * and how failures surface (without the secret's value).
  */
 
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-  SecretsManagerServiceException,
-} from '@aws-sdk/client-secrets-manager';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   MalformedSecretError,
   SecretsManagerCredentials,
-} from '../../../lambda/adapters/aws/secrets-manager-credentials';
-import { ThrottledError, UpstreamError } from '../../../lambda/errors';
-import { rejectionOf } from '../../support/promises';
+} from '../../../../lambda/adapters/aws/secrets-manager-credentials';
+import { ThrottledError, UpstreamError } from '../../../../lambda/errors';
+import { secretsManagerErrors } from '../../../support/aws-errors';
+import { rejectionOf } from '../../../support/promises';
 
 const secretsManager = mockClient(SecretsManagerClient);
 
@@ -197,10 +193,7 @@ describe('a malformed secret', () => {
 
 describe('failures of Secrets Manager', () => {
   test('maps a missing secret to 502 and keeps the SDK error as the cause', async () => {
-    const missing = new ResourceNotFoundException({
-      message: "Secrets Manager can't find the specified secret.",
-      $metadata: { httpStatusCode: 400 },
-    });
+    const missing = secretsManagerErrors.notFound();
     secretsManager.on(GetSecretValueCommand).rejects(missing);
 
     const error = await rejectionOf(credentials().get());
@@ -210,14 +203,7 @@ describe('failures of Secrets Manager', () => {
   });
 
   test('maps throttling to 429', async () => {
-    secretsManager.on(GetSecretValueCommand).rejects(
-      new SecretsManagerServiceException({
-        name: 'ThrottlingException',
-        $fault: 'client',
-        message: 'Rate exceeded',
-        $metadata: { httpStatusCode: 400 },
-      }),
-    );
+    secretsManager.on(GetSecretValueCommand).rejects(secretsManagerErrors.throttled());
 
     const error = await rejectionOf(credentials().get());
 

@@ -1,30 +1,30 @@
 /**
  * CognitoClientIssuer over a mocked CognitoIdentityProviderClient: what each port method returns
- * or throws for each way Cognito answers, and the commands it sends. The full settings-preserving
- * update input is asserted in test/unit/credentials/client-credentials-service.test.ts.
+ * or throws for each way Cognito answers, and the exact commands it sends. The update tests are the
+ * proof that an update keeps a client's other settings: Cognito resets every setting
+ * UpdateUserPoolClient omits, while moto merges, so only the exact input shows it.
  */
 import {
   CognitoIdentityProviderClient,
   CreateUserPoolClientCommand,
+  type CreateUserPoolClientCommandInput,
   DeleteUserPoolClientCommand,
   DescribeUserPoolClientCommand,
-  InternalErrorException,
-  InvalidParameterException,
-  LimitExceededException,
   ListUserPoolClientsCommand,
-  NotAuthorizedException,
-  ResourceNotFoundException,
-  ScopeDoesNotExistException,
-  TooManyRequestsException,
   UpdateUserPoolClientCommand,
   type UpdateUserPoolClientCommandInput,
   type UserPoolClientType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CognitoClientIssuer } from '../../../lambda/adapters/aws/cognito-client-issuer';
-import { NotRetriedError } from '../../../lambda/adapters/aws/errors';
-import { ClientRefusedError, type NewClient, OutcomeUnknownError } from '../../../lambda/credentials/ports';
-import { ThrottledError, UnavailableError, UpstreamError } from '../../../lambda/errors';
+import { CognitoClientIssuer } from '../../../../lambda/adapters/aws/cognito-client-issuer';
+import { NotRetriedError } from '../../../../lambda/adapters/aws/errors';
+import {
+  ClientRefusedError,
+  type NewClient,
+  OutcomeUnknownError,
+} from '../../../../lambda/credentials/ports';
+import { ThrottledError, UnavailableError, UpstreamError } from '../../../../lambda/errors';
+import { cognitoErrors, timeoutError } from '../../../support/aws-errors';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 
@@ -34,15 +34,8 @@ const NAME = `my app - dev@example.com cw=${MARKER}`;
 const CLIENT_ID = '4tq1example0client0id00000';
 const CLIENT_SECRET = 'generated-client-secret-0123456789abcdefghijklmnopq';
 
-const meta = { $metadata: {} };
-const notFound = () =>
-  new ResourceNotFoundException({ message: 'User pool client does not exist.', ...meta });
-const scopeMissing = () => new ScopeDoesNotExistException({ message: 'Invalid scope requested', ...meta });
-const limitReached = () => new LimitExceededException({ message: 'Exceeded app client limit', ...meta });
-const throttled = () => new TooManyRequestsException({ message: 'Too many requests', ...meta });
-const internalError = () => new InternalErrorException({ message: 'Internal error', ...meta });
-const invalidParameter = () => new InvalidParameterException({ message: 'Invalid client name', ...meta });
-const notAuthorized = () => new NotAuthorizedException({ message: 'Not authorized', ...meta });
+const { notFound, scopeMissing, limitReached, throttled, internalError, invalidParameter, notAuthorized } =
+  cognitoErrors;
 
 const issuer = () =>
   new CognitoClientIssuer(new CognitoIdentityProviderClient({ region: 'us-east-1' }), USER_POOL_ID);
@@ -76,20 +69,32 @@ describe('createClient', () => {
     accessTokenValidityMinutes: 15,
   };
 
-  test('creates the client in the configured pool with the given name, scopes and access-token validity', async () => {
+  test('creates one confidential client-credentials client in the configured pool with the given name, scopes and access-token validity', async () => {
     cognito
       .on(CreateUserPoolClientCommand)
       .resolves({ UserPoolClient: { ClientId: CLIENT_ID, ClientSecret: CLIENT_SECRET } });
 
     await issuer().createClient(newClient);
 
-    expect(cognito).toHaveReceivedCommandWith(CreateUserPoolClientCommand, {
-      UserPoolId: USER_POOL_ID,
-      ClientName: newClient.name,
-      AllowedOAuthScopes: ['orders/read', 'orders/write'],
-      AccessTokenValidity: 15,
-      TokenValidityUnits: { AccessToken: 'minutes' },
-    });
+    const inputs: CreateUserPoolClientCommandInput[] = cognito
+      .commandCalls(CreateUserPoolClientCommand)
+      .map(({ args: [command] }) => command.input);
+    expect(inputs).toStrictEqual([
+      {
+        UserPoolId: USER_POOL_ID,
+        ClientName: newClient.name,
+        GenerateSecret: true,
+        AllowedOAuthFlows: ['client_credentials'],
+        AllowedOAuthFlowsUserPoolClient: true,
+        AllowedOAuthScopes: ['orders/read', 'orders/write'],
+        ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH'],
+        SupportedIdentityProviders: ['COGNITO'],
+        AccessTokenValidity: 15,
+        TokenValidityUnits: { AccessToken: 'minutes' },
+        EnableTokenRevocation: true,
+        PreventUserExistenceErrors: 'ENABLED',
+      },
+    ]);
   });
 
   test('returns the id and secret Cognito generated', async () => {
@@ -233,7 +238,7 @@ describe('createClient whose answer was lost', () => {
   });
 
   test('searches after a timeout', async () => {
-    pool([{ id: 'made', name: NAME }], () => Object.assign(new Error('timed out'), { name: 'TimeoutError' }));
+    pool([{ id: 'made', name: NAME }], () => timeoutError('timed out'));
 
     await expect(issuer().createClient(newClient)).resolves.toMatchObject({ clientId: 'made' });
   });
@@ -273,11 +278,143 @@ describe('createClient whose answer was lost', () => {
   });
 });
 
+/**
+ * Every setting UpdateUserPoolClient takes apart from the two an update changes, each away from
+ * its default (as an administrator may have set them). Typed as Required so that a setting the
+ * SDK adds later fails type-checking here until the test (and the adapter) know about it.
+ */
+const KEPT_SETTINGS: Required<
+  Omit<UpdateUserPoolClientCommandInput, 'UserPoolId' | 'ClientId' | 'ClientName' | 'AllowedOAuthScopes'>
+> = {
+  RefreshTokenValidity: 7,
+  AccessTokenValidity: 90,
+  IdTokenValidity: 45,
+  TokenValidityUnits: { AccessToken: 'minutes', IdToken: 'minutes', RefreshToken: 'days' },
+  ReadAttributes: ['email', 'custom:tenant'],
+  WriteAttributes: ['custom:tenant'],
+  ExplicitAuthFlows: ['ALLOW_REFRESH_TOKEN_AUTH', 'ALLOW_CUSTOM_AUTH'],
+  SupportedIdentityProviders: ['COGNITO', 'CorporateSAML'],
+  CallbackURLs: ['https://app.example.com/callback'],
+  LogoutURLs: ['https://app.example.com/logout'],
+  DefaultRedirectURI: 'https://app.example.com/callback',
+  AllowedOAuthFlows: ['client_credentials'],
+  AllowedOAuthFlowsUserPoolClient: true,
+  AnalyticsConfiguration: {
+    ApplicationId: 'pinpoint-app-1',
+    RoleArn: 'arn:aws:iam::123456789012:role/cognito-analytics',
+    ExternalId: 'external-1',
+    UserDataShared: true,
+  },
+  PreventUserExistenceErrors: 'LEGACY',
+  EnableTokenRevocation: false,
+  EnablePropagateAdditionalUserContextData: true,
+  AuthSessionValidity: 12,
+  RefreshTokenRotation: { Feature: 'ENABLED', RetryGracePeriodSeconds: 30 },
+};
+
+/** The client as DescribeUserPoolClient returns it with every setting: the settings plus read-only fields. */
+function fullyDescribed(overrides: Partial<UserPoolClientType> = {}): UserPoolClientType {
+  return {
+    UserPoolId: USER_POOL_ID,
+    ClientId: CLIENT_ID,
+    ClientSecret: CLIENT_SECRET,
+    ClientType: 'REGULAR',
+    CreationDate: new Date('2026-01-01T00:00:00Z'),
+    LastModifiedDate: new Date('2026-02-01T00:00:00Z'),
+    ClientName: NAME,
+    AllowedOAuthScopes: ['orders/read'],
+    ...KEPT_SETTINGS,
+    ...overrides,
+  };
+}
+
 describe('updateClient', () => {
   function existingClient(client: UserPoolClientType = described()): void {
     cognito.on(DescribeUserPoolClientCommand).resolves({ UserPoolClient: client });
     cognito.on(UpdateUserPoolClientCommand).resolves({});
   }
+
+  test('reads the client in the configured pool first', async () => {
+    existingClient();
+
+    await issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] });
+
+    expect(cognito.calls().map(({ args: [command] }) => command.constructor.name)).toEqual([
+      'DescribeUserPoolClientCommand',
+      'UpdateUserPoolClientCommand',
+    ]);
+    expect(cognito).toHaveReceivedCommandWith(DescribeUserPoolClientCommand, {
+      UserPoolId: USER_POOL_ID,
+      ClientId: CLIENT_ID,
+    });
+  });
+
+  test('sends every other setting of the client unchanged, with the new name and scopes', async () => {
+    existingClient(fullyDescribed());
+
+    await issuer().updateClient(CLIENT_ID, {
+      name: `renamed app - dev@example.com cw=${MARKER}`,
+      scopes: ['billing/read', 'orders/read'],
+    });
+
+    expect(updateInputs()).toStrictEqual([
+      {
+        UserPoolId: USER_POOL_ID,
+        ClientId: CLIENT_ID,
+        ...KEPT_SETTINGS,
+        ClientName: `renamed app - dev@example.com cw=${MARKER}`,
+        AllowedOAuthScopes: ['billing/read', 'orders/read'],
+      },
+    ]);
+  });
+
+  test('keeps the scopes, with every other setting, when given only a name', async () => {
+    existingClient(fullyDescribed({ AllowedOAuthScopes: ['orders/read', 'orders/write'] }));
+
+    await issuer().updateClient(CLIENT_ID, { name: `renamed app - dev@example.com cw=${MARKER}` });
+
+    expect(updateInputs()).toStrictEqual([
+      {
+        UserPoolId: USER_POOL_ID,
+        ClientId: CLIENT_ID,
+        ...KEPT_SETTINGS,
+        ClientName: `renamed app - dev@example.com cw=${MARKER}`,
+        AllowedOAuthScopes: ['orders/read', 'orders/write'],
+      },
+    ]);
+  });
+
+  test('keeps the name, with every other setting, when given only scopes', async () => {
+    existingClient(fullyDescribed());
+
+    await issuer().updateClient(CLIENT_ID, { scopes: ['billing/read', 'billing/write'] });
+
+    expect(updateInputs()).toStrictEqual([
+      {
+        UserPoolId: USER_POOL_ID,
+        ClientId: CLIENT_ID,
+        ...KEPT_SETTINGS,
+        ClientName: NAME,
+        AllowedOAuthScopes: ['billing/read', 'billing/write'],
+      },
+    ]);
+  });
+
+  test('returns true without updating when the name and scopes are already as asked', async () => {
+    existingClient(described({ AllowedOAuthScopes: ['billing/write', 'billing/read'] }));
+
+    await expect(
+      issuer().updateClient(CLIENT_ID, { name: NAME, scopes: ['billing/read', 'billing/write'] }),
+    ).resolves.toBe(true);
+    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+  });
+
+  test('returns true without updating when asked to change nothing', async () => {
+    existingClient();
+
+    await expect(issuer().updateClient(CLIENT_ID, {})).resolves.toBe(true);
+    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+  });
 
   test('returns true once the client is updated', async () => {
     existingClient();
@@ -375,12 +512,22 @@ describe('updateClient', () => {
     expect(error).toMatchObject({ reason: 'scope-not-found' });
   });
 
-  test('maps a throttled read to 429', async () => {
+  test('maps a throttled read to 429, sending no update', async () => {
     existingClient();
     cognito.on(DescribeUserPoolClientCommand).rejects(throttled());
 
     await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).rejects.toBeInstanceOf(
       ThrottledError,
+    );
+    expect(cognito).not.toHaveReceivedCommand(UpdateUserPoolClientCommand);
+  });
+
+  test('maps an internal error of the update to 503', async () => {
+    existingClient();
+    cognito.on(UpdateUserPoolClientCommand).rejects(internalError());
+
+    await expect(issuer().updateClient(CLIENT_ID, { scopes: ['orders/write'] })).rejects.toBeInstanceOf(
+      UnavailableError,
     );
   });
 
@@ -463,6 +610,12 @@ describe('deleteClient', () => {
     cognito.on(DeleteUserPoolClientCommand).rejects(throttled());
 
     await expect(issuer().deleteClient(CLIENT_ID)).rejects.toBeInstanceOf(ThrottledError);
+  });
+
+  test('maps an internal error of the delete to 503', async () => {
+    cognito.on(DeleteUserPoolClientCommand).rejects(internalError());
+
+    await expect(issuer().deleteClient(CLIENT_ID)).rejects.toBeInstanceOf(UnavailableError);
   });
 
   test('maps a refused delete to 502', async () => {

@@ -3,14 +3,12 @@ import {
   CognitoIdentityProviderClient,
   DeleteUserPoolClientCommand,
   DescribeUserPoolClientCommand,
-  InternalErrorException,
   ListUserPoolClientsCommand,
-  ResourceNotFoundException,
-  TooManyRequestsException,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CognitoClientInventory } from '../../../lambda/adapters/aws/cognito-client-inventory';
-import { ThrottledError, UnavailableError } from '../../../lambda/errors';
+import { CognitoClientInventory } from '../../../../lambda/adapters/aws/cognito-client-inventory';
+import { ThrottledError, UnavailableError } from '../../../../lambda/errors';
+import { cognitoErrors } from '../../../support/aws-errors';
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 
@@ -18,11 +16,7 @@ const USER_POOL_ID = 'us-east-1_AbC123';
 const INSTANCE = '0a1b2c3d';
 const LEDGER_ID = 'abcdefgh01234567';
 
-const meta = { $metadata: {} };
-const notFound = () =>
-  new ResourceNotFoundException({ message: 'User pool client does not exist.', ...meta });
-const throttled = () => new TooManyRequestsException({ message: 'Too many requests', ...meta });
-const internalError = () => new InternalErrorException({ message: 'Internal error', ...meta });
+const { notFound, throttled, internalError } = cognitoErrors;
 
 const inventory = () =>
   new CognitoClientInventory(new CognitoIdentityProviderClient({ region: 'us-east-1' }), USER_POOL_ID);
