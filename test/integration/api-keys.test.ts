@@ -27,7 +27,7 @@ import {
   keyIdsNamed,
   ledgerItemsOfApp,
   motoApiGateway,
-  motoDynamoDb,
+  motoTestClients,
   planIdsOfKey,
   plansListingKey,
   randomLedgerId,
@@ -37,8 +37,7 @@ import {
 
 const DEVELOPER = 'dev@example.com';
 
-const apiGateway = motoApiGateway();
-const dynamoDb = motoDynamoDb();
+const { apiGateway, dynamoDb } = motoTestClients();
 let tableName: string;
 let instance: string;
 let ledger: DynamoDbLedger;
@@ -47,11 +46,6 @@ beforeAll(async () => {
   tableName = await createLedgerTable(dynamoDb);
   instance = instanceOfTable(tableName);
   ledger = new DynamoDbLedger(dynamoDb, tableName, instance);
-});
-
-afterAll(() => {
-  apiGateway.destroy();
-  dynamoDb.destroy();
 });
 
 function serviceOver(client: APIGatewayClient, allowedUsagePlanIds: ReadonlySet<string> | 'any' = 'any') {

@@ -5,6 +5,7 @@
  * FaultInjector for the failures moto never produces (refusals, throttles, timeouts, lost answers).
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { Logger } from '@aws-lambda-powertools/logger';
 import {
   type APIGatewayClient,
   APIGatewayServiceException,
@@ -49,13 +50,17 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import type { MetadataBearer, MiddlewareStack } from '@smithy/types';
-import type { AwsClients } from '../../lambda/adapters/aws/backend';
+import { type AwsClients, awsBackend } from '../../lambda/adapters/aws/backend';
 import {
   apiGatewayClient,
   cognitoClient,
   dynamoDbClient,
   secretsManagerClient,
 } from '../../lambda/adapters/aws/clients';
+import { composeWebhook } from '../../lambda/compose';
+import { loadConfig } from '../../lambda/config';
+import type { Webhook } from '../../lambda/webhook';
+import { PASSWORD, USERNAME } from '../support/events';
 
 export const REGION = 'us-east-1';
 
@@ -94,11 +99,14 @@ function motoOptions() {
 }
 
 /** A client built by clients.ts, given moto's time to connect (see MOTO_REQUEST_TIMEOUT_MS). */
-function forMoto<T extends { readonly config: { readonly requestHandler: unknown } }>(client: T): T {
+function forMoto<T extends { readonly config: { readonly requestHandler: unknown } }>(
+  client: T,
+  connectionTimeoutMs = MOTO_CONNECTION_TIMEOUT_MS,
+): T {
   const handler = client.config.requestHandler as {
     updateHttpClientConfig?(key: 'connectionTimeout', value: number): void;
   };
-  handler.updateHttpClientConfig?.('connectionTimeout', MOTO_CONNECTION_TIMEOUT_MS);
+  handler.updateHttpClientConfig?.('connectionTimeout', connectionTimeoutMs);
   return client;
 }
 
@@ -199,23 +207,8 @@ export function takingTurns<T extends StackedClient>(client: T): T {
 
 export const motoDynamoDb = (): DynamoDBClient => takingTurns(forMoto(dynamoDbClient(motoOptions())));
 
-/** Client factories for awsBackend(), aimed at moto; `destroyAll` closes every client they built. */
-export function motoClientFactories(): AwsClients & { destroyAll(): void } {
-  const built: Array<{ destroy(): void }> = [];
-  const track = <T extends { destroy(): void }>(client: T): T => {
-    built.push(client);
-    return client;
-  };
-  return {
-    apiGateway: () => track(motoApiGateway()),
-    cognito: () => track(motoCognito()),
-    secretsManager: () => track(motoSecretsManager()),
-    dynamoDb: () => track(motoDynamoDb()),
-    destroyAll: () => {
-      for (const client of built.splice(0)) client.destroy();
-    },
-  };
-}
+/** Client factories for awsBackend() and the reconciler; `destroyAll` closes every client they built. */
+export type MotoClientFactories = AwsClients & { destroyAll(): void };
 
 /** The AWS services awsBackend() builds clients for, named as in AwsClients. */
 export type AwsService = keyof AwsClients;
@@ -230,12 +223,14 @@ export interface MotoClientOptions {
   readonly maxAttempts?: number;
   /** Time per attempt (MOTO_REQUEST_TIMEOUT_MS unless given). */
   readonly requestTimeoutMs?: number;
+  /** Time to connect (MOTO_CONNECTION_TIMEOUT_MS unless given). */
+  readonly connectionTimeoutMs?: number;
   /** Called with every client built, before awsBackend() gets it: to record or fail its calls. */
   readonly instrument?: (client: StackedClient, service: AwsService) => void;
 }
 
-/** motoClientFactories() with the attempts per call tuned and each client instrumented. */
-export function motoClientFactoriesWith(options: MotoClientOptions): AwsClients & { destroyAll(): void } {
+/** Client factories aimed at moto, with the attempts and timeouts tuned and each client instrumented. */
+export function motoClientFactoriesWith(options: MotoClientOptions = {}): MotoClientFactories {
   const built: Array<{ destroy(): void }> = [];
   const clientOptions = () => ({
     ...motoOptions(),
@@ -247,15 +242,65 @@ export function motoClientFactoriesWith(options: MotoClientOptions): AwsClients 
     built.push(client);
     return client;
   };
+  const connect = options.connectionTimeoutMs;
   return {
-    apiGateway: () => track('apiGateway', forMoto(apiGatewayClient(clientOptions()))),
-    cognito: () => track('cognito', forMoto(cognitoClient(clientOptions()))),
-    secretsManager: () => track('secretsManager', forMoto(secretsManagerClient(clientOptions()))),
-    dynamoDb: () => track('dynamoDb', takingTurns(forMoto(dynamoDbClient(clientOptions())))),
+    apiGateway: () => track('apiGateway', forMoto(apiGatewayClient(clientOptions()), connect)),
+    cognito: () => track('cognito', forMoto(cognitoClient(clientOptions()), connect)),
+    secretsManager: () => track('secretsManager', forMoto(secretsManagerClient(clientOptions()), connect)),
+    dynamoDb: () => track('dynamoDb', takingTurns(forMoto(dynamoDbClient(clientOptions()), connect))),
     destroyAll: () => {
       for (const client of built.splice(0)) client.destroy();
     },
   };
+}
+
+/**
+ * The clients a test file arranges moto's state with and reads it back with, apart from the
+ * clients the code under test builds, and the factories that build those.
+ */
+export interface MotoTestClients {
+  readonly apiGateway: APIGatewayClient;
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly dynamoDb: DynamoDBClient;
+  readonly secretsManager: SecretsManagerClient;
+  /** motoClientFactoriesWith(options), closed with the rest; may be called inside a test. */
+  readonly factories: (options?: MotoClientOptions) => MotoClientFactories;
+}
+
+/**
+ * Call it at the top of a test file or describe block: it registers the afterAll that closes every
+ * client it gives, so that no open socket keeps jest waiting after the tests.
+ */
+export function motoTestClients(): MotoTestClients {
+  const readers = {
+    apiGateway: motoApiGateway(),
+    cognito: motoCognito(),
+    dynamoDb: motoDynamoDb(),
+    secretsManager: motoSecretsManager(),
+  };
+  const given: MotoClientFactories[] = [];
+  afterAll(() => {
+    for (const client of Object.values(readers)) client.destroy();
+    for (const factories of given.splice(0)) factories.destroyAll();
+  });
+  return {
+    ...readers,
+    factories: (options) => {
+      const made = motoClientFactoriesWith(options);
+      given.push(made);
+      return made;
+    },
+  };
+}
+
+/** The webhook wired as the Lambda wires it (handler.ts): configured by `env`, on `clients`. */
+export function wiredWebhook(
+  env: Readonly<Record<string, string>>,
+  clients: AwsClients,
+  logger: Logger = new Logger({ logLevel: 'SILENT' }),
+): Webhook {
+  const config = loadConfig(env);
+  return composeWebhook(config, awsBackend(config, clients), logger);
 }
 
 /**
@@ -502,6 +547,10 @@ export async function createSecret(client: SecretsManagerClient, value: string):
   );
   return required(secret.ARN, 'secret ARN');
 }
+
+/** A new secret holding the Portal's Basic credentials (USERNAME and PASSWORD); resolves with its ARN. */
+export const createPortalSecret = (client: SecretsManagerClient): Promise<string> =>
+  createSecret(client, JSON.stringify({ username: USERNAME, password: PASSWORD }));
 
 /** A user pool with one resource server defining `scopeNames`; `scopes` are their full names. */
 export interface ScopedUserPool {

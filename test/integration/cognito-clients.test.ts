@@ -21,8 +21,7 @@ import {
   createUserPoolWithScopes,
   instanceOfTable,
   ledgerItemsOfApp,
-  motoCognito,
-  motoDynamoDb,
+  motoTestClients,
   readClient,
   type ScopedUserPool,
   unique,
@@ -31,8 +30,7 @@ import {
 const DEVELOPER = 'dev@example.com';
 const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
+const { cognito, dynamoDb } = motoTestClients();
 let pool: ScopedUserPool;
 let service: ClientCredentialsService;
 let tableName: string;
@@ -59,11 +57,6 @@ beforeAll(async () => {
     new DynamoDbLedger(dynamoDb, tableName, instance),
     config,
   );
-});
-
-afterAll(() => {
-  cognito.destroy();
-  dynamoDb.destroy();
 });
 
 const apis = (...ids: string[]): AppDescription['apis'] => ids.map((id) => ({ id }));

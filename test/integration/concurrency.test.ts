@@ -6,46 +6,45 @@
  * their connection pools are shared, as in a warm container; each request caps its own fan-out
  * (MAX_PARALLEL_AWS_CALLS).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
 import { ApiKeyCredentialSchema } from '../../lambda/schemas';
-import type { Webhook } from '../../lambda/webhook';
-import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import type { Invocation, Webhook } from '../../lambda/webhook';
+import { createRequest, event } from '../support/events';
 import {
   createLedgerTable,
-  createSecret,
+  createPortalSecret,
   createUsagePlans,
   keyIdsNamed,
   keyIdsOfPlan,
   keysNamedWithPrefix,
   ledgerItems,
   ledgerItemsOfApp,
-  motoApiGateway,
-  motoClientFactoriesWith,
-  motoDynamoDb,
-  motoSecretsManager,
+  motoTestClients,
   type StackedClient,
   unique,
+  wiredWebhook,
 } from './aws';
 
-/**
- * Requests at once. Each must get its calls answered within its 18 s deadline while one moto
- * (shared by the tier, one Python process) answers every call of the batch: a create is 7 calls.
- * On a 2-core machine with six busy processes beside it, 100 creates took about 20 s, 50 about 8 s
- * (2 s when idle). 50 requests still overlap all their calls (see "run at once").
- */
+/** Requests at once: more than one request's own fan-out, and all their calls overlap ("run at once"). */
 const APPS = 50;
 const DEVELOPER = 'dev@example.com';
-/** A batch takes a few seconds on an idle machine, several times that on a loaded one. */
-const BATCH_TIMEOUT_MS = 45_000;
 
-/** For arranging and reading back moto's state, apart from the clients the webhook builds. */
-const apiGateway = motoApiGateway();
-const dynamoDb = motoDynamoDb();
-const secretsManager = motoSecretsManager();
+/**
+ * These tests prove what concurrent requests do to each other, not how fast moto answers. One moto
+ * (one Python process, shared by the tier) answers every call of a batch (a create is 7 calls):
+ * 50 creates took 2 s on an idle 2-core machine and 8 s on a loaded one, and a request that ran out
+ * of time would answer 503 for the machine's load. So each invocation says it has minutes left
+ * (its AWS budget is budgetFor() of that), and each attempt and connection may take a minute: time
+ * that load cannot exhaust. What deadlines and attempt timeouts do is tested on their own
+ * (test/unit/webhook-time-budget.test.ts, timeouts.test.ts, faults.test.ts).
+ */
+const INVOCATION: Invocation = { remainingMs: 180_000 };
+const SLOW_MOTO_MS = 60_000;
+/** Past every request's end, so that a batch too slow fails on its answers rather than on jest's timeout. */
+const BATCH_TIMEOUT_MS = INVOCATION.remainingMs + 20_000;
+
+const moto = motoTestClients();
+const { apiGateway, dynamoDb, secretsManager } = moto;
 /** AWS calls of the webhook in flight now, and at most so far: proof that the requests overlap. */
 const inFlight = { now: 0, peak: 0 };
 const countInFlight = (client: StackedClient): void => {
@@ -61,7 +60,11 @@ const countInFlight = (client: StackedClient): void => {
     { step: 'initialize', name: 'countInFlight' },
   );
 };
-const webhookClients = motoClientFactoriesWith({ instrument: countInFlight });
+const webhookClients = moto.factories({
+  instrument: countInFlight,
+  requestTimeoutMs: SLOW_MOTO_MS,
+  connectionTimeoutMs: SLOW_MOTO_MS,
+});
 let webhook: Webhook;
 let tableName: string;
 /** Usage plans of this file's own: only its keys are ever bound to them. */
@@ -72,22 +75,14 @@ const run = unique('concurrency');
 beforeAll(async () => {
   plans = await createUsagePlans(apiGateway, 2);
   tableName = await createLedgerTable(dynamoDb);
-  const config = loadConfig({
-    WEBHOOK_SECRET_ARN: await createSecret(
-      secretsManager,
-      JSON.stringify({ username: USERNAME, password: PASSWORD }),
-    ),
-    LEDGER_TABLE: tableName,
-    ALLOWED_USAGE_PLAN_IDS: plans.join(','),
-  });
-  webhook = composeWebhook(config, awsBackend(config, webhookClients), new Logger({ logLevel: 'SILENT' }));
-});
-
-afterAll(() => {
-  apiGateway.destroy();
-  dynamoDb.destroy();
-  secretsManager.destroy();
-  webhookClients.destroyAll();
+  webhook = wiredWebhook(
+    {
+      WEBHOOK_SECRET_ARN: await createPortalSecret(secretsManager),
+      LEDGER_TABLE: tableName,
+      ALLOWED_USAGE_PLAN_IDS: plans.join(','),
+    },
+    webhookClients,
+  );
 });
 
 /** A create for app number `index` of this run: its own name and slug, in both plans. */
@@ -115,7 +110,9 @@ describe(`${APPS} concurrent creates for distinct apps`, () => {
   let issued: Map<string, string>;
 
   beforeAll(async () => {
-    created = await Promise.all(Array.from({ length: APPS }, (_, index) => webhook(createEvent(index))));
+    created = await Promise.all(
+      Array.from({ length: APPS }, (_, index) => webhook(createEvent(index), INVOCATION)),
+    );
     issued = new Map(
       created
         .filter((response) => response.statusCode === 200)
@@ -162,7 +159,9 @@ describe(`${APPS} concurrent creates for distinct apps`, () => {
     let revoked: APIGatewayProxyResult[];
 
     beforeAll(async () => {
-      revoked = await Promise.all([...issued.keys()].map((apiKeyId) => webhook(revokeEvent(apiKeyId))));
+      revoked = await Promise.all(
+        [...issued.keys()].map((apiKeyId) => webhook(revokeEvent(apiKeyId), INVOCATION)),
+      );
     }, BATCH_TIMEOUT_MS);
 
     test('all answer 204', () => {
@@ -193,7 +192,7 @@ describe(`${APPS} concurrent identical creates`, () => {
         apis: [{ id: 'restapi1', usagePlans: plans.map((id) => ({ id })) }],
       }),
     });
-    responses = await Promise.all(Array.from({ length: APPS }, () => webhook(request)));
+    responses = await Promise.all(Array.from({ length: APPS }, () => webhook(request, INVOCATION)));
   }, BATCH_TIMEOUT_MS);
 
   test('issue exactly one key, recorded once in the ledger', async () => {

@@ -18,9 +18,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
+import { loadReconcilerConfig } from '../../lambda/config';
 import { composeReconciler } from '../../lambda/reconciler/compose';
 import {
   ApiKeyCredentialSchema,
@@ -29,11 +27,11 @@ import {
   ErrorResponseSchema,
 } from '../../lambda/schemas';
 import type { Webhook, WebhookEvent } from '../../lambda/webhook';
-import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { createRequest, event } from '../support/events';
 import {
   clientsNamedWithPrefix,
   createLedgerTable,
-  createSecret,
+  createPortalSecret,
   createUsagePlans,
   createUserPoolWithScopes,
   FAULT_KINDS,
@@ -45,17 +43,13 @@ import {
   type LedgerItem,
   ledgerItems,
   ledgerItemsOfApp,
-  motoApiGateway,
-  motoClientFactories,
-  motoClientFactoriesWith,
-  motoCognito,
-  motoDynamoDb,
-  motoSecretsManager,
+  motoTestClients,
   planIdsOfKey,
   readClient,
   readKey,
   type ScopedUserPool,
   unique,
+  wiredWebhook,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
@@ -66,14 +60,10 @@ const MAX_ATTEMPTS = 2;
 const CASE_TIMEOUT_MS = 30_000;
 
 /** For arranging and reading back moto's state, apart from the clients the webhooks build. */
-const apiGateway = motoApiGateway();
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
-const secretsManager = motoSecretsManager();
+const moto = motoTestClients();
+const { apiGateway, cognito, dynamoDb, secretsManager } = moto;
 /** Clients of the fault-free webhook that issues the credentials updates and revokes start from. */
-const arrangeClients = motoClientFactories();
-const instrumentedClients: Array<{ destroyAll(): void }> = [];
-const silent = new Logger({ logLevel: 'SILENT' });
+const arrangeClients = moto.factories();
 
 let env: Record<string, string>;
 let tableName: string;
@@ -92,10 +82,7 @@ beforeAll(async () => {
   tableName = await createLedgerTable(dynamoDb);
   [ordersScope = '', billingScope = ''] = pool.scopes;
   env = {
-    WEBHOOK_SECRET_ARN: await createSecret(
-      secretsManager,
-      JSON.stringify({ username: USERNAME, password: PASSWORD }),
-    ),
+    WEBHOOK_SECRET_ARN: await createPortalSecret(secretsManager),
     LEDGER_TABLE: tableName,
     ALLOWED_USAGE_PLAN_IDS: [a, b, c].join(','),
     // API keys by default; app clients for the two APIs below.
@@ -104,28 +91,19 @@ beforeAll(async () => {
     TOKEN_URL,
     API_SCOPES: JSON.stringify({ orders1: [ordersScope], billing1: [billingScope] }),
   };
-  const config = loadConfig(env);
-  arrangeWebhook = composeWebhook(config, awsBackend(config, arrangeClients), silent);
-});
-
-afterAll(() => {
-  apiGateway.destroy();
-  cognito.destroy();
-  dynamoDb.destroy();
-  secretsManager.destroy();
-  arrangeClients.destroyAll();
-  for (const clients of instrumentedClients) clients.destroyAll();
+  arrangeWebhook = wiredWebhook(env, arrangeClients);
 });
 
 /**
  * A webhook of its own (a cold Lambda: nothing cached) whose AWS calls go through `faults`; with a
  * ledger table of its own when given one.
  */
-function instrumentedWebhook(faults: FaultInjector, logger: Logger = silent, ledgerTable?: string): Webhook {
-  const clients = motoClientFactoriesWith({ maxAttempts: MAX_ATTEMPTS, instrument: faults.instrument });
-  instrumentedClients.push(clients);
-  const config = loadConfig({ ...env, ...(ledgerTable !== undefined && { LEDGER_TABLE: ledgerTable }) });
-  return composeWebhook(config, awsBackend(config, clients), logger);
+function instrumentedWebhook(faults: FaultInjector, logger?: Logger, ledgerTable?: string): Webhook {
+  return wiredWebhook(
+    { ...env, ...(ledgerTable !== undefined && { LEDGER_TABLE: ledgerTable }) },
+    moto.factories({ maxAttempts: MAX_ATTEMPTS, instrument: faults.instrument }),
+    logger,
+  );
 }
 
 // ---- the operations ----------------------------------------------------------------------------

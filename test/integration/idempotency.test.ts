@@ -6,11 +6,7 @@
  * app clients. Outcomes are read back from moto with separate SDK calls.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
 import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
 import type { ClaimRequest, IssuedCredentialRef } from '../../lambda/credentials/ports';
 import {
   ApiKeyCredentialSchema,
@@ -23,45 +19,31 @@ import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
 import {
   clientsNamedWithPrefix,
   createLedgerTable,
-  createSecret,
+  createPortalSecret,
   createUsagePlans,
   createUserPoolWithScopes,
   instanceOfTable,
   keyIdsNamed,
   ledgerItems,
   ledgerItemsOfApp,
-  motoApiGateway,
-  motoClientFactories,
-  motoCognito,
-  motoDynamoDb,
-  motoSecretsManager,
+  motoTestClients,
   readKey,
   type ScopedUserPool,
   tableItems,
   unique,
+  wiredWebhook,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
 const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 /** For arranging and reading back moto's state, apart from the clients the webhooks build. */
-const apiGateway = motoApiGateway();
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
-const secretsManager = motoSecretsManager();
-const webhookClients = motoClientFactories();
-const silent = new Logger({ logLevel: 'SILENT' });
+const moto = motoTestClients();
+const { apiGateway, cognito, dynamoDb, secretsManager } = moto;
+const webhookClients = moto.factories();
 let tableName: string;
 
 beforeAll(async () => {
   tableName = await createLedgerTable(dynamoDb);
-});
-
-afterAll(() => {
-  apiGateway.destroy();
-  cognito.destroy();
-  dynamoDb.destroy();
-  secretsManager.destroy();
-  webhookClients.destroyAll();
 });
 
 describe("the ledger's create claims (DynamoDbLedger) on DynamoDB (moto)", () => {
@@ -234,16 +216,11 @@ describe('idempotent createCredentials issuing API keys (moto)', () => {
 
   beforeAll(async () => {
     plans = await createUsagePlans(apiGateway, 2);
-    const secretArn = await createSecret(
-      secretsManager,
-      JSON.stringify({ username: USERNAME, password: PASSWORD }),
+    const secretArn = await createPortalSecret(secretsManager);
+    webhook = wiredWebhook(
+      { WEBHOOK_SECRET_ARN: secretArn, ALLOWED_USAGE_PLAN_IDS: plans.join(','), LEDGER_TABLE: tableName },
+      webhookClients,
     );
-    const config = loadConfig({
-      WEBHOOK_SECRET_ARN: secretArn,
-      ALLOWED_USAGE_PLAN_IDS: plans.join(','),
-      LEDGER_TABLE: tableName,
-    });
-    webhook = composeWebhook(config, awsBackend(config, webhookClients), silent);
   });
 
   /** A create request for an app of its own (unique name and slug). */
@@ -301,19 +278,18 @@ describe('idempotent createCredentials issuing API keys (moto)', () => {
 
   test('IDEMPOTENCY_TABLE, the earlier name of LEDGER_TABLE, still names the table', async () => {
     const earlier = await createLedgerTable(dynamoDb);
-    const config = loadConfig({
-      WEBHOOK_USERNAME: USERNAME,
-      WEBHOOK_PASSWORD: PASSWORD,
-      ALLOWED_USAGE_PLAN_IDS: plans.join(','),
-      IDEMPOTENCY_TABLE: earlier,
-    });
+    const webhookOnEarlier = wiredWebhook(
+      {
+        WEBHOOK_USERNAME: USERNAME,
+        WEBHOOK_PASSWORD: PASSWORD,
+        ALLOWED_USAGE_PLAN_IDS: plans.join(','),
+        IDEMPOTENCY_TABLE: earlier,
+      },
+      webhookClients,
+    );
     const request = appRequest();
 
-    const response = await composeWebhook(
-      config,
-      awsBackend(config, webhookClients),
-      silent,
-    )(event({ json: request }));
+    const response = await webhookOnEarlier(event({ json: request }));
 
     expect(response.statusCode).toBe(200);
     const { apiKeyId } = ApiKeyCredentialSchema.parse(JSON.parse(response.body));
@@ -392,16 +368,18 @@ describe('idempotent createCredentials issuing client credentials (moto)', () =>
 
   beforeAll(async () => {
     pool = await createUserPoolWithScopes(cognito, ['read']);
-    const config = loadConfig({
-      WEBHOOK_USERNAME: USERNAME,
-      WEBHOOK_PASSWORD: PASSWORD,
-      DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
-      USER_POOL_ID: pool.userPoolId,
-      TOKEN_URL,
-      DEFAULT_SCOPES: pool.scopes.join(' '),
-      LEDGER_TABLE: tableName,
-    });
-    webhook = composeWebhook(config, awsBackend(config, webhookClients), silent);
+    webhook = wiredWebhook(
+      {
+        WEBHOOK_USERNAME: USERNAME,
+        WEBHOOK_PASSWORD: PASSWORD,
+        DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
+        USER_POOL_ID: pool.userPoolId,
+        TOKEN_URL,
+        DEFAULT_SCOPES: pool.scopes.join(' '),
+        LEDGER_TABLE: tableName,
+      },
+      webhookClients,
+    );
   });
 
   function appRequest(): CreateCredentialsRequest {

@@ -20,20 +20,14 @@ import {
   createUsagePlans,
   createUserPoolWithScopes,
   keyIdsOfPlan,
-  motoApiGateway,
   motoCognito,
+  motoTestClients,
   randomLedgerId,
   readClient,
   readKey,
 } from './aws';
 
-const apiGateway = motoApiGateway();
-const cognito = motoCognito();
-
-afterAll(() => {
-  apiGateway.destroy();
-  cognito.destroy();
-});
+const { apiGateway, cognito } = motoTestClients();
 
 /** An instance (8 hex digits) no other test marks anything with. */
 const newInstance = () => randomBytes(4).toString('hex');

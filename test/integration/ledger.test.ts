@@ -12,7 +12,14 @@ import {
   type LedgerEntry,
   type NewLedgerEntry,
 } from '../../lambda/credentials/ports';
-import { createLedgerTable, instanceOfTable, motoDynamoDb, randomLedgerId, tableItems, unique } from './aws';
+import {
+  createLedgerTable,
+  instanceOfTable,
+  motoTestClients,
+  randomLedgerId,
+  tableItems,
+  unique,
+} from './aws';
 
 const DEVELOPER = 'dev@example.com';
 /** Epoch ms: the entries' clock, fixed so that stored values can be compared exactly. */
@@ -21,7 +28,7 @@ const ISSUED = CREATED + 1_000;
 const LATER = CREATED + 60_000;
 const RETENTION_SECONDS = LEDGER_RETENTION_DAYS * 86_400;
 
-const dynamoDb = motoDynamoDb();
+const { dynamoDb } = motoTestClients();
 let tableName: string;
 let ledger: DynamoDbLedger;
 
@@ -29,8 +36,6 @@ beforeAll(async () => {
   tableName = await createLedgerTable(dynamoDb);
   ledger = new DynamoDbLedger(dynamoDb, tableName, instanceOfTable(tableName));
 });
-
-afterAll(() => dynamoDb.destroy());
 
 /** The item at `pk`, read consistently; undefined when there is none. */
 async function itemAt(pk: string, table = tableName): Promise<Record<string, AttributeValue> | undefined> {

@@ -14,11 +14,9 @@
 import { createServer, type Server } from 'node:http';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { ApiGatewayKeyIssuer } from '../../lambda/adapters/aws/api-gateway-key-issuer';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
 import { cognitoClient } from '../../lambda/adapters/aws/clients';
 import { CognitoClientIssuer } from '../../lambda/adapters/aws/cognito-client-issuer';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
+import { loadReconcilerConfig } from '../../lambda/config';
 import { ClientRefusedError, OutcomeUnknownError } from '../../lambda/credentials/ports';
 import { ThrottledError, UnavailableError } from '../../lambda/errors';
 import { composeReconciler } from '../../lambda/reconciler/compose';
@@ -39,11 +37,8 @@ import {
   instanceOfTable,
   keyIdsNamed,
   ledgerItemsOfApp,
-  motoApiGateway,
-  motoClientFactories,
-  motoClientFactoriesWith,
-  motoCognito,
-  motoDynamoDb,
+  type MotoClientFactories,
+  motoTestClients,
   planIdsOfKey,
   REGION,
   randomLedgerId,
@@ -51,6 +46,7 @@ import {
   readKey,
   type ScopedUserPool,
   unique,
+  wiredWebhook,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
@@ -59,43 +55,32 @@ const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 const CASE_TIMEOUT_MS = 30_000;
 
 /** For arranging and reading back moto's state, apart from the clients the code under test builds. */
-const apiGateway = motoApiGateway();
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
-const built: Array<{ destroyAll(): void }> = [];
-const silent = new Logger({ logLevel: 'SILENT' });
-
-afterAll(() => {
-  apiGateway.destroy();
-  cognito.destroy();
-  dynamoDb.destroy();
-  for (const clients of built) clients.destroyAll();
-});
+const moto = motoTestClients();
+const { apiGateway, cognito, dynamoDb } = moto;
 
 /** Client factories whose calls go through `faults`. */
-function faulty(faults: FaultInjector) {
-  const clients = motoClientFactoriesWith({ instrument: faults.instrument });
-  built.push(clients);
-  return clients;
-}
+const faulty = (faults: FaultInjector) => moto.factories({ instrument: faults.instrument });
 
 /** A webhook issuing API keys in `plans` and app clients in `pool`, its ledger in `tableName`. */
 function webhookOn(
-  clients: ReturnType<typeof motoClientFactories>,
+  clients: MotoClientFactories,
   deployment: { tableName: string; plans: readonly string[]; pool: ScopedUserPool },
-  logger: Logger = silent,
+  logger?: Logger,
 ) {
-  const config = loadConfig({
-    WEBHOOK_USERNAME: USERNAME,
-    WEBHOOK_PASSWORD: PASSWORD,
-    LEDGER_TABLE: deployment.tableName,
-    ALLOWED_USAGE_PLAN_IDS: deployment.plans.join(','),
-    API_CREDENTIAL_TYPES: JSON.stringify({ orders1: 'CLIENT_CREDENTIALS' }),
-    USER_POOL_ID: deployment.pool.userPoolId,
-    TOKEN_URL,
-    DEFAULT_SCOPES: deployment.pool.scopes.join(' '),
-  });
-  return composeWebhook(config, awsBackend(config, clients), logger);
+  return wiredWebhook(
+    {
+      WEBHOOK_USERNAME: USERNAME,
+      WEBHOOK_PASSWORD: PASSWORD,
+      LEDGER_TABLE: deployment.tableName,
+      ALLOWED_USAGE_PLAN_IDS: deployment.plans.join(','),
+      API_CREDENTIAL_TYPES: JSON.stringify({ orders1: 'CLIENT_CREDENTIALS' }),
+      USER_POOL_ID: deployment.pool.userPoolId,
+      TOKEN_URL,
+      DEFAULT_SCOPES: deployment.pool.scopes.join(' '),
+    },
+    clients,
+    logger,
+  );
 }
 
 /** A deployment of its own: ledger table, two usage plans, a user pool. */
@@ -175,8 +160,7 @@ describe('CreateApiKey whose answer is lost', () => {
 
       faults.heal();
       const retried = await webhook(event({ json: request }));
-      const reconcilerClients = motoClientFactories();
-      built.push(reconcilerClients);
+      const reconcilerClients = moto.factories();
       const reconciler = composeReconciler(
         loadReconcilerConfig({ LEDGER_TABLE: tableName, ALLOWED_USAGE_PLAN_IDS: plans.join(',') }),
         reconcilerClients,

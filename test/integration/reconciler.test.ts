@@ -9,12 +9,9 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DeleteApiKeyCommand } from '@aws-sdk/client-api-gateway';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig, loadReconcilerConfig } from '../../lambda/config';
+import { loadReconcilerConfig } from '../../lambda/config';
 import { composeReconciler } from '../../lambda/reconciler/compose';
 import type { Finding, ReconcileReport } from '../../lambda/reconciler/reconciler';
 import {
@@ -34,18 +31,16 @@ import {
   FaultInjector,
   instanceOfTable,
   ledgerItems,
-  motoApiGateway,
-  motoClientFactories,
-  motoClientFactoriesWith,
-  motoCognito,
-  motoDynamoDb,
+  type MotoClientFactories,
   motoEndpoint,
+  motoTestClients,
   plansListingKey,
   REGION,
   randomLedgerId,
   readClient,
   readKey,
   unique,
+  wiredWebhook,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
@@ -55,25 +50,11 @@ const REPO = join(__dirname, '..', '..');
 const TEST_TIMEOUT_MS = 60_000;
 
 /** For arranging and reading back moto's state, apart from the clients the code under test builds. */
-const apiGateway = motoApiGateway();
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
-const built: Array<{ destroyAll(): void }> = [];
-const silent = new Logger({ logLevel: 'SILENT' });
+const moto = motoTestClients();
+const { apiGateway, cognito, dynamoDb } = moto;
 
-afterAll(() => {
-  apiGateway.destroy();
-  cognito.destroy();
-  dynamoDb.destroy();
-  for (const clients of built) clients.destroyAll();
-});
-
-const clients = (faults?: FaultInjector) => {
-  const made =
-    faults === undefined ? motoClientFactories() : motoClientFactoriesWith({ instrument: faults.instrument });
-  built.push(made);
-  return made;
-};
+const clients = (faults?: FaultInjector) =>
+  moto.factories(faults === undefined ? {} : { instrument: faults.instrument });
 
 /**
  * A deployment with, in moto:
@@ -101,16 +82,17 @@ async function deployment() {
     API_CREDENTIAL_TYPES: JSON.stringify({ orders1: 'CLIENT_CREDENTIALS' }),
     USER_POOL_ID: pool.userPoolId,
   };
-  const webhookOn = (made: ReturnType<typeof clients>): Webhook => {
-    const config = loadConfig({
-      ...env,
-      WEBHOOK_USERNAME: USERNAME,
-      WEBHOOK_PASSWORD: PASSWORD,
-      TOKEN_URL,
-      DEFAULT_SCOPES: pool.scopes.join(' '),
-    });
-    return composeWebhook(config, awsBackend(config, made), silent);
-  };
+  const webhookOn = (made: MotoClientFactories): Webhook =>
+    wiredWebhook(
+      {
+        ...env,
+        WEBHOOK_USERNAME: USERNAME,
+        WEBHOOK_PASSWORD: PASSWORD,
+        TOKEN_URL,
+        DEFAULT_SCOPES: pool.scopes.join(' '),
+      },
+      made,
+    );
   const webhook = webhookOn(clients());
   const keyApp = (): CreateCredentialsRequest =>
     createRequest({

@@ -10,7 +10,7 @@ import {
 import { UnauthorizedError, UpstreamError } from '../../lambda/errors';
 import { BasicAuthenticator } from '../../lambda/http/auth';
 import { basic } from '../support/events';
-import { createSecret, motoSecretsManager, unique } from './aws';
+import { createSecret, motoTestClients, unique } from './aws';
 
 const USERNAME = 'portal';
 const OLD_PASSWORD = 'old password, still in use';
@@ -18,9 +18,7 @@ const NEW_PASSWORD = 'new password after rotation';
 const CACHE_SECONDS = 300;
 
 describe('SecretsManagerCredentials on Secrets Manager (moto)', () => {
-  const client = motoSecretsManager();
-
-  afterAll(() => client.destroy());
+  const client = motoTestClients().secretsManager;
 
   const credentialsFor = (secretId: string) => new SecretsManagerCredentials(client, secretId, CACHE_SECONDS);
 

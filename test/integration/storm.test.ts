@@ -56,10 +56,7 @@ import {
   createUsagePlans,
   createUserPoolWithScopes,
   keyIdsNamed,
-  motoApiGateway,
-  motoCognito,
-  motoDynamoDb,
-  motoSecretsManager,
+  motoTestClients,
   plansListingKey,
   REGION,
   readClient,
@@ -104,10 +101,7 @@ const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 const RUN = unique('storm');
 
 /** For arranging and reading back moto's state, apart from the clients the webhooks build. */
-const apiGateway = motoApiGateway();
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
-const secretsManager = motoSecretsManager();
+const { apiGateway, cognito, dynamoDb, secretsManager } = motoTestClients();
 /** POWERTOOLS_LOG_LEVEL=DEBUG shows what the webhooks and the reconciler did (to investigate a failure). */
 const logger =
   process.env.POWERTOOLS_LOG_LEVEL === undefined ? new Logger({ logLevel: 'SILENT' }) : new Logger();
@@ -498,10 +492,6 @@ function figures(result: StormResult): string {
     `  ledger entries listing more grants than the Portal holds (a late amend): ${overListed}`,
   ].join('\n');
 }
-
-afterAll(() => {
-  for (const client of [apiGateway, cognito, dynamoDb, secretsManager]) client.destroy();
-});
 
 describe('the fault proxy, as the clients the webhook builds see it', () => {
   let proxy: FaultProxy;

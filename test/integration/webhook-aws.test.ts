@@ -4,39 +4,31 @@
  * DynamoDB table (LEDGER_TABLE), API keys and usage-plan bindings in API Gateway. Outcomes are read
  * back from moto with separate SDK calls.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
 import { ApiKeyCredentialSchema } from '../../lambda/schemas';
 import type { Webhook } from '../../lambda/webhook';
-import { basic, createRequest, event, PASSWORD, USERNAME } from '../support/events';
+import { basic, createRequest, event, USERNAME } from '../support/events';
 import {
   bindKeyToPlan,
   createLedgerTable,
-  createSecret,
+  createPortalSecret,
   createTaggedKey,
   createUsagePlans,
   instanceOfTable,
   keyIdsNamed,
   ledgerItems,
-  motoApiGateway,
-  motoClientFactories,
-  motoDynamoDb,
-  motoSecretsManager,
+  motoTestClients,
   planIdsOfKey,
   plansListingKey,
   randomLedgerId,
   readKey,
   unique,
+  wiredWebhook,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
 /** For arranging and reading back moto's state, apart from the clients the webhook builds. */
-const apiGateway = motoApiGateway();
-const dynamoDb = motoDynamoDb();
-const secretsManager = motoSecretsManager();
-const webhookClients = motoClientFactories();
+const moto = motoTestClients();
+const { apiGateway, dynamoDb, secretsManager } = moto;
 let webhook: Webhook;
 /** Usage plans on the deployment's allow-list, and one that is not. */
 let allowed: string[];
@@ -47,24 +39,12 @@ beforeAll(async () => {
   const plans = await createUsagePlans(apiGateway, 4);
   allowed = plans.slice(0, 3);
   notAllowed = plans[3] ?? '';
-  const secretArn = await createSecret(
-    secretsManager,
-    JSON.stringify({ username: USERNAME, password: PASSWORD }),
-  );
+  const secretArn = await createPortalSecret(secretsManager);
   tableName = await createLedgerTable(dynamoDb);
-  const config = loadConfig({
-    WEBHOOK_SECRET_ARN: secretArn,
-    ALLOWED_USAGE_PLAN_IDS: allowed.join(','),
-    LEDGER_TABLE: tableName,
-  });
-  webhook = composeWebhook(config, awsBackend(config, webhookClients), new Logger({ logLevel: 'SILENT' }));
-});
-
-afterAll(() => {
-  apiGateway.destroy();
-  dynamoDb.destroy();
-  secretsManager.destroy();
-  webhookClients.destroyAll();
+  webhook = wiredWebhook(
+    { WEBHOOK_SECRET_ARN: secretArn, ALLOWED_USAGE_PLAN_IDS: allowed.join(','), LEDGER_TABLE: tableName },
+    moto.factories(),
+  );
 });
 
 const apis = (planIds: readonly string[]) => [{ id: 'restapi1', usagePlans: planIds.map((id) => ({ id })) }];

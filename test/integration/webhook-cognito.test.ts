@@ -4,10 +4,6 @@
  * a user pool of this file's own, the ledger in a DynamoDB table (LEDGER_TABLE). Outcomes are read
  * back from moto with separate SDK calls.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { awsBackend } from '../../lambda/adapters/aws/backend';
-import { composeWebhook } from '../../lambda/compose';
-import { loadConfig } from '../../lambda/config';
 import { ClientCredentialSchema } from '../../lambda/schemas';
 import type { Webhook } from '../../lambda/webhook';
 import { createRequest, event, PASSWORD, USERNAME } from '../support/events';
@@ -17,20 +13,18 @@ import {
   createPoolClient,
   createUserPoolWithScopes,
   instanceOfTable,
-  motoClientFactories,
-  motoCognito,
-  motoDynamoDb,
+  motoTestClients,
   readClient,
   type ScopedUserPool,
   unique,
+  wiredWebhook,
 } from './aws';
 
 const DEVELOPER = 'dev@example.com';
 const TOKEN_URL = 'https://auth.example.com/oauth2/token';
 /** For arranging and reading back moto's state, apart from the clients the webhook builds. */
-const cognito = motoCognito();
-const dynamoDb = motoDynamoDb();
-const webhookClients = motoClientFactories();
+const moto = motoTestClients();
+const { cognito, dynamoDb } = moto;
 let webhook: Webhook;
 let pool: ScopedUserPool;
 /** DEFAULT_SCOPES; billing1 has its own scope (API_SCOPES). */
@@ -45,23 +39,19 @@ beforeAll(async () => {
   billingScope = pool.scopes[2] ?? '';
   const tableName = await createLedgerTable(dynamoDb);
   instance = instanceOfTable(tableName);
-  const config = loadConfig({
-    LEDGER_TABLE: tableName,
-    WEBHOOK_USERNAME: USERNAME,
-    WEBHOOK_PASSWORD: PASSWORD,
-    DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
-    USER_POOL_ID: pool.userPoolId,
-    TOKEN_URL,
-    DEFAULT_SCOPES: defaultScopes.join(' '),
-    API_SCOPES: JSON.stringify({ billing1: [billingScope] }),
-  });
-  webhook = composeWebhook(config, awsBackend(config, webhookClients), new Logger({ logLevel: 'SILENT' }));
-});
-
-afterAll(() => {
-  cognito.destroy();
-  dynamoDb.destroy();
-  webhookClients.destroyAll();
+  webhook = wiredWebhook(
+    {
+      LEDGER_TABLE: tableName,
+      WEBHOOK_USERNAME: USERNAME,
+      WEBHOOK_PASSWORD: PASSWORD,
+      DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
+      USER_POOL_ID: pool.userPoolId,
+      TOKEN_URL,
+      DEFAULT_SCOPES: defaultScopes.join(' '),
+      API_SCOPES: JSON.stringify({ billing1: [billingScope] }),
+    },
+    moto.factories(),
+  );
 });
 
 const apis = (...ids: string[]) => ids.map((id) => ({ id }));
