@@ -6,7 +6,7 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEPS_LOCK_FILE, HANDLER_BUNDLING, HANDLER_RUNTIME, PROJECT_ROOT } from './bundling';
@@ -52,6 +52,18 @@ export interface OwnedFunctionOptions {
   readonly timeout: Duration;
   readonly reservedConcurrentExecutions?: number;
   readonly retryAttempts?: number;
+  /**
+   * The Lambda handler setting.
+   * @default 'index.handler' (the bundle itself)
+   */
+  readonly handler?: string;
+  /** Commands that add files to the asset after esbuild (the webhook's launcher and code cache). */
+  readonly commandHooks?: ICommandHooks;
+  /**
+   * NODE_OPTIONS of the function.
+   * @default '--enable-source-maps'
+   */
+  readonly nodeOptions?: string;
 }
 
 /** A function with the log group and the role created for it alone. */
@@ -85,7 +97,7 @@ export function ownedFunction(
   const fn = new NodejsFunction(scope, 'Function', {
     description: options.description,
     entry: options.entry,
-    handler: 'handler',
+    handler: options.handler ?? 'handler',
     projectRoot: PROJECT_ROOT,
     depsLockFilePath: DEPS_LOCK_FILE,
     runtime: HANDLER_RUNTIME,
@@ -98,7 +110,10 @@ export function ownedFunction(
     ...(options.retryAttempts !== undefined && { retryAttempts: options.retryAttempts }),
     role,
     logGroup,
-    bundling: HANDLER_BUNDLING,
+    bundling: {
+      ...HANDLER_BUNDLING,
+      ...(options.commandHooks !== undefined && { commandHooks: options.commandHooks }),
+    },
     // SDK v3 reuses connections by itself; the variable only matters to SDK v2.
     awsSdkConnectionReuse: false,
     environment: {
@@ -106,7 +121,7 @@ export function ownedFunction(
       POWERTOOLS_SERVICE_NAME: options.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
       POWERTOOLS_LOG_LEVEL: logLevel,
-      NODE_OPTIONS: '--enable-source-maps',
+      ...(options.nodeOptions !== '' && { NODE_OPTIONS: options.nodeOptions ?? '--enable-source-maps' }),
     },
   });
   // CDK makes the function depend on its whole role construct: the policy dependency matters (the

@@ -1,25 +1,28 @@
 /**
- * One cold start, in a fresh Node process: `node cold-start-runner.cjs <load|call> <bundle> <event JSON>`.
- * Loads the built Lambda bundle and, in "call" mode, sends it one request, as Lambda would.
- * Exits 0 when the handler answered 200 (or, in "load" mode, once the bundle is loaded), else 1.
- * Writes its own timings (ms since the process started) as JSON to fd 3 for the parent.
+ * One cold start, in a fresh Node process: `node cold-start-runner.cjs <load|call> <entry> <event JSON>`.
+ * Loads the entry point Lambda would load (the asset's launcher, or the bundle itself) and, in
+ * "call" mode, sends it one request, as Lambda would. Exits 0 when the handler answered 200 (or, in
+ * "load" mode, once the entry is loaded), else 1. Writes its own timings (ms since the process
+ * started) and whether V8 took the code cache as JSON to fd 3 for the parent.
  */
 'use strict';
 const { writeSync } = require('node:fs');
 
-const [mode, bundle, eventJson] = process.argv.slice(2);
+const [mode, entry, eventJson] = process.argv.slice(2);
 
-function report(result) {
-  writeSync(3, JSON.stringify(result));
-}
-
-const { handler } = require(bundle);
+const loaded = require(entry);
+const { handler } = loaded;
 const loadedAt = performance.now();
 // Epoch ms of the process start: the parent lines up the stub's arrival times with it.
 const { timeOrigin } = performance;
+const codeCache = loaded.codeCache ?? 'none';
+
+function report(result) {
+  writeSync(3, JSON.stringify({ timeOrigin, loadedAt, codeCache, ...result }));
+}
 
 if (mode === 'load') {
-  report({ timeOrigin, loadedAt });
+  report({});
   process.exit(0);
 }
 
@@ -40,7 +43,7 @@ const context = {
 
 handler(JSON.parse(eventJson), context).then(
   (response) => {
-    report({ timeOrigin, loadedAt, answeredAt: performance.now(), statusCode: response.statusCode });
+    report({ answeredAt: performance.now(), statusCode: response.statusCode });
     if (response.statusCode !== 200) {
       process.stderr.write(`first response was ${response.statusCode}: ${response.body}\n`);
     }

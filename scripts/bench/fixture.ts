@@ -32,12 +32,14 @@ export const DEPLOYMENT_ENV: Readonly<Record<string, string>> = {
   ACCESS_TOKEN_VALIDITY_MINUTES: '60',
 };
 
-/** What lib/webhook-function.ts adds to every deployment's environment. */
+/**
+ * What lib/webhook-function.ts adds to every deployment's environment (no NODE_OPTIONS: the
+ * launcher maps stack traces itself).
+ */
 export const LAMBDA_ENV: Readonly<Record<string, string>> = {
   POWERTOOLS_SERVICE_NAME: 'credential-webhook',
   POWERTOOLS_METRICS_NAMESPACE: 'CredentialWebhook',
   POWERTOOLS_LOG_LEVEL: 'INFO',
-  NODE_OPTIONS: '--enable-source-maps',
 };
 
 /**

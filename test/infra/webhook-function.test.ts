@@ -25,7 +25,7 @@ function webhookFunction(fixture: WebhookFixture): Record<string, unknown> {
 }
 
 describe('the webhook function', () => {
-  test('runs on Node.js 24 on ARM64 with 512 MB and a 25-second timeout', () => {
+  test('runs on Node.js 24 on ARM64 with 512 MB and a 25-second timeout, entered through the launcher', () => {
     const fixture = webhookFixture();
 
     const fn = webhookFunction(fixture);
@@ -35,7 +35,7 @@ describe('the webhook function', () => {
       ['arm64'],
       512,
       25,
-      'index.handler',
+      'launch.handler',
     ]);
   });
 
@@ -68,7 +68,6 @@ describe('the webhook function', () => {
       POWERTOOLS_SERVICE_NAME: 'credential-webhook',
       POWERTOOLS_METRICS_NAMESPACE: 'CredentialWebhook',
       POWERTOOLS_LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
     });
   });
 
@@ -158,6 +157,7 @@ describe('the bundling settings', () => {
       esbuildArgs: {
         '--alias:@aws-sdk/credential-provider-node':
           HANDLER_ESBUILD_OPTIONS.alias['@aws-sdk/credential-provider-node'],
+        '--supported:dynamic-import': String(HANDLER_ESBUILD_OPTIONS.supported['dynamic-import']),
       },
     });
   });
