@@ -291,6 +291,29 @@ function markdown(
       `first response (create API key, AWS on loopback) at ${cold.answeredAt.p50.toFixed(0)}; its AWS calls reached the stub at ` +
       `${timeline(cold)}.`,
     '',
+    `Cold start, each way of loading the same bundle (median of ${cold.call.count}, interleaved in one run; / bare = against bare \`node -e ''\`):`,
+    '',
+    table(
+      ['load + first create', 'median', '/ bare'],
+      [
+        ...LEVERS.map((lever) => [
+          lever,
+          ms(cold.levers[lever].p50),
+          `${(cold.levers[lever].p50 / cold.bare.p50).toFixed(2)}×`,
+        ]),
+        [
+          'launcher + code cache (as deployed)',
+          ms(cold.call.p50),
+          `${(cold.call.p50 / cold.bare.p50).toFixed(2)}×`,
+        ],
+        [
+          'Python + boto3, same shape',
+          ms(cold.python.p50),
+          `${(cold.python.p50 / cold.bare.p50).toFixed(2)}×`,
+        ],
+      ],
+    ),
+    '',
     `AWS round trips with ${AWS_LATENCY_MS} ms per AWS call (control plane = API Gateway / Cognito; DynamoDB = ledger and create records):`,
     '',
     table(
