@@ -1,7 +1,8 @@
 /**
  * `npm start`: the webhook on http://127.0.0.1:$PORT with an in-process backend, so it can be tried
  * with no AWS account. Setting AWS_REGION (real AWS) or AWS_ENDPOINT_URL (an emulator) switches to
- * the AWS SDK adapters: configuration, not a code change.
+ * the AWS SDK adapters: configuration, not a code change. It prints what a first run needs: the URL,
+ * the kind of credential issued, the Basic credentials and curl commands that work as pasted.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { awsAdaptersWithoutLedger, awsBackend } from '../adapters/aws/backend';
@@ -18,11 +19,113 @@ import { type Backend, composeWebhook } from '../compose';
 import { loadConfig, loadLocalServerConfig, type WebhookConfig } from '../config';
 import { UnavailableError } from '../errors';
 import { errorResponse } from '../http/responses';
+import type { CredentialType } from '../schemas';
 import type { Webhook } from '../webhook';
-import { startServer } from './server';
-import { withLocalTokenEndpoint } from './token-endpoint';
+import { PortInUseError, startServer } from './server';
+import { LOCAL_TOKEN_PATH, withLocalTokenEndpoint } from './token-endpoint';
 
 const LEDGER_IN_MEMORY = 'ledger: in memory (set LEDGER_TABLE to keep it in DynamoDB)';
+
+const KIND_NAMES: Record<CredentialType, string> = {
+  API_KEY: 'API keys',
+  CLIENT_CREDENTIALS: 'client credentials',
+};
+
+const otherKind = (kind: CredentialType): CredentialType =>
+  kind === 'API_KEY' ? 'CLIENT_CREDENTIALS' : 'API_KEY';
+
+/** The APIs configured (API_CREDENTIAL_TYPES) for a kind other than the default. */
+function apisOverriddenTo(config: WebhookConfig, kind: CredentialType): string[] {
+  if (kind === config.defaultCredentialType) return [];
+  return [...config.credentialTypeByApi].filter(([, type]) => type === kind).map(([api]) => api);
+}
+
+/** Which kind of credential each API gets, in a line. */
+function describeKinds(config: WebhookConfig): string {
+  const kind = config.defaultCredentialType;
+  const others = apisOverriddenTo(config, otherKind(kind));
+  if (others.length > 0) {
+    return `${KIND_NAMES[kind]}; ${KIND_NAMES[otherKind(kind)]} for API${others.length > 1 ? 's' : ''} ${others.join(', ')}`;
+  }
+  return kind === 'API_KEY'
+    ? 'API keys for every API (DEFAULT_CREDENTIAL_TYPE=CLIENT_CREDENTIALS issues client credentials)'
+    : 'client credentials for every API';
+}
+
+/** An API id the deployment issues the default kind for. */
+function defaultKindApi(config: WebhookConfig): string {
+  const kind = config.defaultCredentialType;
+  for (let n = 0; ; n++) {
+    const api = n === 0 ? 'a1b2c3d4e5' : `a1b2c3d4e5${n}`;
+    if ((config.credentialTypeByApi.get(api) ?? kind) === kind) return api;
+  }
+}
+
+/** Quotes a value for a POSIX shell, so that a printed command pastes as shown. */
+const shellQuote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * The credential's `clientId:clientSecret`, cut out of the JSON in a shell variable with sed:
+ * nothing beyond curl and a POSIX shell is needed to paste the commands.
+ */
+const clientAuth = (variable: string): string =>
+  `"$(echo "$${variable}" | sed -E 's/.*"clientId":"([^"]*)","clientSecret":"([^"]*)".*/\\1:\\2/')"`;
+
+/**
+ * Commands to paste, in order: create (the answer kept in $CRED, as the Portal keeps it), a token
+ * for a client, update and revoke (sent what create returned, as the Portal does), health. The
+ * labels are lines of their own, not `#` comments, which an interactive zsh would try to run.
+ */
+function tryIt(options: {
+  readonly url: string;
+  readonly auth: string;
+  readonly config: WebhookConfig;
+  readonly tokenUrl: string | undefined;
+}): string[] {
+  const { url, auth, config, tokenUrl } = options;
+  const curl = `curl -s -u ${auth}`;
+  const post = (path: string) => `${curl} -H 'Content-Type: application/json' ${url}${path}`;
+  const status = `-w '%{http_code}\\n'`;
+  const kind = config.defaultCredentialType;
+  const api = defaultKindApi(config);
+  const plans = config.allowedUsagePlanIds === 'any' ? ['plan1', 'plan2'] : [...config.allowedUsagePlanIds];
+  const plan = (index: number) => `{"id":"${plans[index] ?? plans[0] ?? 'plan1'}"}`;
+  const apis = (index: number) =>
+    kind === 'API_KEY' ? `[{"id":"${api}","usagePlans":[${plan(index)}]}]` : `[{"id":"${api}"}]`;
+  const create = (variable: string, app: string, apiList: string) => [
+    `  ${variable}=$(${post('/v1/createCredentials')} \\`,
+    `    -d '{"appName":"${app}","appSlug":"${app.replace(/ /g, '-')}","developer":"dev@example.com","apis":${apiList}}'); echo "$${variable}"`,
+  ];
+  const token = (variable: string) =>
+    `  curl -s -u ${clientAuth(variable)} -w '\\n' -d grant_type=client_credentials ${tokenUrl}`;
+
+  const lines = [
+    '',
+    'Try it: paste these commands in order.',
+    'create (200 and the credential, kept in $CRED):',
+  ];
+  lines.push(...create('CRED', 'my app', apis(0)));
+  if (kind === 'CLIENT_CREDENTIALS' && tokenUrl !== undefined) {
+    lines.push("token (200, the client's id and secret exchanged for a bearer token):", token('CRED'));
+  }
+  // What create returned, its closing brace cut (${CRED%?}) to add the app's new data.
+  const changes = kind === 'API_KEY' ? `"apis":${apis(1)}` : '"appName":"my app v2"';
+  lines.push(
+    'update (204; the Portal sends back what create returned, with the changes):',
+    `  ${post('/v1/updateCredentials')} ${status} \\`,
+    `    -d "\${CRED%?}"',${changes}}'`,
+    'revoke (204):',
+    `  ${post('/v1/revokeCredentials')} ${status} -d "$CRED"`,
+    'health (204):',
+    `  ${curl} ${status} ${url}/v1/health`,
+  );
+  const clientApi = apisOverriddenTo(config, 'CLIENT_CREDENTIALS')[0];
+  if (clientApi !== undefined && tokenUrl !== undefined) {
+    lines.push(`client credentials, for API ${clientApi} (200 and the client, then 200 and a token):`);
+    lines.push(...create('CLIENT', 'my client app', `[{"id":"${clientApi}"}]`), token('CLIENT'));
+  }
+  return lines;
+}
 
 async function main(): Promise<void> {
   const env: Record<string, string | undefined> = { ...process.env };
@@ -79,33 +182,57 @@ async function main(): Promise<void> {
         )
       : webhook;
 
-  console.log(
+  const clientCredentials = config.clientCredentials;
+  // The local endpoint answers only for the in-process pool; against AWS, only a TOKEN_URL the user
+  // set is a real Cognito domain.
+  const tokenUrl =
+    clientCredentials === undefined
+      ? undefined
+      : !useAws
+        ? `${running.url}${LOCAL_TOKEN_PATH}`
+        : process.env.TOKEN_URL !== undefined
+          ? clientCredentials.tokenUrl
+          : undefined;
+  const lines = [
     `Credential webhook listening on ${running.url} (backend: ${useAws ? 'AWS SDK' : 'in-process'})`,
-  );
-  if (ledgerInMemory) console.log(LEDGER_IN_MEMORY);
+    `Credentials: ${describeKinds(config)}`,
+  ];
+  if (ledgerInMemory) lines.push(LEDGER_IN_MEMORY);
   if (config.auth.source === 'static') {
     const { username, password } = config.auth;
-    console.log(`Basic auth username: ${username}`);
+    lines.push(`Basic auth username: ${username}`);
     // A password the user chose is theirs to know; printing it would only copy it into terminals,
     // scrollback and CI logs. Only a generated one, which nobody else knows, is shown.
-    const userPass = generatedPassword ? `'${username}:${password}'` : `"${username}:$WEBHOOK_PASSWORD"`;
-    console.log(
+    lines.push(
       generatedPassword
         ? `Basic auth password: ${password} (generated; set WEBHOOK_PASSWORD to choose)`
-        : 'Basic auth password: the one in WEBHOOK_PASSWORD (not printed)',
+        : 'Basic auth password: the one in WEBHOOK_PASSWORD (not printed; the commands read it, so export it where you paste them)',
     );
-    console.log('Try:');
-    console.log(
-      `  curl -s -u ${userPass} -H 'Content-Type: application/json' ${running.url}/v1/createCredentials \\\n` +
-        `    -d '{"appName":"my app","appSlug":"my-app","developer":"dev@example.com","apis":[{"id":"a1b2c3d4e5","usagePlans":[{"id":"plan1"}]}]}'`,
-    );
+    const auth = generatedPassword
+      ? shellQuote(`${username}:${password}`)
+      : `"${username.replace(/[\\"$`]/g, '\\$&')}:$WEBHOOK_PASSWORD"`;
+    lines.push(...tryIt({ url: running.url, auth, config, tokenUrl }));
+  } else {
+    lines.push('Basic auth: the username and password in the secret WEBHOOK_SECRET_ARN names');
   }
+  lines.push('Stop with Ctrl+C.');
+  // One write, so whoever reads the output never sees half of it.
+  console.log(lines.join('\n'));
   const stop = () => void running.close().then(() => process.exit(0));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  if (error instanceof PortInUseError) {
+    // The usual cause is another `npm start` still running: say how to pick another port.
+    const other = error.port === 0 || error.port >= 65535 ? 3001 : error.port + 1;
+    console.error(
+      `Cannot listen on ${error.host}:${error.port}: the port is already in use. ` +
+        `Choose another with PORT=${other} npm start, or PORT=0 for any free port.`,
+    );
+  } else {
+    console.error(error instanceof Error ? error.message : error);
+  }
   process.exit(1);
 });

@@ -55,6 +55,18 @@ function toEvent(request: IncomingMessage, body: string): WebhookEvent {
   };
 }
 
+/** Another process listens on the port: a user's mistake to name, not a crash to trace. */
+export class PortInUseError extends Error {
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    options?: ErrorOptions,
+  ) {
+    super(`port ${port} on ${host} is already in use`, options);
+    this.name = 'PortInUseError';
+  }
+}
+
 export async function startServer(
   webhook: Webhook,
   options: { host?: string; port?: number } = {},
@@ -78,9 +90,12 @@ export async function startServer(
     }
   });
   const host = options.host ?? '127.0.0.1';
+  const wanted = options.port ?? 0;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new PortInUseError(host, wanted, { cause: error }) : error),
+    );
+    server.listen(wanted, host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   return {

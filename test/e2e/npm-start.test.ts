@@ -1,20 +1,31 @@
-/** `npm start` as a new user runs it: the entry point prints what is needed to call it, and it answers. */
-import { type ChildProcess, spawn } from 'node:child_process';
+/**
+ * `npm start` as a new user runs it: the entry point prints what is needed to call it, the commands
+ * it prints work when pasted into a shell, and a port already taken is said in one line.
+ */
+import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const READY = 'Stop with Ctrl+C.';
 
-function launch(env: Record<string, string>): ChildProcess {
-  const clean = Object.fromEntries(
+/** The environment without any setting of the webhook's, so the defaults a new user sees apply. */
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(name),
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined &&
+        !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_|PORT$|HOST$)/.test(entry[0]),
     ),
   );
-  return spawn(TSX, ['lambda/dev-server/main.ts'], { cwd: ROOT, env: { ...clean, PORT: '0', ...env } });
 }
 
-/** Collects the process's stdout until `done` says it has seen enough, or it exits. */
+function launch(env: Record<string, string>): ChildProcess {
+  return spawn(TSX, ['lambda/dev-server/main.ts'], { cwd: ROOT, env: { ...cleanEnv(), PORT: '0', ...env } });
+}
+
+/** Collects the process's output until `done` says stdout has all it needs, or the process exits. */
 function output(
   child: ChildProcess,
   done: (text: string) => boolean,
@@ -33,11 +44,68 @@ function output(
   });
 }
 
-test('prints the URL, the generated Basic credentials and a curl line, then serves them', async () => {
-  const child = launch({});
+/** Starts it and waits for the whole banner. */
+async function started(env: Record<string, string>): Promise<{ child: ChildProcess; stdout: string }> {
+  const child = launch(env);
+  const { stdout, stderr, code } = await output(child, (text) => text.includes(READY));
+  if (code !== null) throw new Error(`npm start exited with ${code}:\n${stdout}${stderr}`);
+  return { child, stdout };
+}
+
+/**
+ * The printed commands as a shell script: the indented lines between "Try it" and the last line
+ * (labels stand on lines of their own at the margin).
+ */
+function printedCommands(stdout: string): string {
+  const block = stdout.slice(stdout.indexOf('Try it'), stdout.indexOf(READY)).split('\n');
+  return block.filter((line) => line.startsWith('  ')).join('\n');
+}
+
+/** Runs the script with sh, as pasted into a terminal; resolves with the lines it printed. */
+function paste(script: string, env: Record<string, string> = {}): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    execFile('sh', ['-c', script], { env: { ...cleanEnv(), ...env }, timeout: 20_000 }, (error, stdout) =>
+      error === null ? resolve(stdout.trimEnd().split('\n')) : reject(error),
+    );
+  });
+}
+
+const listeningUrl = (stdout: string) => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+
+const apiKey = (line: string | undefined) =>
+  expect(JSON.parse(line ?? 'null')).toEqual({
+    credentialType: 'API_KEY',
+    apiKeyId: expect.any(String),
+    apiKey: expect.any(String),
+    customCredentials: { apiKeyHeader: 'x-api-key' },
+  });
+
+const client = (line: string | undefined, tokenUrl: string) =>
+  expect(JSON.parse(line ?? 'null')).toMatchObject({
+    credentialType: 'CLIENT_CREDENTIALS',
+    clientId: expect.any(String),
+    clientSecret: expect.any(String),
+    customCredentials: { tokenUrl },
+  });
+
+const token = (line: string | undefined) =>
+  expect(JSON.parse(line ?? 'null')).toEqual({
+    access_token: expect.stringMatching(/^local\./),
+    token_type: 'Bearer',
+    expires_in: 3600,
+    scope: 'local-api/read local-api/write',
+  });
+
+beforeAll(() => {
+  // The printed commands are curl lines: without curl they cannot be checked, which must not pass.
+  const curl = spawnSync('curl', ['--version']);
+  if (curl.status !== 0) throw new Error('these tests run the printed curl commands: install curl');
+});
+
+test('prints the URL, the kind, the generated Basic credentials and commands that work as pasted', async () => {
+  const { child, stdout } = await started({});
   try {
-    const { stdout } = await output(child, (text) => text.includes('curl'));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const url = listeningUrl(stdout);
     const username = /username: (\S+)/.exec(stdout)?.[1];
     const password = /password: (\S+)/.exec(stdout)?.[1];
     expect({ url, username, password }).toEqual({
@@ -45,77 +113,76 @@ test('prints the URL, the generated Basic credentials and a curl line, then serv
       username: 'portal',
       password: expect.stringMatching(/^[A-Za-z0-9]{24}$/),
     });
-    expect(stdout).toContain(`curl -s -u '${username}:${password}'`);
     expect(stdout).toContain('(generated; set WEBHOOK_PASSWORD to choose)');
+    expect(stdout).toContain('Credentials: API keys for every API');
+    expect(stdout).toContain(`curl -s -u '${username}:${password}'`);
+    for (const path of ['createCredentials', 'updateCredentials', 'revokeCredentials', 'health']) {
+      expect(stdout).toContain(`${url}/v1/${path}`);
+    }
+    expect(stdout).not.toContain('oauth2/token');
 
-    const health = await fetch(`${url}/v1/health`, {
-      headers: { Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` },
-    });
-    expect(health.status).toBe(204);
+    // create (the credential, so 200), update, revoke and health (204 each), in the printed order.
+    const printed = await paste(printedCommands(stdout));
+    expect(printed).toHaveLength(4);
+    apiKey(printed[0]);
+    expect(printed.slice(1)).toEqual(['204', '204', '204']);
   } finally {
     child.kill('SIGTERM');
   }
 }, 30_000);
 
-test('never prints a password the user chose in WEBHOOK_PASSWORD, and serves it', async () => {
+test('never prints a password the user chose in WEBHOOK_PASSWORD; its commands read the variable', async () => {
   const chosen = 'my-own-Secret-4711';
   const child = launch({ WEBHOOK_PASSWORD: chosen });
   try {
-    const { stdout, stderr } = await output(child, (text) => text.includes('"appName"'));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
+    const { stdout, stderr } = await output(child, (text) => text.includes(READY));
 
     expect(`${stdout}${stderr}`).not.toContain(chosen);
     expect(stdout).toContain('Basic auth username: portal');
-    expect(stdout).toContain('Basic auth password: the one in WEBHOOK_PASSWORD (not printed)');
-    // The curl line reads it from the variable the user set, so it still works when pasted.
+    expect(stdout).toContain('Basic auth password: the one in WEBHOOK_PASSWORD (not printed;');
+    // The commands read it from the variable the user set, so they still work when pasted.
     expect(stdout).toContain(`curl -s -u "portal:$WEBHOOK_PASSWORD"`);
 
-    const health = await fetch(`${url}/v1/health`, {
-      headers: { Authorization: `Basic ${Buffer.from(`portal:${chosen}`).toString('base64')}` },
-    });
-    expect(health.status).toBe(204);
+    const printed = await paste(printedCommands(stdout), { WEBHOOK_PASSWORD: chosen });
+    apiKey(printed[0]);
+    expect(printed.slice(1)).toEqual(['204', '204', '204']);
   } finally {
     child.kill('SIGTERM');
   }
 }, 30_000);
 
-test('with client credentials, the token URL in the credential answers with a token', async () => {
-  const child = launch({
-    DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
-    WEBHOOK_PASSWORD: 'chosen-password',
-  });
+test('with client credentials, says so and prints a token request that answers with a token', async () => {
+  const { child, stdout } = await started({ DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS' });
   try {
-    const { stdout } = await output(child, (text) => text.includes('curl'));
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1];
-    const created = await fetch(`${url}/v1/createCredentials`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Basic ${Buffer.from('portal:chosen-password').toString('base64')}`,
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify({ appName: 'my app', developer: 'dev@example.com', apis: [{ id: 'orders1' }] }),
-    });
-    const credential = (await created.json()) as {
-      clientId: string;
-      clientSecret: string;
-      customCredentials: { tokenUrl: string };
-    };
+    const url = listeningUrl(stdout);
+    expect(stdout).toContain('Credentials: client credentials for every API');
     // PORT=0: the server picked its port, and the token URL carries it.
-    expect(credential.customCredentials.tokenUrl).toBe(`${url}/oauth2/token`);
+    expect(stdout).toContain(`-d grant_type=client_credentials ${url}/oauth2/token`);
 
-    const token = await fetch(credential.customCredentials.tokenUrl, {
-      method: 'POST',
-      headers: {
-        Authorization: `Basic ${Buffer.from(`${credential.clientId}:${credential.clientSecret}`).toString('base64')}`,
-        'Content-Type': 'application/x-www-form-urlencoded',
-      },
-      body: 'grant_type=client_credentials',
-    });
-    expect(token.status).toBe(200);
-    expect(await token.json()).toMatchObject({
-      token_type: 'Bearer',
-      scope: 'local-api/read local-api/write',
-    });
+    // create, token, update, revoke, health.
+    const printed = await paste(printedCommands(stdout));
+    expect(printed).toHaveLength(5);
+    client(printed[0], `${url}/oauth2/token`);
+    token(printed[1]);
+    expect(printed.slice(2)).toEqual(['204', '204', '204']);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}, 30_000);
+
+test('with client credentials for some APIs only, names them and prints both flows', async () => {
+  const { child, stdout } = await started({ API_CREDENTIAL_TYPES: '{"orders1":"CLIENT_CREDENTIALS"}' });
+  try {
+    const url = listeningUrl(stdout);
+    expect(stdout).toContain('Credentials: API keys; client credentials for API orders1');
+
+    // The key's create, update, revoke, health; then the client's create and token.
+    const printed = await paste(printedCommands(stdout));
+    expect(printed).toHaveLength(6);
+    apiKey(printed[0]);
+    expect(printed.slice(1, 4)).toEqual(['204', '204', '204']);
+    client(printed[4], `${url}/oauth2/token`);
+    token(printed[5]);
   } finally {
     child.kill('SIGTERM');
   }
@@ -128,6 +195,37 @@ test('invalid configuration stops it with a message naming the variable', async 
   expect(stderr).toContain('DEFAULT_CREDENTIAL_TYPE');
 }, 30_000);
 
+describe('a port already in use', () => {
+  let occupied: Server;
+  let port = 0;
+  beforeAll(async () => {
+    occupied = createServer();
+    await new Promise<void>((resolve) => occupied.listen(0, '127.0.0.1', resolve));
+    const address = occupied.address();
+    if (address === null || typeof address === 'string') throw new Error('no port');
+    port = address.port;
+  });
+  afterAll(() => new Promise<void>((resolve) => occupied.close(() => resolve())));
+
+  test('is said in one line with how to choose another, and exits non-zero without a stack trace', async () => {
+    // Through npm itself, as the user runs it: nothing npm adds may hide the line.
+    const child = spawn('npm', ['start'], {
+      cwd: ROOT,
+      env: { ...cleanEnv(), PORT: String(port), npm_config_update_notifier: 'false' },
+    });
+    const { stdout, stderr, code } = await output(child, () => false);
+
+    expect(code).not.toBe(0);
+    expect(code).not.toBeNull();
+    expect(stderr.trim().split('\n')[0]).toBe(
+      `Cannot listen on 127.0.0.1:${port}: the port is already in use. ` +
+        `Choose another with PORT=${port + 1} npm start, or PORT=0 for any free port.`,
+    );
+    expect(`${stdout}${stderr}`).not.toMatch(/^\s+at /m);
+    expect(stdout).not.toContain('listening');
+  }, 30_000);
+});
+
 // Nothing is sent to AWS at startup, so an endpoint nobody listens on is enough to pick the AWS backend.
 const AWS_ENDPOINT = {
   AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
@@ -137,9 +235,8 @@ const AWS_ENDPOINT = {
 const LEDGER_IN_MEMORY = 'ledger: in memory (set LEDGER_TABLE to keep it in DynamoDB)';
 
 test('with AWS but no LEDGER_TABLE, says the ledger is kept in memory', async () => {
-  const child = launch(AWS_ENDPOINT);
+  const { child, stdout } = await started(AWS_ENDPOINT);
   try {
-    const { stdout } = await output(child, (text) => text.includes('curl'));
     expect(stdout).toContain('(backend: AWS SDK)');
     expect(stdout).toContain(LEDGER_IN_MEMORY);
   } finally {
@@ -148,9 +245,8 @@ test('with AWS but no LEDGER_TABLE, says the ledger is kept in memory', async ()
 }, 30_000);
 
 test('with AWS and a LEDGER_TABLE, keeps the ledger in DynamoDB and says nothing of memory', async () => {
-  const child = launch({ ...AWS_ENDPOINT, LEDGER_TABLE: 'webhook-ledger' });
+  const { child, stdout } = await started({ ...AWS_ENDPOINT, LEDGER_TABLE: 'webhook-ledger' });
   try {
-    const { stdout } = await output(child, (text) => text.includes('curl'));
     expect(stdout).toContain('(backend: AWS SDK)');
     expect(stdout).not.toContain('ledger: in memory');
   } finally {

@@ -1,0 +1,220 @@
+/**
+ * `npm run probe` against `npm start` (the dev server, in-process backend), both credential kinds:
+ * every required and recommended check passes, and what the probe created is revoked.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ProbeJson } from '../../scripts/probe/json';
+
+const ROOT = join(__dirname, '..', '..');
+const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
+const PASSWORD = 'probe-e2e-password';
+
+/** The environment without the settings a developer's shell may carry into the server. */
+function cleanEnv(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] =>
+        entry[1] !== undefined &&
+        !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
+    ),
+  );
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+interface DevServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** `npm start` on a free loopback port, ready once its health check answers 204. */
+async function startDevServer(env: Record<string, string>): Promise<DevServer> {
+  const port = await freePort();
+  const child = spawn(TSX, ['lambda/dev-server/main.ts'], {
+    cwd: ROOT,
+    env: { ...cleanEnv(), HOST: '127.0.0.1', PORT: String(port), WEBHOOK_PASSWORD: PASSWORD, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    await exited;
+  };
+  const authorization = `Basic ${Buffer.from(`portal:${PASSWORD}`).toString('base64')}`;
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}): ${stderr}`);
+    try {
+      const health = await fetch(`${url}/v1/health`, { headers: { Authorization: authorization } });
+      if (health.status === 204) return { url, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop();
+  throw new Error(`npm start did not answer within 30 s: ${stderr}`);
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+}
+
+/** Runs a command of the repository (the probe, or the package's bin) and waits for it. */
+const run = (command: string, args: readonly string[]) =>
+  exited(spawn(command, args, { cwd: ROOT, env: cleanEnv() }));
+
+const everyCheck = (report: ProbeJson) =>
+  Object.fromEntries(report.checks.map((check) => [check.id, check.outcome]));
+
+describe('against npm start issuing API keys', () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await startDevServer({});
+  }, 40_000);
+  afterAll(() => server.stop());
+
+  test('npm run probe passes every check and prints the table', async () => {
+    const { code, stdout } = await run('npm', [
+      'run',
+      '--silent',
+      'probe',
+      '--',
+      server.url,
+      '--username',
+      'portal',
+      '--password',
+      PASSWORD,
+      '--kind',
+      'api-key',
+    ]);
+    expect(stdout).toMatch(/^CHECK +KIND +RESULT +LATENCY/m);
+    expect(stdout).toMatch(/^create +REQUIRED +PASS +\d+ ms +POST \/v1\/createCredentials → 200/m);
+    expect(stdout).toMatch(/^create\.repeat +RECOMMENDED +PASS/m);
+    expect(stdout).toMatch(/cleanup: the probe created 1 credential\(s\) \(\w+\); 1 revoked by the run/);
+    expect(stdout).toContain('RESULT: PASS');
+    expect(stdout).not.toContain(PASSWORD);
+    expect(code).toBe(0);
+  }, 30_000);
+});
+
+describe('against npm start issuing client credentials', () => {
+  let server: DevServer;
+  beforeAll(async () => {
+    server = await startDevServer({ DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS' });
+  }, 40_000);
+  afterAll(() => server.stop());
+
+  test('npx credential-webhook probe passes, with a token from the tokenUrl; --json and --junit', async () => {
+    const junit = join(mkdtempSync(join(tmpdir(), 'probe-')), 'probe.xml');
+    const { code, stdout, stderr } = await run(process.execPath, [
+      'scripts/credential-webhook.cjs',
+      'probe',
+      server.url,
+      '--username',
+      'portal',
+      '--password',
+      PASSWORD,
+      '--kind',
+      'client-credentials',
+      '--json',
+      '--junit',
+      junit,
+    ]);
+    const report = JSON.parse(stdout) as ProbeJson;
+    expect(everyCheck(report)).toEqual({
+      health: 'pass',
+      'auth.missing': 'pass',
+      'auth.wrong-password': 'pass',
+      'auth.malformed': 'pass',
+      'auth.bearer': 'pass',
+      create: 'pass',
+      'create.repeat': 'pass',
+      token: 'pass',
+      'check-url.issued': 'skip',
+      update: 'pass',
+      'update.unknown': 'pass',
+      revoke: 'pass',
+      'revoke.repeat': 'pass',
+      'update.revoked': 'pass',
+      'token.revoked': 'pass',
+      'check-url.revoked': 'skip',
+      'error-format': 'pass',
+      'www-authenticate': 'pass',
+      'cache-control': 'pass',
+    });
+    expect(report).toMatchObject({ kind: 'client-credentials', passed: true, interrupted: false });
+    expect(report.checks.find((check) => check.id === 'token')?.calls[0]).toMatchObject({
+      method: 'POST',
+      target: `${server.url}/oauth2/token`,
+      status: 200,
+    });
+    expect(report.cleanup).toEqual({ created: [expect.any(String)], revokedByCleanup: [], failed: [] });
+    expect(stderr).toMatch(/cleanup: the probe created 1 credential/);
+    const xml = readFileSync(junit, 'utf8');
+    expect(xml).toMatch(
+      /<testsuite name="credential-webhook probe \(required\)" tests="13" failures="0" errors="0" skipped="2"/,
+    );
+    expect(xml).toMatch(/<testsuite name="credential-webhook probe \(recommended\)" tests="6" failures="0"/);
+    expect(code).toBe(0);
+  }, 30_000);
+
+  test('without --kind, it probes the kind the webhook issues', async () => {
+    const { code, stdout } = await run(TSX, [
+      'scripts/probe.ts',
+      server.url,
+      '--username',
+      'portal',
+      '--password',
+      PASSWORD,
+      '--json',
+    ]);
+    expect(JSON.parse(stdout)).toMatchObject({ kind: 'client-credentials', passed: true });
+    expect(code).toBe(0);
+  }, 30_000);
+
+  test('a wrong password for the probe: the refusals pass, create fails, exit 1', async () => {
+    const { code, stdout } = await run(TSX, [
+      'scripts/probe.ts',
+      server.url,
+      '--username',
+      'portal',
+      '--password',
+      'not-the-password',
+    ]);
+    expect(stdout).toMatch(
+      /^FAIL create \(required\): .*answered 401 UNAUTHORIZED, expected 200; are --username and --password right\?/m,
+    );
+    expect(stdout).toContain('cleanup: the probe created no credential');
+    expect(code).toBe(1);
+  }, 30_000);
+});
