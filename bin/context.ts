@@ -47,6 +47,8 @@ export const CONTEXT_KEYS = [
   'removalPolicy',
   'alarmEmail',
   'reconcileIntervalMinutes',
+  'credentialLifetimeDays',
+  'apiCredentialLifetimeDays',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -94,6 +96,8 @@ export function readAppConfig(node: Node): AppConfig {
     ...optional('apiCredentialTypes', apiTypes),
     ...optional('allowedUsagePlanIds', plans),
     ...optional('clientCredentials', clientCredentials),
+    ...optional('credentialLifetimeDays', lifetimeDays(read)),
+    ...optional('apiCredentialLifetimeDays', lifetimeDaysMap(read)),
     ...optional('basicAuth', Object.keys(basicAuth).length > 0 ? basicAuth : undefined),
     functionOptions: {
       ...optional('memorySize', number(read, 'memorySize')),
@@ -286,6 +290,32 @@ function wholeNumber(
 
 function reconcileMinutes(read: Reader): number | undefined {
   return wholeNumber(read, 'reconcileIntervalMinutes', 'minutes', [1, 1440]);
+}
+
+/** Ten years, as the construct allows. */
+const MAX_LIFETIME_DAYS = 3650;
+
+function lifetimeDays(read: Reader): number | undefined {
+  return wholeNumber(read, 'credentialLifetimeDays', 'days', [1, MAX_LIFETIME_DAYS]);
+}
+
+/** REST API id → whole days, or "never" (that API's credentials do not expire). */
+function lifetimeDaysMap(read: Reader): Record<string, number | 'never'> | undefined {
+  const value = object(read, 'apiCredentialLifetimeDays');
+  if (value === undefined) return undefined;
+  const valid = Object.values(value).every(
+    (days) =>
+      days === 'never' ||
+      (typeof days === 'number' && Number.isInteger(days) && days >= 1 && days <= MAX_LIFETIME_DAYS),
+  );
+  if (!valid) {
+    throw new ContextError(
+      'apiCredentialLifetimeDays',
+      `must map REST API ids to whole days from 1 to ${MAX_LIFETIME_DAYS}, or "never"`,
+      value,
+    );
+  }
+  return value as Record<string, number | 'never'>;
 }
 
 /** A whole number of executions, or 0 / "none" for no reservation. */

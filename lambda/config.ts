@@ -4,6 +4,7 @@
  * its first invocation instead of answering requests wrongly.
  */
 import * as z from 'zod/mini';
+import type { CredentialLifetimes } from './credentials/lifetime';
 import { instanceOf } from './credentials/marker';
 import { type CredentialType, CredentialTypeSchema } from './schemas';
 
@@ -29,6 +30,8 @@ export interface WebhookConfig {
   readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
   /** Set when any API is configured for client credentials. */
   readonly clientCredentials: ClientCredentialsConfig | undefined;
+  /** How long issued credentials live; absent or empty, they never expire. */
+  readonly credentialLifetimes?: CredentialLifetimes | undefined;
   readonly ledger: LedgerConfig;
   readonly idempotency: IdempotencyConfig;
 }
@@ -85,6 +88,72 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be an integer from ${min} to ${max}, got "${raw}"`);
   }
   return value;
+}
+
+/** Shortest credential lifetime: a minute. */
+export const MIN_LIFETIME_SECONDS = 60;
+/** Longest: ten years, past which a lifetime is no policy anyone audits. */
+export const MAX_LIFETIME_SECONDS = 10 * 365 * 86_400;
+/** Cognito's shortest access-token lifetime: a client living less could not cap its tokens by it. */
+export const MIN_CLIENT_LIFETIME_SECONDS = 300;
+
+/**
+ * CREDENTIAL_LIFETIME_SECONDS and API_CREDENTIAL_LIFETIMES. A per-API "never" exempts that API
+ * from the default (a create that also names an API with a lifetime still gets that lifetime).
+ */
+function parseLifetimes(env: Env, kinds: Kinds): CredentialLifetimes {
+  const kindOf = (apiId: string) => kinds.credentialTypeByApi.get(apiId) ?? kinds.defaultType;
+  const defaultName = 'CREDENTIAL_LIFETIME_SECONDS';
+  const defaultSeconds =
+    optional(env, defaultName) === undefined
+      ? undefined
+      : integer(env, defaultName, 0, MIN_LIFETIME_SECONDS, MAX_LIFETIME_SECONDS);
+  const name = 'API_CREDENTIAL_LIFETIMES';
+  const json = parseJsonObject(env, name, '{"a1b2c3d4e5":2592000,"f6g7h8i9j0":"never"}');
+  const parsed = z
+    .record(
+      z.string().check(z.regex(/^[A-Za-z0-9]+$/)),
+      z.union([z.literal('never'), z.int().check(z.gte(MIN_LIFETIME_SECONDS), z.lte(MAX_LIFETIME_SECONDS))]),
+    )
+    .safeParse(json === undefined ? {} : json);
+  if (!parsed.success) {
+    throw new ConfigError(
+      name,
+      `must map REST API ids to whole seconds from ${MIN_LIFETIME_SECONDS} to ${MAX_LIFETIME_SECONDS}, or "never"`,
+    );
+  }
+  const byApi = new Map(Object.entries(parsed.data));
+  // A client's tokens are capped by its lifetime, and Cognito's floor is 5 minutes.
+  const shortClient = [...byApi].find(
+    ([apiId, seconds]) =>
+      seconds !== 'never' && seconds < MIN_CLIENT_LIFETIME_SECONDS && kindOf(apiId) === 'CLIENT_CREDENTIALS',
+  );
+  if (shortClient !== undefined) {
+    throw new ConfigError(
+      name,
+      `gives API ${shortClient[0]}, which gets client credentials, less than ${MIN_CLIENT_LIFETIME_SECONDS} seconds (Cognito's shortest token lifetime)`,
+    );
+  }
+  if (
+    defaultSeconds !== undefined &&
+    defaultSeconds < MIN_CLIENT_LIFETIME_SECONDS &&
+    clientsUseDefault(byApi, kinds)
+  ) {
+    throw new ConfigError(
+      defaultName,
+      `must be at least ${MIN_CLIENT_LIFETIME_SECONDS} (Cognito's shortest token lifetime) when client credentials are issued`,
+    );
+  }
+  return { defaultSeconds, byApi };
+}
+
+/** Whether some API that gets client credentials has no lifetime of its own. */
+function clientsUseDefault(byApi: ReadonlyMap<string, unknown>, kinds: Kinds): boolean {
+  // An API named nowhere gets the default kind and the default lifetime.
+  if (kinds.defaultType === 'CLIENT_CREDENTIALS') return true;
+  return [...kinds.credentialTypeByApi].some(
+    ([apiId, kind]) => kind === 'CLIENT_CREDENTIALS' && !byApi.has(apiId),
+  );
 }
 
 function parseAuth(env: Env): AuthConfig {
@@ -213,8 +282,14 @@ export function parseLedger(env: Env, isRequired: boolean): LedgerConfig {
   return { tableName, instance: instanceOf(tableName ?? 'local') };
 }
 
+interface Kinds {
+  readonly defaultType: CredentialType;
+  readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
+  readonly issues: (kind: CredentialType) => boolean;
+}
+
 /** The kinds of credential the deployment issues. */
-function parseKinds(env: Env) {
+function parseKinds(env: Env): Kinds {
   const parsedType = CredentialTypeSchema.safeParse(optional(env, 'DEFAULT_CREDENTIAL_TYPE') ?? 'API_KEY');
   if (!parsedType.success) {
     throw new ConfigError('DEFAULT_CREDENTIAL_TYPE', 'must be "API_KEY" or "CLIENT_CREDENTIALS"');
@@ -262,13 +337,15 @@ export const DEFAULT_GRACE_SECONDS = 300;
 export function loadConfig(env: Env = process.env, options: LoadOptions = {}): WebhookConfig {
   if (options.deployed === true) required(env, 'WEBHOOK_SECRET_ARN');
   const ledger = parseLedger(env, options.deployed === true);
-  const { defaultType, credentialTypeByApi, issues } = parseKinds(env);
+  const kinds = parseKinds(env);
+  const { defaultType, credentialTypeByApi, issues } = kinds;
   return {
     auth: parseAuth(env),
     allowedUsagePlanIds: parseAllowList(env, issues('API_KEY')),
     defaultCredentialType: defaultType,
     credentialTypeByApi,
     clientCredentials: parseClientCredentials(env, issues('CLIENT_CREDENTIALS')),
+    credentialLifetimes: parseLifetimes(env, kinds),
     ledger,
     idempotency: {
       windowSeconds: integer(env, 'IDEMPOTENCY_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600),

@@ -57,6 +57,18 @@ export type CredentialType = z.infer<typeof CredentialTypeSchema>;
 /** Opaque data the webhook returns on create; the Portal stores it and sends it back. */
 export const CustomCredentialsSchema = z.record(z.string(), z.unknown());
 
+/** An expiry as returned: ISO 8601 in UTC, whole seconds (2026-12-30T10:00:00Z). */
+const EXPIRY = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+/**
+ * customCredentials as create returns it: free-form, with `expiresAt` for a credential that
+ * expires. Requests keep the free-form schema: what the Portal echoes back is never refused.
+ */
+export const IssuedCustomCredentialsSchema = z.catchall(
+  z.object({ expiresAt: z.optional(z.string().check(z.regex(EXPIRY))) }),
+  z.unknown(),
+);
+
 export const UsagePlanRefSchema = z.object({ id: awsId() });
 
 export const ApiRefSchema = z.object({
@@ -117,7 +129,7 @@ export const ApiKeyCredentialSchema = z.strictObject({
   credentialType: z.literal('API_KEY'),
   apiKeyId: z.string(),
   apiKey: z.string(),
-  customCredentials: z.optional(CustomCredentialsSchema),
+  customCredentials: z.optional(IssuedCustomCredentialsSchema),
 });
 export type ApiKeyCredentialResponse = z.infer<typeof ApiKeyCredentialSchema>;
 
@@ -125,7 +137,7 @@ export const ClientCredentialSchema = z.strictObject({
   credentialType: z.literal('CLIENT_CREDENTIALS'),
   clientId: z.string(),
   clientSecret: z.string(),
-  customCredentials: z.optional(CustomCredentialsSchema),
+  customCredentials: z.optional(IssuedCustomCredentialsSchema),
 });
 export type ClientCredentialResponse = z.infer<typeof ClientCredentialSchema>;
 

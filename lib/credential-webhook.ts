@@ -40,6 +40,8 @@ import { WebhookMonitoring, type WebhookMonitoringProps } from './webhook-monito
 
 /** Cognito allows at most 50 scopes on one app client. */
 const MAX_SCOPES_PER_CLIENT = 50;
+/** Longest credential lifetime, in days: ten years (lambda/config.ts MAX_LIFETIME_SECONDS). */
+const MAX_LIFETIME_DAYS = 3650;
 /** Each allow-listed plan adds two ARNs to the role's inline policy, which IAM caps at 10,240 characters. */
 const MAX_ALLOWED_USAGE_PLANS = 50;
 
@@ -85,6 +87,18 @@ export interface CredentialWebhookProps {
    * @default - none
    */
   readonly clientCredentials?: ClientCredentialsOptions;
+  /**
+   * Days an issued credential lives: create returns `customCredentials.expiresAt`, and the
+   * reconciler deletes the key or client once it has passed (whole days, 1 to 3650).
+   * @default - credentials never expire
+   */
+  readonly credentialLifetimeDays?: number;
+  /**
+   * Lifetime per REST API id, in days or "never" (exempt from credentialLifetimeDays); a create
+   * naming several APIs gets the shortest of their lifetimes.
+   * @default - none
+   */
+  readonly apiCredentialLifetimeDays?: Readonly<Record<string, number | 'never'>>;
   /**
    * Settings of the created Basic-auth secret.
    * @default - username "portal", 40-character generated password
@@ -154,6 +168,11 @@ interface Settings {
   readonly idempotencyWindow: Duration;
   readonly reconcileInterval: Duration;
   readonly reconcileGrace: Duration;
+  /** Credential lifetimes in seconds: the default, and per API. */
+  readonly lifetimes: {
+    readonly defaultSeconds: number | undefined;
+    readonly byApi: Readonly<Record<string, number | 'never'>>;
+  };
 }
 
 /** The functions' environments (the contract of lambda/config.ts). */
@@ -309,7 +328,9 @@ export class CredentialWebhook extends Construct {
     const reconcileGrace = props.reconcileGrace ?? DEFAULT_RECONCILE_GRACE;
     checkReconcileGrace('CredentialWebhook', 'reconcileGrace', reconcileGrace);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const lifetimes = checkLifetimes(props.credentialLifetimeDays, props.apiCredentialLifetimeDays);
     return {
+      lifetimes,
       defaultType,
       apiTypes,
       issuesApiKeys,
@@ -345,6 +366,10 @@ export class CredentialWebhook extends Construct {
       ...shared,
       IDEMPOTENCY_WINDOW_SECONDS: String(settings.idempotencyWindow.toSeconds()),
     };
+    // Only the webhook: the reconciler reads each credential's expiry from the ledger.
+    const { defaultSeconds, byApi } = settings.lifetimes;
+    if (defaultSeconds !== undefined) webhook.CREDENTIAL_LIFETIME_SECONDS = String(defaultSeconds);
+    if (Object.keys(byApi).length > 0) webhook.API_CREDENTIAL_LIFETIMES = JSON.stringify(byApi);
     if (pool === undefined || clientOptions === undefined) return { shared, webhook };
 
     const scopes = resolveScopes(clientOptions, pool.definedScopes);
@@ -375,6 +400,27 @@ function checkCredentialTypes(defaultType: unknown, apiTypes: Readonly<Record<st
       throw fail(`apiCredentialTypes.${apiId} must be ${accepted}, got "${String(kind)}"`);
     }
   }
+}
+
+/** Lifetimes in whole days, converted to the seconds lambda/config.ts reads. */
+function checkLifetimes(
+  days: number | undefined,
+  apiDays: Readonly<Record<string, number | 'never'>> | undefined,
+): Settings['lifetimes'] {
+  const seconds = (prop: string, value: number) => {
+    checkInteger('CredentialWebhook', prop, value, 1, MAX_LIFETIME_DAYS);
+    return value * 86_400;
+  };
+  const byApi: Record<string, number | 'never'> = {};
+  for (const [apiId, value] of Object.entries(apiDays ?? {})) {
+    if (!API_GATEWAY_ID.test(apiId))
+      throw fail(`apiCredentialLifetimeDays has an invalid REST API id "${apiId}"`);
+    byApi[apiId] = value === 'never' ? 'never' : seconds(`apiCredentialLifetimeDays.${apiId}`, value);
+  }
+  return {
+    defaultSeconds: days === undefined ? undefined : seconds('credentialLifetimeDays', days),
+    byApi,
+  };
 }
 
 function checkUsagePlans(issuesApiKeys: boolean, plans: readonly string[] | undefined): readonly string[] {

@@ -26,6 +26,8 @@ export const RECONCILER_METRICS = {
   deleted: 'ReconcileDeleted',
   unbound: 'ReconcileUnbound',
   missing: 'ReconcileMissing',
+  /** Credentials whose lifetime ended, recorded expired and deleted (not drift). */
+  expired: 'ReconcileExpired',
   failed: 'ReconcileFailedActions',
 } as const;
 

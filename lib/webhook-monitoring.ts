@@ -371,6 +371,7 @@ export class WebhookMonitoring extends Construct {
         RECONCILER_METRICS.deleted,
         RECONCILER_METRICS.unbound,
         RECONCILER_METRICS.missing,
+        RECONCILER_METRICS.expired,
         RECONCILER_METRICS.failed,
       ].map((name) => metric(name, cloudwatch.Stats.SUM)),
       errors: reconciler.function.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),

@@ -8,6 +8,7 @@ import { NotFoundError, UnprocessableError, UpstreamError } from '../errors';
 import type { ApiKeyCredentialResponse } from '../schemas';
 import type { AppChanges, AppDescription } from './app';
 import { usagePlanIdsOf } from './app';
+import { expiryField } from './lifetime';
 import { apiKeyDescription, apiKeyName, resourceTags } from './naming';
 import { forEachLimited, PartialFailure } from './parallel';
 import {
@@ -46,7 +47,12 @@ export class ApiKeyService {
     this.recording = new Recording(ledger, 'API_KEY', options);
   }
 
-  async create(app: AppDescription, claim?: ClaimRequest): Promise<ApiKeyCredential> {
+  /** Issues a key; with `lifetimeSeconds` it expires that long after now (undefined: never). */
+  async create(
+    app: AppDescription,
+    claim?: ClaimRequest,
+    lifetimeSeconds?: number,
+  ): Promise<ApiKeyCredential> {
     const planIds = usagePlanIdsOf(app.apis);
     if (planIds.length === 0) {
       throw new UnprocessableError(
@@ -56,10 +62,11 @@ export class ApiKeyService {
     }
     this.checkPlans(planIds);
 
-    const { entry, marker } = await this.recording.begin(recordedApp(app), {
-      kind: 'API_KEY',
-      usagePlanIds: planIds,
-    });
+    const { entry, marker } = await this.recording.begin(
+      recordedApp(app),
+      { kind: 'API_KEY', usagePlanIds: planIds },
+      lifetimeSeconds,
+    );
     const key = await this.recording.create(entry, () =>
       this.issuer.createKey({
         name: apiKeyName(app.appName, app.developer),
@@ -89,14 +96,15 @@ export class ApiKeyService {
       { credentialId: key.id, apiKeyHash: apiKeyHash(key.value), claim },
       removal,
     );
-    return apiKeyCredential(key.id, key.value);
+    return apiKeyCredential(key.id, key.value, entry.expiresAt);
   }
 
   /** The credential of a key issued earlier (a repeated create), or undefined if it is gone. */
   async recover(keyId: string): Promise<ApiKeyCredential | undefined> {
-    if ((await this.recording.owned(keyId)) === undefined) return undefined;
+    const entry = await this.recording.owned(keyId);
+    if (entry === undefined) return undefined;
     const key = await this.issuer.findKey(keyId, 'with-value');
-    return key?.value === undefined ? undefined : apiKeyCredential(keyId, key.value);
+    return key?.value === undefined ? undefined : apiKeyCredential(keyId, key.value, entry.expiresAt);
   }
 
   /** Makes the key match the request: name, and exactly the listed usage plans. */
@@ -222,8 +230,13 @@ function inverse(step: UpdateStep): UpdateStep | undefined {
   return undefined;
 }
 
-function apiKeyCredential(apiKeyId: string, apiKey: string): ApiKeyCredential {
-  return { credentialType: 'API_KEY', apiKeyId, apiKey, customCredentials: { apiKeyHeader: 'x-api-key' } };
+function apiKeyCredential(apiKeyId: string, apiKey: string, expiresAt: number | undefined): ApiKeyCredential {
+  return {
+    credentialType: 'API_KEY',
+    apiKeyId,
+    apiKey,
+    customCredentials: { apiKeyHeader: 'x-api-key', ...expiryField(expiresAt) },
+  };
 }
 
 function planIdsOf(entry: LedgerEntry): string[] {

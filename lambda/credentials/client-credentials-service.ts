@@ -10,9 +10,16 @@ import type { ClientCredentialsConfig } from '../config';
 import { NotFoundError, UnprocessableError } from '../errors';
 import type { ClientCredentialResponse } from '../schemas';
 import type { AppChanges, AppDescription } from './app';
+import { expiryField } from './lifetime';
 import { formatMarker } from './marker';
 import { clientName } from './naming';
-import { type ClaimRequest, type ClientIssuer, ClientRefusedError, type CredentialLedger } from './ports';
+import {
+  type ClaimRequest,
+  type ClientIssuer,
+  ClientRefusedError,
+  type CredentialLedger,
+  type NewLedgerEntry,
+} from './ports';
 import { changedApp, Recording, type RecordingOptions, recordedApp } from './recording';
 
 /** Cognito allows at most 50 scopes on an app client. */
@@ -28,6 +35,8 @@ export type ClientCredential = Readonly<Omit<ClientCredentialResponse, 'customCr
     readonly grantType: 'client_credentials';
     readonly scopes: readonly string[];
     readonly accessTokenValiditySeconds: number;
+    /** ISO 8601 (UTC); only for a client that expires. */
+    readonly expiresAt?: string;
   };
 };
 
@@ -45,19 +54,25 @@ export class ClientCredentialsService {
     this.recording = new Recording(ledger, 'CLIENT_CREDENTIALS', options);
   }
 
-  async create(app: AppDescription, claim?: ClaimRequest): Promise<ClientCredential> {
+  /** Issues a client; with `lifetimeSeconds` it expires that long after now (undefined: never). */
+  async create(
+    app: AppDescription,
+    claim?: ClaimRequest,
+    lifetimeSeconds?: number,
+  ): Promise<ClientCredential> {
     const scopes = this.scopesFor(app.apis);
-    const { entry, marker } = await this.recording.begin(recordedApp(app), {
-      kind: 'CLIENT_CREDENTIALS',
-      scopes,
-    });
+    const { entry, marker } = await this.recording.begin(
+      recordedApp(app),
+      { kind: 'CLIENT_CREDENTIALS', scopes },
+      lifetimeSeconds,
+    );
     const client = await this.recording.create(entry, () =>
       refusals(
         this.issuer.createClient({
           name: clientName(app.appName, app.developer, marker),
           marker: formatMarker(marker),
           scopes,
-          accessTokenValidityMinutes: this.config.accessTokenValidityMinutes,
+          accessTokenValidityMinutes: this.tokenValidityMinutes(entry),
         }),
       ),
     );
@@ -69,14 +84,17 @@ export class ClientCredentialsService {
         exists: async () => (await this.issuer.findClient(client.clientId)) !== undefined,
       },
     );
-    return this.credential(client.clientId, client.clientSecret, scopes);
+    return this.credential(entry, client.clientId, client.clientSecret, scopes);
   }
 
   /** The credential of a client issued earlier (a repeated create), or undefined if it is gone. */
   async recover(clientId: string): Promise<ClientCredential | undefined> {
-    if ((await this.recording.owned(clientId)) === undefined) return undefined;
+    const entry = await this.recording.owned(clientId);
+    if (entry === undefined) return undefined;
     const client = await this.issuer.findClient(clientId);
-    return client === undefined ? undefined : this.credential(clientId, client.clientSecret, client.scopes);
+    return client === undefined
+      ? undefined
+      : this.credential(entry, clientId, client.clientSecret, client.scopes);
   }
 
   /** The client's name and scopes follow the request; its other settings are kept. */
@@ -107,7 +125,12 @@ export class ClientCredentialsService {
     await this.issuer.deleteClient(clientId);
   }
 
-  private credential(clientId: string, clientSecret: string, scopes: readonly string[]): ClientCredential {
+  private credential(
+    entry: NewLedgerEntry,
+    clientId: string,
+    clientSecret: string,
+    scopes: readonly string[],
+  ): ClientCredential {
     return {
       credentialType: 'CLIENT_CREDENTIALS',
       clientId,
@@ -116,9 +139,22 @@ export class ClientCredentialsService {
         tokenUrl: this.config.tokenUrl,
         grantType: 'client_credentials',
         scopes,
-        accessTokenValiditySeconds: this.config.accessTokenValidityMinutes * 60,
+        accessTokenValiditySeconds: this.tokenValidityMinutes(entry) * 60,
+        ...expiryField(entry.expiresAt),
       },
     };
+  }
+
+  /**
+   * The configured access-token lifetime, capped by the client's own lifetime (whole minutes, as
+   * the client is created with): a token obtained at create never outlives the client. Read from
+   * the entry, so a repeated create answers what the first one set. Config keeps a lifetime that
+   * applies to clients at 5 minutes or more, Cognito's shortest token lifetime.
+   */
+  private tokenValidityMinutes(entry: Pick<NewLedgerEntry, 'createdAt' | 'expiresAt'>): number {
+    const configured = this.config.accessTokenValidityMinutes;
+    if (entry.expiresAt === undefined) return configured;
+    return Math.min(configured, Math.floor((entry.expiresAt - entry.createdAt) / 60_000));
   }
 
   /** The configured scopes of the listed APIs, deduplicated, in a stable order. */

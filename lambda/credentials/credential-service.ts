@@ -12,11 +12,14 @@ import type {
 } from '../schemas';
 import type { ApiKeyService } from './api-key-service';
 import type { ClientCredentialsService } from './client-credentials-service';
+import { type CredentialLifetimes, lifetimeFor, NO_LIFETIMES } from './lifetime';
 import type { ClaimRequest, IssuedCredentialRef, RecoverableCredentials } from './ports';
 
 export interface CredentialKindPolicy {
   readonly defaultCredentialType: CredentialType;
   readonly credentialTypeByApi: ReadonlyMap<string, CredentialType>;
+  /** How long credentials live, per API; absent: they never expire. */
+  readonly credentialLifetimes?: CredentialLifetimes | undefined;
 }
 
 export class CredentialService implements RecoverableCredentials {
@@ -29,11 +32,12 @@ export class CredentialService implements RecoverableCredentials {
 
   async create(request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse> {
     const kind = this.kindFor(request.apis);
+    const lifetime = lifetimeFor(request.apis, this.policy.credentialLifetimes ?? NO_LIFETIMES);
     switch (kind) {
       case 'API_KEY':
-        return this.apiKeys.create(request, claim);
+        return this.apiKeys.create(request, claim, lifetime);
       case 'CLIENT_CREDENTIALS':
-        return this.clientService().create(request, claim);
+        return this.clientService().create(request, claim, lifetime);
     }
   }
 

@@ -191,10 +191,11 @@ export interface IdempotencyStore {
 /**
  * Where a credential is in its life. An entry is written `pending` before AWS is asked to create
  * anything, becomes `issued` (with the AWS id) once the Portal can be given the credential, and
- * `revoked` before AWS is asked to delete it. `abandoned`: the create failed or its outcome was
- * never learnt; whatever carries its marker is removed by the reconciler.
+ * `revoked` before AWS is asked to delete it. `expired`: its lifetime ended (recorded, like a
+ * revoke, before the delete). `abandoned`: the create failed or its outcome was never learnt;
+ * whatever carries its marker is removed by the reconciler.
  */
-export type CredentialState = 'pending' | 'issued' | 'revoked' | 'abandoned';
+export type CredentialState = 'pending' | 'issued' | 'revoked' | 'expired' | 'abandoned';
 
 /** What the Portal said about the app, as recorded. */
 export interface RecordedApp {
@@ -224,9 +225,16 @@ export interface LedgerEntry {
   readonly updatedAt: number;
   readonly issuedAt?: number | undefined;
   readonly revokedAt?: number | undefined;
+  /**
+   * Epoch milliseconds from which the credential is expired; absent for one that never expires.
+   * Set with the intent, so it does not change once issued.
+   */
+  readonly expiresAt?: number | undefined;
+  /** Epoch milliseconds: when the ledger recorded the expiry (at or after `expiresAt`). */
+  readonly expiredAt?: number | undefined;
 }
 
-export type NewLedgerEntry = Pick<LedgerEntry, 'ledgerId' | 'app' | 'grants' | 'createdAt'>;
+export type NewLedgerEntry = Pick<LedgerEntry, 'ledgerId' | 'app' | 'grants' | 'createdAt' | 'expiresAt'>;
 
 /** What is learnt when a credential is issued. */
 export interface IssuedFacts {
@@ -278,6 +286,11 @@ export interface CredentialLedger extends IdempotencyStore {
   ): Promise<void>;
   /** `issued` → `revoked`; a revoked entry stays revoked. */
   revoke(entry: LedgerEntry, at: number): Promise<void>;
+  /**
+   * `issued` → `expired`, once its `expiresAt` has passed; an expired entry stays expired. Throws
+   * LedgerConflictError when the entry is neither (revoked meanwhile, say).
+   */
+  expire(entry: LedgerEntry, at: number): Promise<void>;
   /** Every entry: the reconciler's and the audit's view. */
   list(): Promise<LedgerEntry[]>;
 }

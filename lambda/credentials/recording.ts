@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { inCleanupTime } from '../deadline';
 import type { CredentialType } from '../schemas';
 import type { AppChanges, AppDescription } from './app';
+import { expiryOf, hasExpired } from './lifetime';
 import { type Marker, newLedgerId } from './marker';
 import { persist } from './persist';
 import {
@@ -85,17 +86,35 @@ export class Recording {
     return this.ledger.instance;
   }
 
-  /** Records the intent; resolves with the entry and the marker the AWS resource must carry. */
-  async begin(app: RecordedApp, grants: Grants): Promise<{ entry: NewLedgerEntry; marker: Marker }> {
-    const entry: NewLedgerEntry = { ledgerId: newLedgerId(), app, grants, createdAt: this.now() };
+  /**
+   * Records the intent, with the credential's expiry when it has a lifetime (from now: the intent
+   * is the credential's start); resolves with the entry and the marker the AWS resource must carry.
+   */
+  async begin(
+    app: RecordedApp,
+    grants: Grants,
+    lifetimeSeconds?: number,
+  ): Promise<{ entry: NewLedgerEntry; marker: Marker }> {
+    const createdAt = this.now();
+    const expiresAt = expiryOf(createdAt, lifetimeSeconds);
+    const entry: NewLedgerEntry = {
+      ledgerId: newLedgerId(),
+      app,
+      grants,
+      createdAt,
+      ...(expiresAt !== undefined && { expiresAt }),
+    };
     await this.ledger.begin(entry);
     return { entry, marker: { instance: this.instance, ledgerId: entry.ledgerId } };
   }
 
-  /** The entry of a credential this webhook issued and has not revoked, or undefined. */
+  /**
+   * The entry of a credential this webhook issued and that is neither revoked nor expired, or
+   * undefined. A credential past its expiry counts as expired before the reconciler records it.
+   */
   async owned(credentialId: string): Promise<LedgerEntry | undefined> {
     const entry = await this.ledger.find(this.kind, credentialId);
-    return entry?.state === 'issued' ? entry : undefined;
+    return entry?.state === 'issued' && !hasExpired(entry, this.now()) ? entry : undefined;
   }
 
   /**
@@ -168,8 +187,15 @@ export class Recording {
     return this.ledger.amend(entry, { app, grants, at: this.now() });
   }
 
+  /**
+   * Records the end of the credential before it is deleted: a revoked or expired entry stays as it
+   * is; one past its expiry that the reconciler has not reached yet is recorded expired, since that
+   * is what ended it.
+   */
   revoke(entry: LedgerEntry): Promise<void> {
-    return entry.state === 'revoked' ? Promise.resolve() : this.ledger.revoke(entry, this.now());
+    if (entry.state === 'revoked' || entry.state === 'expired') return Promise.resolve();
+    const now = this.now();
+    return hasExpired(entry, now) ? this.ledger.expire(entry, now) : this.ledger.revoke(entry, now);
   }
 
   /** Any entry for the credential, revoked ones included. */

@@ -40,6 +40,7 @@ export function publish(target: Metrics, report: ReconcileReport): void {
   target.addMetric(RECONCILER_METRICS.deleted, MetricUnit.Count, counts.deleted);
   target.addMetric(RECONCILER_METRICS.unbound, MetricUnit.Count, counts.unbound);
   target.addMetric(RECONCILER_METRICS.missing, MetricUnit.Count, counts.missing);
+  target.addMetric(RECONCILER_METRICS.expired, MetricUnit.Count, counts.expired);
   target.addMetric(RECONCILER_METRICS.failed, MetricUnit.Count, counts.failed);
   target.publishStoredMetrics();
 }

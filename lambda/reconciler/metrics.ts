@@ -7,5 +7,6 @@ export const RECONCILER_METRICS = {
   deleted: 'ReconcileDeleted',
   unbound: 'ReconcileUnbound',
   missing: 'ReconcileMissing',
+  expired: 'ReconcileExpired',
   failed: 'ReconcileFailedActions',
 } as const;

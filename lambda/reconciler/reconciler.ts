@@ -4,9 +4,11 @@
  * resource (at once when its entry is revoked or abandoned, otherwise once older than the grace
  * period, so a create still in flight is left alone), removes bindings to allow-listed plans the
  * ledger does not list, marks intents that never produced anything abandoned, and reports issued
- * credentials missing in AWS. Each finding is one row of the audit view.
+ * credentials missing in AWS. An issued credential past its expiry is recorded expired, then
+ * deleted. Each finding is one row of the audit view.
  */
 
+import { formatExpiry, hasExpired } from '../credentials/lifetime';
 import { forEachLimited } from '../credentials/parallel';
 import type {
   ApiKeyInventory,
@@ -21,7 +23,7 @@ import { WebhookError } from '../errors';
 import type { CredentialType } from '../schemas';
 
 /** What a finding leads to. `keep`: in step; `wait`: too young to judge; `report`: drift no pass fixes. */
-export type Action = 'keep' | 'wait' | 'delete' | 'unbind' | 'abandon' | 'report' | 'none';
+export type Action = 'keep' | 'wait' | 'delete' | 'unbind' | 'abandon' | 'expire' | 'report' | 'none';
 
 export interface Finding {
   readonly kind: CredentialType;
@@ -34,6 +36,8 @@ export interface Finding {
   /** Usage plans or scopes the ledger records. */
   readonly grants: readonly string[];
   readonly ageSeconds: number;
+  /** When the credential expires or expired (ISO 8601, UTC); absent for one that never does. */
+  readonly expiresAt?: string | undefined;
   readonly action: Action;
   /** Why, in a few words (and the plans concerned, for bindings). */
   readonly reason: string;
@@ -51,6 +55,8 @@ export interface ReconcileReport {
     readonly deleted: number;
     readonly unbound: number;
     readonly abandoned: number;
+    /** Credentials recorded expired and deleted: their lifetime ended (not drift). */
+    readonly expired: number;
     readonly missing: number;
     readonly waiting: number;
     readonly failed: number;
@@ -132,7 +138,11 @@ export class Reconciler {
       const entry = byLedgerId.get(resource.ledgerId);
       if (entry?.state === 'issued' && entry.credentialId === resource.id) continue;
       const base = { kind, credentialId: resource.id, ledgerId: resource.ledgerId };
-      const settled = entry?.state === 'revoked' || entry?.state === 'abandoned' || entry?.state === 'issued';
+      const settled =
+        entry?.state === 'revoked' ||
+        entry?.state === 'expired' ||
+        entry?.state === 'abandoned' ||
+        entry?.state === 'issued';
       tasks.push(async () => {
         const since =
           entry?.createdAt ?? resource.createdAt ?? (await resources.createdAt(resource.id)) ?? now;
@@ -142,6 +152,7 @@ export class Reconciler {
           app: entry?.app,
           grants: grantsOf(entry),
           ageSeconds: age(since),
+          ...expiryOf(entry),
         };
         if (!settled && age(since) < grace) {
           findings.push({
@@ -178,8 +189,21 @@ export class Reconciler {
         app: entry.app,
         grants: grantsOf(entry),
         ageSeconds: age(entry.createdAt),
+        ...expiryOf(entry),
       };
-      if (entry.state === 'issued') {
+      if (entry.state === 'issued' && hasExpired(entry, now)) {
+        const credentialId = entry.credentialId;
+        // Recorded first, as a revoke is: a delete that fails is finished by the next pass.
+        tasks.push(async () => {
+          findings.push(
+            await this.act({ ...row, action: 'expire', reason: 'lifetime ended' }, async () => {
+              await this.ledger.expire(entry, now);
+              if (credentialId !== undefined && markedIds.has(credentialId))
+                await resources.remove(credentialId);
+            }),
+          );
+        });
+      } else if (entry.state === 'issued') {
         findings.push(
           entry.credentialId !== undefined && markedIds.has(entry.credentialId)
             ? { ...row, action: 'keep', reason: 'in step', outcome: 'n/a' }
@@ -198,7 +222,7 @@ export class Reconciler {
           });
         }
       } else if (entry.state !== 'pending' && !markedLedgerIds.has(entry.ledgerId)) {
-        // Revoked or abandoned, nothing left in AWS (what is left has its own row above).
+        // Revoked, expired or abandoned, nothing left in AWS (what is left has its own row above).
         findings.push({ ...row, action: 'none', reason: entry.state, outcome: 'n/a' });
       }
     }
@@ -217,7 +241,10 @@ export class Reconciler {
     if (allowList === undefined) return [];
     const issued = new Map(
       entries
-        .filter((entry) => entry.state === 'issued' && entry.grants.kind === 'API_KEY')
+        // An expired key is about to be deleted: its bindings no longer matter.
+        .filter(
+          (entry) => entry.state === 'issued' && entry.grants.kind === 'API_KEY' && !hasExpired(entry, now),
+        )
         .map((entry) => [entry.credentialId as string, entry]),
     );
     const live = marked.filter((resource) => issued.get(resource.id)?.ledgerId === resource.ledgerId);
@@ -241,6 +268,7 @@ export class Reconciler {
                 app: entry.app,
                 grants: recorded,
                 ageSeconds: Math.max(0, Math.floor((now - entry.createdAt) / 1000)),
+                ...expiryOf(entry),
                 action: 'unbind',
                 reason: `bound to ${planId}, which the ledger does not list`,
               },
@@ -282,6 +310,7 @@ export class Reconciler {
         deleted,
         unbound,
         abandoned: acted('abandon'),
+        expired: acted('expire'),
         missing,
         waiting: count((f) => f.action === 'wait'),
         failed: count((f) => f.outcome === 'failed'),
@@ -289,6 +318,11 @@ export class Reconciler {
       },
     };
   }
+}
+
+/** The finding's expiry field, for an entry whose credential expires. */
+function expiryOf(entry: LedgerEntry | undefined): { expiresAt?: string } {
+  return entry?.expiresAt === undefined ? {} : { expiresAt: formatExpiry(entry.expiresAt) };
 }
 
 function grantsOf(entry: LedgerEntry | undefined): readonly string[] {

@@ -9,6 +9,7 @@ const COLUMNS = [
   'state',
   'plans or scopes',
   'age',
+  'expires',
   'action',
 ] as const;
 
@@ -40,6 +41,8 @@ function row(finding: Finding): string[] {
     finding.state,
     finding.grants.join(' ') || '-',
     age(finding.ageSeconds),
+    // The date itself, so an operator sorts or greps for what expires soon.
+    finding.expiresAt ?? '-',
     action(finding),
   ];
 }
@@ -54,16 +57,16 @@ export function formatReport(report: ReconcileReport): string {
       .trimEnd();
   const { counts } = report;
   // A dry run counts what it would do, and says so.
-  const [deleted, unbound, abandoned] = report.dryRun
-    ? ['to delete', 'to unbind', 'intent(s) to abandon']
-    : ['deleted', 'unbound', 'intent(s) abandoned'];
+  const [deleted, unbound, abandoned, expired] = report.dryRun
+    ? ['to delete', 'to unbind', 'intent(s) to abandon', 'to expire']
+    : ['deleted', 'unbound', 'intent(s) abandoned', 'expired'];
   return [
     line(rows[0] ?? []),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.slice(1).map(line),
     '',
     `${counts.credentials} issued credential(s); ${counts.deleted} ${deleted}, ${counts.unbound} ${unbound}, ` +
-      `${counts.abandoned} ${abandoned}, ${counts.missing} missing in AWS, ${counts.waiting} too young to judge, ` +
+      `${counts.abandoned} ${abandoned}, ${counts.expired} ${expired}, ${counts.missing} missing in AWS, ${counts.waiting} too young to judge, ` +
       `${counts.failed} failed${report.dryRun ? ' (dry run: nothing changed)' : ''}.`,
   ].join('\n');
 }

@@ -294,6 +294,7 @@ describe('a reconcile pass (composeReconciler) against moto', () => {
         deleted: 3,
         unbound: 1,
         abandoned: 1,
+        expired: 0,
         missing: 1,
         waiting: 0,
         failed: 0,
@@ -452,6 +453,7 @@ describe('npm run reconcile', () => {
         'state',
         'plans or scopes',
         'age',
+        'expires',
         'action',
       ]);
       expect(rule).toMatch(/^[- ]+$/);
@@ -464,6 +466,7 @@ describe('npm run reconcile', () => {
         'unrecorded',
         '-',
         expect.stringMatching(/^\d+s$/),
+        '-',
         'delete: marked, not in the ledger (dry run)',
       ]);
       expect(rows).toContainEqual([
@@ -474,6 +477,7 @@ describe('npm run reconcile', () => {
         'issued',
         world.plans.a,
         expect.stringMatching(/^\d+s$/),
+        '-',
         `unbind: bound to ${world.plans.b}, which the ledger does not list (dry run)`,
       ]);
       expect(rows.map((row) => row[0])).toEqual(
@@ -481,7 +485,7 @@ describe('npm run reconcile', () => {
       );
       expect(rest.at(-1)).toBe(
         // A dry run counts what it would do.
-        '3 issued credential(s); 3 to delete, 1 to unbind, 1 intent(s) to abandon, 1 missing in AWS, 0 too young to judge, 0 failed (dry run: nothing changed).',
+        '3 issued credential(s); 3 to delete, 1 to unbind, 1 intent(s) to abandon, 0 to expire, 1 missing in AWS, 0 too young to judge, 0 failed (dry run: nothing changed).',
       );
       expect(await state(world)).toMatchObject({ keys: { unrecorded: true, revoked: true } });
     },

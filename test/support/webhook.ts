@@ -8,6 +8,7 @@ import { localBackend } from '../../lambda/adapters/local/backend';
 import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys';
 import { type Backend, composeWebhook } from '../../lambda/compose';
 import type { WebhookConfig } from '../../lambda/config';
+import type { CredentialLifetimes } from '../../lambda/credentials/lifetime';
 import type { ApiKeyIssuer, BasicCredentialsSource } from '../../lambda/credentials/ports';
 import type { Webhook } from '../../lambda/webhook';
 import { PASSWORD, USERNAME } from './events';
@@ -29,6 +30,8 @@ export interface LocalWebhookOptions {
   readonly metrics?: Metrics;
   /** A body limit other than the default. */
   readonly maxBodyBytes?: number;
+  /** CREDENTIAL_LIFETIME_SECONDS / API_CREDENTIAL_LIFETIMES; by default credentials never expire. */
+  readonly credentialLifetimes?: CredentialLifetimes;
 }
 
 export interface LocalWebhook {
@@ -61,6 +64,7 @@ function localConfig(options: LocalWebhookOptions = {}): WebhookConfig {
           },
     ledger: { tableName: undefined, instance: INSTANCE },
     idempotency: { windowSeconds: 3600 },
+    ...(options.credentialLifetimes !== undefined && { credentialLifetimes: options.credentialLifetimes }),
   };
 }
 

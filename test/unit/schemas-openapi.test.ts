@@ -188,6 +188,36 @@ describe('openapi.yaml and zod accept and refuse the same documents', () => {
     [
       'CreateCredentialsResponse',
       schemas.CreateCredentialsResponseSchema,
+      {
+        credentialType: 'API_KEY',
+        apiKeyId: 'k',
+        apiKey: 'v',
+        customCredentials: { apiKeyHeader: 'x-api-key', expiresAt: '2026-12-30T10:00:00Z' },
+      },
+    ],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
+      {
+        credentialType: 'CLIENT_CREDENTIALS',
+        clientId: 'c',
+        clientSecret: 's',
+        customCredentials: { expiresAt: '2026-12-30T10:00:00.000Z' },
+      },
+    ],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
+      { credentialType: 'API_KEY', apiKeyId: 'k', apiKey: 'v', customCredentials: { expiresAt: 1798624800 } },
+    ],
+    [
+      'RevokeCredentialsRequest',
+      schemas.RevokeCredentialsRequestSchema,
+      { apiKeyId: 'k1', customCredentials: { expiresAt: 'whatever the Portal stored' } },
+    ],
+    [
+      'CreateCredentialsResponse',
+      schemas.CreateCredentialsResponseSchema,
       { credentialType: 'API_KEY', apiKeyId: 'k', apiKey: 'v', clientId: null },
     ],
     [

@@ -1,5 +1,6 @@
 import {
   CreateCredentialsRequestSchema,
+  CreateCredentialsResponseSchema,
   RevokeCredentialsRequestSchema,
   UpdateCredentialsRequestSchema,
 } from '../../lambda/schemas';
@@ -298,5 +299,34 @@ describe('UpdateCredentialsRequest app fields', () => {
       'apis.0.id',
       'appName',
     ]);
+  });
+});
+
+describe('customCredentials.expiresAt', () => {
+  const key = (customCredentials: unknown) => ({
+    credentialType: 'API_KEY',
+    apiKeyId: 'k',
+    apiKey: 'v',
+    customCredentials,
+  });
+
+  test('a response may carry it as ISO 8601 in UTC, whole seconds', () => {
+    expect(
+      CreateCredentialsResponseSchema.safeParse(key({ expiresAt: '2026-12-30T10:00:00Z' })).success,
+    ).toBe(true);
+  });
+
+  test.each([['2026-12-30T10:00:00.000Z'], ['2026-12-30T10:00:00+01:00'], ['2026-12-30'], [1798624800]])(
+    'a response may not carry it as %j',
+    (expiresAt) => {
+      expect(CreateCredentialsResponseSchema.safeParse(key({ expiresAt })).success).toBe(false);
+    },
+  );
+
+  test('a revoke echoing anything in it is accepted: the Portal sends back what it stored', () => {
+    expect(
+      RevokeCredentialsRequestSchema.safeParse({ apiKeyId: 'k1', customCredentials: { expiresAt: 42 } })
+        .success,
+    ).toBe(true);
   });
 });

@@ -3,7 +3,9 @@
  * the app records of idempotent create. An entry lives at `intent#<ledgerId>` while pending or
  * abandoned, and at `credential#<kind>#<AWS id>` once issued, so update and revoke find it with one
  * consistent read of the id they are given. Issuing moves the entry and completes the app's claim
- * in one transaction. Revoked and abandoned entries expire after LEDGER_RETENTION_DAYS.
+ * in one transaction. Revoked, expired and abandoned entries are removed by the table's TTL
+ * (`expiresAt`) after LEDGER_RETENTION_DAYS; a credential's own expiry is therefore kept in
+ * `credentialExpiresAt`, so that the TTL never deletes the entry of a credential that expires.
  */
 import {
   type AttributeValue,
@@ -31,7 +33,7 @@ import { awsErrorName, upstream, upstreamError } from './errors';
 /** How long revoked and abandoned entries are kept (for the audit) before DynamoDB's TTL removes them. */
 export const LEDGER_RETENTION_DAYS = 400;
 
-const STATES: readonly CredentialState[] = ['pending', 'issued', 'revoked', 'abandoned'];
+const STATES: readonly CredentialState[] = ['pending', 'issued', 'revoked', 'expired', 'abandoned'];
 
 const intentKey = (ledgerId: string) => `intent#${ledgerId}`;
 const credentialKey = (kind: CredentialType, credentialId: string) => `credential#${kind}#${credentialId}`;
@@ -42,6 +44,10 @@ const keyOf = (entry: Pick<LedgerEntry, 'grants' | 'credentialId' | 'ledgerId'>)
 
 const strings = (values: readonly string[]): AttributeValue => ({ L: values.map(s) });
 const retainedUntil = (at: number) => n(Math.floor(at / 1000) + LEDGER_RETENTION_DAYS * 86_400);
+
+/** The credential's expiry (epoch ms), when it has one; not the table's TTL attribute. */
+const expiryAttribute = (expiresAt: number | undefined): Item =>
+  expiresAt === undefined ? {} : { credentialExpiresAt: n(expiresAt) };
 
 function appAttributes(app: RecordedApp, grants: Grants): Item {
   return {
@@ -74,6 +80,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
             ledgerId: s(entry.ledgerId),
             state: s('pending'),
             ...appAttributes(entry.app, entry.grants),
+            ...expiryAttribute(entry.expiresAt),
             createdAt: n(entry.createdAt),
             updatedAt: n(entry.createdAt),
           },
@@ -96,6 +103,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
       ...appAttributes(entry.app, entry.grants),
       credentialId: s(issued.credentialId),
       ...(issued.apiKeyHash !== undefined && { apiKeyHash: s(issued.apiKeyHash) }),
+      ...expiryAttribute(entry.expiresAt),
       createdAt: n(entry.createdAt),
       issuedAt: n(issued.at),
       updatedAt: n(issued.at),
@@ -216,6 +224,22 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
     });
   }
 
+  async expire(entry: LedgerEntry, at: number): Promise<void> {
+    await this.update(entry, {
+      UpdateExpression:
+        'SET #state = :expired, expiredAt = if_not_exists(expiredAt, :at), updatedAt = :at, expiresAt = :expires',
+      // Never before its time, and never over a revoke; an entry expired already stays so.
+      ConditionExpression: '(#state = :issued AND credentialExpiresAt <= :at) OR #state = :expired',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: {
+        ':expired': s('expired'),
+        ':issued': s('issued'),
+        ':at': n(at),
+        ':expires': retainedUntil(at),
+      },
+    });
+  }
+
   async list(): Promise<LedgerEntry[]> {
     const entries: LedgerEntry[] = [];
     let startKey: Item | undefined;
@@ -267,6 +291,10 @@ const number = (item: Item, name: string): number | undefined => {
 const list = (item: Item, name: string): string[] =>
   (item[name]?.L ?? []).flatMap((value) => (value.S === undefined ? [] : [value.S]));
 
+/** `{ [name]: value }` when defined: an entry of a credential that never expires has no expiry fields. */
+const optionalNumber = <K extends string>(name: K, value: number | undefined) =>
+  (value === undefined ? {} : { [name]: value }) as { [P in K]?: number };
+
 /** An item as an entry; undefined for one that is not a readable entry. */
 function entryOf(item: Item): LedgerEntry | undefined {
   const ledgerId = text(item, 'ledgerId');
@@ -300,5 +328,7 @@ function entryOf(item: Item): LedgerEntry | undefined {
     updatedAt: number(item, 'updatedAt') ?? createdAt,
     issuedAt: number(item, 'issuedAt'),
     revokedAt: number(item, 'revokedAt'),
+    ...optionalNumber('expiresAt', number(item, 'credentialExpiresAt')),
+    ...optionalNumber('expiredAt', number(item, 'expiredAt')),
   };
 }

@@ -90,6 +90,14 @@ export class InMemoryLedger extends InMemoryIdempotencyStore implements Credenti
     });
   }
 
+  async expire(entry: LedgerEntry, at: number): Promise<void> {
+    const current = this.entries.get(entry.ledgerId);
+    if (current?.state === 'expired') return;
+    const due = current?.expiresAt !== undefined && current.expiresAt <= at;
+    if (current?.state !== 'issued' || !due) throw new LedgerConflictError(entry.ledgerId);
+    this.entries.set(entry.ledgerId, { ...current, state: 'expired', expiredAt: at, updatedAt: at });
+  }
+
   async list(): Promise<LedgerEntry[]> {
     return [...this.entries.values()];
   }

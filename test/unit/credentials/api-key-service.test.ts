@@ -996,3 +996,127 @@ describe('revoke', () => {
     await expect(service.revoke(keyId)).rejects.toBe(throttled);
   });
 });
+
+describe('a key that expires', () => {
+  const DAY = 86_400;
+
+  /** The service with a clock the test moves, and a key issued at NOW living one day. */
+  async function expiring() {
+    let clock = NOW;
+    const context = setup({ now: () => clock });
+    const credential = await context.service.create(app(), undefined, DAY);
+    context.keys.forgetCalls();
+    return {
+      ...context,
+      credential,
+      keyId: credential.apiKeyId,
+      advanceSeconds: (seconds: number) => {
+        clock += seconds * 1000;
+      },
+    };
+  }
+
+  test('returns when it expires in customCredentials, and the ledger records it', async () => {
+    const { ledger, credential } = await expiring();
+
+    expect(credential.customCredentials).toEqual({
+      apiKeyHeader: 'x-api-key',
+      expiresAt: '2026-11-24T10:00:00Z',
+    });
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'issued', expiresAt: NOW + DAY * 1000 });
+  });
+
+  test('without a lifetime, adds no expiry anywhere', async () => {
+    const { ledger, service } = setup();
+
+    const credential = await service.create(app());
+
+    expect(credential.customCredentials).toEqual({ apiKeyHeader: 'x-api-key' });
+    expect(await onlyEntry(ledger)).not.toHaveProperty('expiresAt');
+  });
+
+  test('read back for a repeated create, has the same expiry', async () => {
+    const { service, keyId, credential, advanceSeconds } = await expiring();
+    advanceSeconds(600);
+
+    const recovered = await service.recover(keyId);
+
+    expect(recovered?.customCredentials.expiresAt).toBe(credential.customCredentials.expiresAt);
+  });
+
+  test('is not read back once expired, so a repeated create issues a new one', async () => {
+    const { service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY);
+
+    await expect(service.recover(keyId)).resolves.toBeUndefined();
+  });
+
+  test('can be updated until its last second', async () => {
+    const { keys, service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY - 1);
+
+    await service.update(keyId, { apis: apis(['p1', 'p2']) });
+
+    expect(keys.callsOf('bindKey')).toEqual([['p2', keyId]]);
+  });
+
+  test('answers 404 to an update from its expiry on, before the reconciler has run, modifying nothing', async () => {
+    const { keys, service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY);
+
+    const error = await rejectionOf(service.update(keyId, { apis: apis(['p2']) }));
+
+    expect(error).toMatchObject({ status: 404, code: 'CREDENTIAL_NOT_FOUND' });
+    expect(modifications(keys)).toEqual([]);
+  });
+
+  test('answers 404 to an update once the ledger says expired', async () => {
+    const { ledger, service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY);
+    await ledger.expire(await onlyEntry(ledger), NOW + DAY * 1000);
+
+    await expect(rejectionOf(service.update(keyId, { appName: 'renamed' }))).resolves.toMatchObject({
+      status: 404,
+    });
+  });
+
+  test('revoked after its expiry but before the reconciler, is recorded expired (not revoked) and deleted', async () => {
+    const { keys, ledger, service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY + 5);
+    const statesAtDelete: string[] = [];
+    keys.watch('deleteKey', async () => {
+      statesAtDelete.push((await onlyEntry(ledger)).state);
+    });
+
+    await expect(service.revoke(keyId)).resolves.toBeUndefined();
+
+    expect(statesAtDelete).toEqual(['expired']);
+    await expect(keys.findKey(keyId)).resolves.toBeUndefined();
+    const entry = await onlyEntry(ledger);
+    expect(entry).toMatchObject({ state: 'expired', expiredAt: NOW + (DAY + 5) * 1000 });
+    expect(entry).not.toHaveProperty('revokedAt');
+  });
+
+  test('revoked after the reconciler expired it, succeeds and leaves the entry expired', async () => {
+    const { ledger, service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY);
+    await ledger.expire(await onlyEntry(ledger), NOW + DAY * 1000);
+    const revoke = jest.spyOn(ledger, 'revoke');
+    const expire = jest.spyOn(ledger, 'expire');
+
+    await expect(service.revoke(keyId)).resolves.toBeUndefined();
+
+    expect(revoke).not.toHaveBeenCalled();
+    expect(expire).not.toHaveBeenCalled();
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'expired' });
+  });
+
+  test('revoked before its expiry, is recorded revoked', async () => {
+    const { ledger, service, keyId, advanceSeconds } = await expiring();
+    advanceSeconds(DAY - 1);
+
+    await service.revoke(keyId);
+
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'revoked' });
+  });
+});

@@ -689,3 +689,109 @@ describe('recover', () => {
     expect(clients.calls).toEqual([]);
   });
 });
+
+describe('a client that expires', () => {
+  const HOUR = 3600;
+
+  /** The service with a clock the test moves (configured tokens: 90 minutes). */
+  function expiringSetup() {
+    let clock = NOW;
+    const clients = new FakeClients(() => clock);
+    const ledger = new InMemoryLedger(INSTANCE);
+    const service = new ClientCredentialsService(clients, ledger, config(), { now: () => clock });
+    return {
+      clients,
+      ledger,
+      service,
+      advanceSeconds: (seconds: number) => {
+        clock += seconds * 1000;
+      },
+    };
+  }
+
+  async function expiring(lifetimeSeconds: number) {
+    const context = expiringSetup();
+    const credential = await context.service.create(app(), undefined, lifetimeSeconds);
+    context.clients.forgetCalls();
+    return { ...context, credential, clientId: credential.clientId };
+  }
+
+  test('returns when it expires, and the ledger records it', async () => {
+    const { ledger, credential } = await expiring(30 * 86_400);
+
+    expect(credential.customCredentials.expiresAt).toBe('2026-12-23T10:00:00Z');
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ expiresAt: NOW + 30 * 86_400_000 });
+  });
+
+  test('keeps the configured token lifetime when the client outlives it', async () => {
+    const { clients, service } = expiringSetup();
+
+    const credential = await service.create(app(), undefined, 2 * HOUR);
+
+    expect(createdClient(clients)?.accessTokenValidityMinutes).toBe(90);
+    expect(credential.customCredentials.accessTokenValiditySeconds).toBe(5400);
+  });
+
+  test('caps its access tokens by its own lifetime, so a token got at create never outlives it', async () => {
+    const { clients, service } = expiringSetup();
+
+    const credential = await service.create(app(), undefined, HOUR);
+
+    expect(createdClient(clients)?.accessTokenValidityMinutes).toBe(60);
+    expect(credential.customCredentials.accessTokenValiditySeconds).toBe(3600);
+  });
+
+  test('caps to whole minutes, rounding down', async () => {
+    const { clients, service } = expiringSetup();
+
+    await service.create(app(), undefined, 359);
+
+    expect(createdClient(clients)?.accessTokenValidityMinutes).toBe(5);
+  });
+
+  test('without a lifetime, has the configured token lifetime and no expiry', async () => {
+    const { ledger, service } = expiringSetup();
+
+    const credential = await service.create(app());
+
+    expect(credential.customCredentials).not.toHaveProperty('expiresAt');
+    expect(credential.customCredentials.accessTokenValiditySeconds).toBe(5400);
+    expect(await onlyEntry(ledger)).not.toHaveProperty('expiresAt');
+  });
+
+  test('read back for a repeated create, has the same expiry and token lifetime', async () => {
+    const { service, clientId, credential, advanceSeconds } = await expiring(HOUR);
+    advanceSeconds(1800);
+
+    const recovered = await service.recover(clientId);
+
+    expect(recovered?.customCredentials).toEqual(credential.customCredentials);
+  });
+
+  test('is not read back once expired', async () => {
+    const { service, clientId, advanceSeconds } = await expiring(HOUR);
+    advanceSeconds(HOUR);
+
+    await expect(service.recover(clientId)).resolves.toBeUndefined();
+  });
+
+  test('answers 404 to an update from its expiry on, before the reconciler has run', async () => {
+    const { clients, service, clientId, advanceSeconds } = await expiring(HOUR);
+    advanceSeconds(HOUR);
+
+    const error = await rejectionOf(service.update(clientId, { apis: apis('billing1') }));
+
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect(clients.callsOf('updateClient')).toEqual([]);
+  });
+
+  test('revoked after its expiry, is recorded expired and deleted', async () => {
+    const { clients, ledger, service, clientId, advanceSeconds } = await expiring(HOUR);
+    advanceSeconds(HOUR + 1);
+
+    await expect(service.revoke(clientId)).resolves.toBeUndefined();
+
+    expect(clients.callsOf('deleteClient')).toEqual([[clientId]]);
+    await expect(onlyEntry(ledger)).resolves.toMatchObject({ state: 'expired' });
+  });
+});

@@ -96,7 +96,7 @@ describe('CredentialService.create', () => {
 
     const credential = await credentials.create(apiKeyRequest);
 
-    expect(services.apiKeyCreate).toHaveBeenCalledWith(apiKeyRequest, undefined);
+    expect(services.apiKeyCreate).toHaveBeenCalledWith(apiKeyRequest, undefined, undefined);
     expect(credential).toBe(API_KEY_CREDENTIAL);
   });
 
@@ -108,8 +108,8 @@ describe('CredentialService.create', () => {
     await credentials.create(request([KEY_API]), claim);
     await credentials.create(request([CLIENT_API]), claim);
 
-    expect(services.apiKeyCreate).toHaveBeenCalledWith(request([KEY_API]), claim);
-    expect(services.clientCreate).toHaveBeenCalledWith(request([CLIENT_API]), claim);
+    expect(services.apiKeyCreate).toHaveBeenCalledWith(request([KEY_API]), claim, undefined);
+    expect(services.clientCreate).toHaveBeenCalledWith(request([CLIENT_API]), claim, undefined);
   });
 
   test('lets a per-API override choose API keys when the default is client credentials', async () => {
@@ -133,8 +133,60 @@ describe('CredentialService.create', () => {
 
     const credential = await credentials.create(clientRequest);
 
-    expect(services.clientCreate).toHaveBeenCalledWith(clientRequest, undefined);
+    expect(services.clientCreate).toHaveBeenCalledWith(clientRequest, undefined, undefined);
     expect(credential).toBe(CLIENT_CREDENTIAL);
+  });
+
+  test('gives the kind service no lifetime when none is configured: the credential never expires', async () => {
+    const services = kindServices();
+    const credentials = new CredentialService(
+      { ...policy(), credentialLifetimes: { defaultSeconds: undefined, byApi: new Map() } },
+      services.apiKeys,
+      services.clients,
+    );
+
+    await credentials.create(request([KEY_API]));
+
+    expect(services.apiKeyCreate).toHaveBeenCalledWith(request([KEY_API]), undefined, undefined);
+  });
+
+  test('gives the kind service the default lifetime for an API without its own', async () => {
+    const services = kindServices();
+    const credentials = new CredentialService(
+      { ...policy(), credentialLifetimes: { defaultSeconds: 86_400, byApi: new Map() } },
+      services.apiKeys,
+      services.clients,
+    );
+
+    await credentials.create(request([CLIENT_API]));
+
+    expect(services.clientCreate).toHaveBeenCalledWith(request([CLIENT_API]), undefined, 86_400);
+  });
+
+  test('gives a create naming several APIs the shortest of their lifetimes, "never" counting as none', async () => {
+    const services = kindServices();
+    const lifetimes = new Map<string, number | 'never'>([
+      ['short1', 3_600],
+      ['long1', 7_200],
+      ['exempt1', 'never'],
+    ]);
+    const credentials = new CredentialService(
+      { ...policy(), credentialLifetimes: { defaultSeconds: 86_400, byApi: lifetimes } },
+      services.apiKeys,
+      services.clients,
+    );
+
+    await credentials.create(request(['long1', 'short1', 'exempt1']));
+    await credentials.create(request(['exempt1', 'long1']));
+    await credentials.create(request(['exempt1']));
+    await credentials.create(request(['exempt1', KEY_API]));
+
+    expect(services.apiKeyCreate.mock.calls.map((call) => call[2])).toEqual([
+      3_600,
+      7_200,
+      undefined,
+      86_400,
+    ]);
   });
 
   test('refuses APIs that need different credential types with 422 MIXED_CREDENTIAL_TYPES naming them', async () => {

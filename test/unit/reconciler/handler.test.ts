@@ -106,13 +106,14 @@ describe('publish', () => {
     deleted: 2,
     unbound: 3,
     abandoned: 1,
+    expired: 7,
     missing: 4,
     waiting: 6,
     failed: 5,
     drift: 14,
   };
 
-  test('publishes the drift, deleted, unbound, missing and failed counts in one EMF document', () => {
+  test('publishes the drift, deleted, unbound, missing, expired and failed counts in one EMF document', () => {
     const logs = captureLogs();
     const metrics = new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-reconciler' });
 
@@ -124,6 +125,7 @@ describe('publish', () => {
       ReconcileDeleted: 2,
       ReconcileUnbound: 3,
       ReconcileMissing: 4,
+      ReconcileExpired: 7,
       ReconcileFailedActions: 5,
       service: 'credential-reconciler',
     });

@@ -614,6 +614,7 @@ describe('the report', () => {
       deleted: 0,
       unbound: 0,
       abandoned: 0,
+      expired: 0,
       missing: 1,
       waiting: 1,
       failed: 0,
@@ -644,5 +645,192 @@ describe('the report', () => {
       'aaaaaaaaaaaaaaaa',
       'bbbbbbbbbbbbbbbb',
     ]);
+  });
+});
+
+describe('credentials that expire', () => {
+  const HOUR = 3600;
+
+  /** A key issued now, through the ledger, living `lifetimeSeconds`. */
+  async function expiringKey(w: World, ledgerId: string, lifetimeSeconds: number, plans = ['p1']) {
+    const entry = newEntry({
+      ledgerId,
+      grants: keyGrants(...plans),
+      createdAt: w.now(),
+      expiresAt: w.now() + lifetimeSeconds * 1000,
+    });
+    await w.ledger.begin(entry);
+    const id = await markedKey(w, ledgerId, plans);
+    await w.ledger.issue(entry, { credentialId: id, at: w.now() });
+    return id;
+  }
+
+  async function expiringClient(w: World, ledgerId: string, lifetimeSeconds: number) {
+    const entry = newEntry({
+      ledgerId,
+      grants: clientGrants('orders/read'),
+      createdAt: w.now(),
+      expiresAt: w.now() + lifetimeSeconds * 1000,
+    });
+    await w.ledger.begin(entry);
+    const id = await markedClient(w, ledgerId);
+    await w.ledger.issue(entry, { credentialId: id, at: w.now() });
+    return id;
+  }
+
+  test('keeps a key before its expiry, showing when it expires', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR);
+    w.advanceSeconds(HOUR - 1);
+
+    const report = await w.run();
+
+    await expect(w.keys.findKey(id)).resolves.toBeDefined();
+    expect(findingOf(report.findings, 'expiringkey00000')).toMatchObject({
+      action: 'keep',
+      expiresAt: '2026-11-23T11:00:00Z',
+    });
+    expect(report.counts).toMatchObject({ credentials: 1, expired: 0 });
+  });
+
+  test('from its expiry on, records the key expired, then deletes it', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR);
+    w.advanceSeconds(HOUR);
+    const statesAtDelete: (string | undefined)[] = [];
+    const deleteKey = w.keys.deleteKey.bind(w.keys);
+    jest.spyOn(w.keys, 'deleteKey').mockImplementation(async (keyId) => {
+      statesAtDelete.push(await stateOf(w, 'expiringkey00000'));
+      return deleteKey(keyId);
+    });
+
+    const report = await w.run();
+
+    expect(statesAtDelete).toEqual(['expired']);
+    await expect(w.keys.findKey(id)).resolves.toBeUndefined();
+    expect(findingOf(report.findings, 'expiringkey00000')).toMatchObject({
+      credentialId: id,
+      action: 'expire',
+      reason: 'lifetime ended',
+      outcome: 'done',
+      expiresAt: '2026-11-23T11:00:00Z',
+    });
+    expect(report.counts).toMatchObject({ credentials: 0, expired: 1, deleted: 0, drift: 0 });
+    expect(w.onAction).toHaveBeenCalledWith(expect.objectContaining({ action: 'expire' }));
+  });
+
+  test('records and deletes an expired client as it does a key', async () => {
+    const w = world();
+    const id = await expiringClient(w, 'expiringclient00', HOUR);
+    w.advanceSeconds(HOUR + 60);
+
+    const report = await w.run();
+
+    await expect(w.clients.findClient(id)).resolves.toBeUndefined();
+    await expect(stateOf(w, 'expiringclient00')).resolves.toBe('expired');
+    expect(report.counts).toMatchObject({ expired: 1 });
+  });
+
+  test('records a credential expired even when it is gone from AWS already, reporting nothing missing', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR);
+    await w.keys.deleteKey(id);
+    w.advanceSeconds(HOUR);
+
+    const report = await w.run();
+
+    await expect(stateOf(w, 'expiringkey00000')).resolves.toBe('expired');
+    expect(report.counts).toMatchObject({ expired: 1, missing: 0 });
+  });
+
+  test('a second pass shows the expired entry and does nothing with it', async () => {
+    const w = world();
+    await expiringKey(w, 'expiringkey00000', HOUR);
+    w.advanceSeconds(HOUR);
+    await w.run();
+
+    const report = await w.run();
+
+    expect(findingOf(report.findings, 'expiringkey00000')).toMatchObject({
+      state: 'expired',
+      action: 'none',
+    });
+    expect(report.counts).toMatchObject({ expired: 0, deleted: 0 });
+  });
+
+  test('deletes a key the ledger says expired whose delete failed on an earlier pass', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR);
+    w.advanceSeconds(HOUR);
+    jest.spyOn(w.keys, 'deleteKey').mockRejectedValueOnce(new UnavailableError());
+    const first = await w.run();
+
+    const second = await w.run();
+
+    expect(findingOf(first.findings, 'expiringkey00000')).toMatchObject({
+      action: 'expire',
+      outcome: 'failed',
+      error: 'UPSTREAM_UNAVAILABLE',
+    });
+    await expect(stateOf(w, 'expiringkey00000')).resolves.toBe('expired');
+    expect(findingOf(second.findings, 'expiringkey00000')).toMatchObject({
+      action: 'delete',
+      reason: 'ledger says expired',
+      outcome: 'done',
+    });
+    await expect(w.keys.findKey(id)).resolves.toBeUndefined();
+  });
+
+  test('deletes nothing when the expiry cannot be recorded', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR);
+    w.advanceSeconds(HOUR);
+    jest.spyOn(w.ledger, 'expire').mockRejectedValueOnce(new UnavailableError());
+
+    const report = await w.run();
+
+    await expect(w.keys.findKey(id)).resolves.toBeDefined();
+    expect(report.counts).toMatchObject({ failed: 1, expired: 0 });
+  });
+
+  test('leaves the bindings of an expired key alone: it is deleted instead', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR, ['p1']);
+    await w.keys.bindKey('p2', id);
+    w.advanceSeconds(HOUR);
+    const unbind = jest.spyOn(w.keys, 'unbindKey');
+
+    const report = await w.run();
+
+    expect(unbind).not.toHaveBeenCalled();
+    expect(findingOf(report.findings, 'expiringkey00000', 'unbind')).toBeUndefined();
+  });
+
+  test('a dry run plans the expiry and changes nothing', async () => {
+    const w = world();
+    const id = await expiringKey(w, 'expiringkey00000', HOUR);
+    w.advanceSeconds(HOUR);
+
+    const report = await w.run({ dryRun: true });
+
+    expect(findingOf(report.findings, 'expiringkey00000')).toMatchObject({
+      action: 'expire',
+      outcome: 'planned',
+    });
+    expect(report.counts).toMatchObject({ expired: 1 });
+    await expect(w.keys.findKey(id)).resolves.toBeDefined();
+    await expect(stateOf(w, 'expiringkey00000')).resolves.toBe('issued');
+  });
+
+  test('never expires a credential without an expiry, however old', async () => {
+    const w = world();
+    const id = await issuedKey(w, 'foreverkey000000');
+    w.advanceSeconds(10 * 365 * 86_400);
+
+    const report = await w.run();
+
+    await expect(w.keys.findKey(id)).resolves.toBeDefined();
+    expect(findingOf(report.findings, 'foreverkey000000')).toMatchObject({ action: 'keep' });
+    expect(findingOf(report.findings, 'foreverkey000000')).not.toHaveProperty('expiresAt');
   });
 });

@@ -7,6 +7,7 @@ const COUNTS: ReconcileReport['counts'] = {
   deleted: 1,
   unbound: 0,
   abandoned: 0,
+  expired: 0,
   missing: 0,
   waiting: 0,
   failed: 0,
@@ -52,9 +53,10 @@ describe('formatReport', () => {
       'state',
       'plans or scopes',
       'age',
+      'expires',
       'action',
     ]);
-    expect(text.split('\n')[1]).toMatch(/^-+( {2}-+){7}$/);
+    expect(text.split('\n')[1]).toMatch(/^-+( {2}-+){8}$/);
   });
 
   test('gives a credential in step one row, with a dash for its action', () => {
@@ -67,7 +69,33 @@ describe('formatReport', () => {
       'p1 p2',
       '30s',
       '-',
+      '-',
     ]);
+  });
+
+  test('shows when a credential expires, so an operator sees what expires soon', () => {
+    const text = formatReport(
+      report([finding({ expiresAt: '2026-12-30T10:00:00Z' }), finding({ credentialId: 'n3v3r' })]),
+    );
+
+    expect(cells(text, 0)[7]).toBe('expires');
+    expect(cells(text, 1)[7]).toBe('2026-12-30T10:00:00Z');
+    expect(cells(text, 2)[7]).toBe('-');
+  });
+
+  test('says an expiry the pass recorded', () => {
+    const text = formatReport(
+      report([
+        finding({
+          expiresAt: '2026-11-23T10:05:00Z',
+          action: 'expire',
+          reason: 'lifetime ended',
+          outcome: 'done',
+        }),
+      ]),
+    );
+
+    expect(cells(text, 1)[8]).toBe('expire: lifetime ended');
   });
 
   test('aligns every column to its widest cell', () => {
@@ -105,7 +133,7 @@ describe('formatReport', () => {
       report([finding({ action: 'delete', reason: 'marked, not in the ledger', outcome: 'done' })]),
     );
 
-    expect(cells(text, 1)[7]).toBe('delete: marked, not in the ledger');
+    expect(cells(text, 1)[8]).toBe('delete: marked, not in the ledger');
   });
 
   test('marks a planned action as a dry run', () => {
@@ -113,7 +141,7 @@ describe('formatReport', () => {
       report([finding({ action: 'unbind', reason: 'bound to p3', outcome: 'planned' })]),
     );
 
-    expect(cells(text, 1)[7]).toBe('unbind: bound to p3 (dry run)');
+    expect(cells(text, 1)[8]).toBe('unbind: bound to p3 (dry run)');
   });
 
   test('marks a failed action with the error code', () => {
@@ -128,13 +156,13 @@ describe('formatReport', () => {
       ]),
     );
 
-    expect(cells(text, 1)[7]).toBe('delete: ledger says revoked FAILED (UPSTREAM_THROTTLED)');
+    expect(cells(text, 1)[8]).toBe('delete: ledger says revoked FAILED (UPSTREAM_THROTTLED)');
   });
 
   test('shows a dash for an entry it does nothing with', () => {
     const text = formatReport(report([finding({ state: 'revoked', action: 'none', reason: 'revoked' })]));
 
-    expect(cells(text, 1)[7]).toBe('-');
+    expect(cells(text, 1)[8]).toBe('-');
   });
 
   test.each([
@@ -158,6 +186,7 @@ describe('formatReport', () => {
           deleted: 2,
           unbound: 1,
           abandoned: 4,
+          expired: 8,
           missing: 5,
           waiting: 6,
           failed: 7,
@@ -169,7 +198,7 @@ describe('formatReport', () => {
     const lines = text.split('\n');
     expect(lines.at(-2)).toBe('');
     expect(lines.at(-1)).toBe(
-      '3 issued credential(s); 2 deleted, 1 unbound, 4 intent(s) abandoned, 5 missing in AWS, ' +
+      '3 issued credential(s); 2 deleted, 1 unbound, 4 intent(s) abandoned, 8 expired, 5 missing in AWS, ' +
         '6 too young to judge, 7 failed.',
     );
   });
@@ -178,7 +207,9 @@ describe('formatReport', () => {
     const text = formatReport(report([], { dryRun: true }));
 
     expect(text.split('\n').at(-1)).toMatch(/ failed \(dry run: nothing changed\)\.$/);
-    expect(text.split('\n').at(-1)).toMatch(/ to delete, .* to unbind, .* intent\(s\) to abandon, /);
+    expect(text.split('\n').at(-1)).toMatch(
+      / to delete, .* to unbind, .* intent\(s\) to abandon, .* to expire, /,
+    );
   });
 
   test('prints the header alone when there is nothing to report', () => {

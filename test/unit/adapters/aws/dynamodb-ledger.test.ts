@@ -582,3 +582,109 @@ describe('list', () => {
     await expect(ledger().list()).rejects.toBeInstanceOf(expected);
   });
 });
+
+describe('a credential that expires', () => {
+  /** Its expiry: a day after it was created. */
+  const EXPIRES_AT = CREATED_AT + 86_400_000;
+  const AFTER_EXPIRY = EXPIRES_AT + 60_000;
+  /** When an entry expired at AFTER_EXPIRY leaves the table: the retention period later. */
+  const EXPIRED_RETAINED_UNTIL = String(Math.floor(AFTER_EXPIRY / 1000) + LEDGER_RETENTION_DAYS * 86_400);
+
+  test('begin records the expiry in credentialExpiresAt, never in the table’s TTL attribute', async () => {
+    dynamoDb.on(PutItemCommand).resolves({});
+
+    await ledger().begin(newEntry({ expiresAt: EXPIRES_AT }));
+
+    const [item] = dynamoDb.commandCalls(PutItemCommand).map(({ args: [command] }) => command.input.Item);
+    expect(item).toMatchObject({ credentialExpiresAt: { N: String(EXPIRES_AT) } });
+    expect(item).not.toHaveProperty('expiresAt');
+  });
+
+  test('begin of a credential that never expires records no expiry', async () => {
+    dynamoDb.on(PutItemCommand).resolves({});
+
+    await ledger().begin(newEntry());
+
+    const [item] = dynamoDb.commandCalls(PutItemCommand).map(({ args: [command] }) => command.input.Item);
+    expect(item).not.toHaveProperty('credentialExpiresAt');
+  });
+
+  test('issue carries the expiry to the credential’s item', async () => {
+    dynamoDb.on(TransactWriteItemsCommand).resolves({});
+
+    await ledger().issue(newEntry({ expiresAt: EXPIRES_AT }), { credentialId: KEY_ID, at: ISSUED_AT });
+
+    const [input] = dynamoDb
+      .commandCalls(TransactWriteItemsCommand)
+      .map(({ args: [command] }) => command.input);
+    const put = input?.TransactItems?.[1]?.Put;
+    expect(put?.Item).toMatchObject({ credentialExpiresAt: { N: String(EXPIRES_AT) } });
+    expect(put?.Item).not.toHaveProperty('expiresAt');
+  });
+
+  test('find reads the expiry, and the time the ledger recorded it expired', async () => {
+    dynamoDb.on(GetItemCommand).resolves({
+      Item: issuedItem({
+        state: { S: 'expired' },
+        credentialExpiresAt: { N: String(EXPIRES_AT) },
+        expiredAt: { N: String(AFTER_EXPIRY) },
+        expiresAt: { N: EXPIRED_RETAINED_UNTIL },
+      }),
+    });
+
+    await expect(ledger().find('API_KEY', KEY_ID)).resolves.toEqual({
+      ...ISSUED,
+      state: 'expired',
+      expiresAt: EXPIRES_AT,
+      expiredAt: AFTER_EXPIRY,
+    });
+  });
+
+  test('find of a credential that never expires has no expiry fields', async () => {
+    dynamoDb.on(GetItemCommand).resolves({ Item: issuedItem() });
+
+    const entry = await ledger().find('API_KEY', KEY_ID);
+
+    expect(entry).not.toHaveProperty('expiresAt');
+    expect(entry).not.toHaveProperty('expiredAt');
+  });
+
+  test('expire marks the entry expired, only when issued and due (or expired already), to leave after the retention period', async () => {
+    dynamoDb.on(UpdateItemCommand).resolves({});
+
+    await ledger().expire({ ...ISSUED, expiresAt: EXPIRES_AT }, AFTER_EXPIRY);
+
+    expect(updateInputs()).toEqual([
+      {
+        TableName: TABLE,
+        Key: { pk: { S: `credential#API_KEY#${KEY_ID}` } },
+        UpdateExpression:
+          'SET #state = :expired, expiredAt = if_not_exists(expiredAt, :at), updatedAt = :at, expiresAt = :expires',
+        ConditionExpression: '(#state = :issued AND credentialExpiresAt <= :at) OR #state = :expired',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: {
+          ':expired': { S: 'expired' },
+          ':issued': { S: 'issued' },
+          ':at': { N: String(AFTER_EXPIRY) },
+          ':expires': { N: EXPIRED_RETAINED_UNTIL },
+        },
+      },
+    ]);
+  });
+
+  test('expire answers a failed condition (revoked meanwhile, or not due) with a conflict', async () => {
+    dynamoDb.on(UpdateItemCommand).rejects(conditionFailed());
+
+    await expect(ledger().expire({ ...ISSUED, expiresAt: EXPIRES_AT }, AFTER_EXPIRY)).rejects.toBeInstanceOf(
+      LedgerConflictError,
+    );
+  });
+
+  test.each(upstreamFailures)('expire maps %s to %s', async (_name, _status, failure, expected) => {
+    dynamoDb.on(UpdateItemCommand).rejects(failure());
+
+    await expect(ledger().expire({ ...ISSUED, expiresAt: EXPIRES_AT }, AFTER_EXPIRY)).rejects.toBeInstanceOf(
+      expected,
+    );
+  });
+});

@@ -264,3 +264,67 @@ describe('list', () => {
     ]);
   });
 });
+
+describe('expire', () => {
+  const EXPIRES_AT = CREATED_AT + 86_400_000;
+
+  /** A ledger holding KEY_ID issued with an expiry a day after its creation. */
+  async function withExpiring(): Promise<InMemoryLedger> {
+    const ledger = new InMemoryLedger(INSTANCE);
+    await seedIssued(ledger, KEY_ID, { expiresAt: EXPIRES_AT });
+    return ledger;
+  }
+
+  const entryOf = async (ledger: InMemoryLedger) => (await ledger.find('API_KEY', KEY_ID)) as LedgerEntry;
+
+  test('keeps the expiry from the intent to the issued entry', async () => {
+    const ledger = await withExpiring();
+
+    await expect(entryOf(ledger)).resolves.toMatchObject({ state: 'issued', expiresAt: EXPIRES_AT });
+  });
+
+  test('marks an issued entry past its expiry expired at the time given, not revoked', async () => {
+    const ledger = await withExpiring();
+
+    await ledger.expire(await entryOf(ledger), EXPIRES_AT + 5);
+
+    const entry = await entryOf(ledger);
+    expect(entry).toMatchObject({ state: 'expired', expiredAt: EXPIRES_AT + 5, updatedAt: EXPIRES_AT + 5 });
+    expect(entry.revokedAt).toBeUndefined();
+  });
+
+  test('takes an entry already expired as done, keeping the first time', async () => {
+    const ledger = await withExpiring();
+    await ledger.expire(await entryOf(ledger), EXPIRES_AT);
+
+    await ledger.expire(await entryOf(ledger), EXPIRES_AT + 60_000);
+
+    await expect(entryOf(ledger)).resolves.toMatchObject({ state: 'expired', expiredAt: EXPIRES_AT });
+  });
+
+  test('refuses an entry before its expiry', async () => {
+    const ledger = await withExpiring();
+
+    const error = await rejectionOf(ledger.expire(await entryOf(ledger), EXPIRES_AT - 1));
+
+    expect(error).toBeInstanceOf(LedgerConflictError);
+    await expect(entryOf(ledger)).resolves.toMatchObject({ state: 'issued' });
+  });
+
+  test('refuses an entry without an expiry', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = await seedIssued(ledger, KEY_ID);
+
+    await expect(rejectionOf(ledger.expire(entry, LATER))).resolves.toBeInstanceOf(LedgerConflictError);
+  });
+
+  test('refuses an entry revoked meanwhile, which stays revoked', async () => {
+    const ledger = await withExpiring();
+    await ledger.revoke(await entryOf(ledger), LATER);
+
+    await expect(rejectionOf(ledger.expire(await entryOf(ledger), EXPIRES_AT))).resolves.toBeInstanceOf(
+      LedgerConflictError,
+    );
+    await expect(entryOf(ledger)).resolves.toMatchObject({ state: 'revoked' });
+  });
+});
