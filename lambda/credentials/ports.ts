@@ -307,6 +307,52 @@ export interface BasicCredentialsSource {
   get(options?: { refresh?: boolean }): Promise<BasicCredentials>;
 }
 
+// ---- What validateCredentials reads (backends that are not behind API Gateway or Cognito) ------
+
+/** The ledger, read by what a credential carries instead of by its AWS id. */
+export interface CredentialLookup {
+  /**
+   * The API-key entry whose `apiKeyHash` (see recording.ts `apiKeyHash`) is this one, in any
+   * state; undefined when the ledger has none. May lag a just-issued key by about a second
+   * (DynamoDB reads it from a global secondary index).
+   */
+  findByApiKeyHash(apiKeyHash: string): Promise<LedgerEntry | undefined>;
+}
+
+/** The claims of an access token whose signature, issuer, `token_use` and expiry were verified. */
+export interface VerifiedToken {
+  /** The app client the token was issued to (`client_id`). */
+  readonly clientId: string;
+  /** `scope`, split on spaces. */
+  readonly scopes: readonly string[];
+  /** Epoch milliseconds (`exp`). */
+  readonly expiresAt: number;
+}
+
+/** Why a presented token is not accepted before the ledger is asked. */
+export type TokenRejection = 'malformed' | 'forged' | 'expired';
+
+/** Thrown by a TokenVerifier for a token it does not accept. */
+export class TokenRejectedError extends Error {
+  constructor(
+    readonly rejection: TokenRejection,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TokenRejectedError';
+  }
+}
+
+/**
+ * Verifies an access token offline against the issuer's signing keys (cached after the first
+ * fetch): Cognito's pool in AWS, the local token endpoint's key under npm start.
+ */
+export interface TokenVerifier {
+  /** The verified claims; throws TokenRejectedError for a token not accepted. */
+  verify(token: string): Promise<VerifiedToken>;
+}
+
 // ---- What the reconciler reads and removes (a role of its own: it may list every key) ---------
 
 /** An AWS resource that carries a marker of this deployment. */
@@ -350,4 +396,39 @@ export interface CredentialOperations {
 export interface RecoverableCredentials extends CredentialOperations {
   create(request: CreateCredentialsRequest, claim?: ClaimRequest): Promise<CreateCredentialsResponse>;
   recover(credential: IssuedCredentialRef): Promise<CreateCredentialsResponse | undefined>;
+}
+
+/** What a backend presents to validateCredentials: exactly one of the two. */
+export type PresentedCredential = { readonly apiKey: string } | { readonly accessToken: string };
+
+/** Why a presented credential is not valid. */
+export type InvalidReason = 'UNKNOWN' | 'REVOKED' | 'EXPIRED' | 'MALFORMED' | 'FORGED';
+
+/**
+ * The verdict on a presented credential. Valid means: the ledger shows it issued by this
+ * deployment, not revoked and not expired (and, for a token, verified offline as well).
+ */
+export type Validation =
+  | {
+      readonly valid: true;
+      readonly credentialType: 'API_KEY';
+      readonly apiKeyId: string;
+      readonly appSlug: string | undefined;
+      /** Epoch milliseconds; absent when the credential never expires. */
+      readonly expiresAt: number | undefined;
+    }
+  | {
+      readonly valid: true;
+      readonly credentialType: 'CLIENT_CREDENTIALS';
+      readonly clientId: string;
+      readonly appSlug: string | undefined;
+      readonly scopes: readonly string[];
+      /** Epoch milliseconds: the client's expiry when it has one (the token's own `exp` was checked). */
+      readonly expiresAt: number | undefined;
+    }
+  | { readonly valid: false; readonly reason: InvalidReason };
+
+/** The validateCredentials use case: never throws for a bad credential, only for a failing dependency. */
+export interface CredentialValidator {
+  validate(presented: PresentedCredential): Promise<Validation>;
 }
