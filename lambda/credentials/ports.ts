@@ -234,6 +234,9 @@ export interface LedgerEntry {
   readonly expiredAt?: number | undefined;
 }
 
+/** What an abandon found: the intent is abandoned (now or before), or it had moved on. */
+export type AbandonOutcome = 'abandoned' | 'moved-on';
+
 export type NewLedgerEntry = Pick<LedgerEntry, 'ledgerId' | 'app' | 'grants' | 'createdAt' | 'expiresAt'>;
 
 /** What is learnt when a credential is issued. */
@@ -275,8 +278,12 @@ export interface CredentialLedger extends IdempotencyStore {
   begin(entry: NewLedgerEntry): Promise<void>;
   /** `pending` → `issued`, with the AWS id; throws LedgerConflictError when no longer pending. */
   issue(entry: NewLedgerEntry, issued: IssuedFacts): Promise<void>;
-  /** `pending` → `abandoned`: the create failed. Not an error when the entry moved on. */
-  abandon(ledgerId: string, at: number): Promise<void>;
+  /**
+   * `pending` → `abandoned`: the create failed. Not an error when the entry moved on: the answer
+   * says which. `moved-on` means it is no longer pending (an issue write that landed late made it
+   * issued, say); once `abandoned`, an issue write still in flight can no longer land.
+   */
+  abandon(ledgerId: string, at: number): Promise<AbandonOutcome>;
   /** The entry of an issued or revoked credential, by its AWS id. */
   find(kind: CredentialType, credentialId: string): Promise<LedgerEntry | undefined>;
   /** Records new app details and grants of an issued credential. */
@@ -349,7 +356,11 @@ export class TokenRejectedError extends Error {
  * fetch): Cognito's pool in AWS, the local token endpoint's key under npm start.
  */
 export interface TokenVerifier {
-  /** The verified claims; throws TokenRejectedError for a token not accepted. */
+  /**
+   * The verified claims; throws TokenRejectedError for a token not accepted. When the signing keys
+   * cannot be read it throws an upstream error (UnavailableError) instead: that says nothing
+   * about the token.
+   */
   verify(token: string): Promise<VerifiedToken>;
 }
 

@@ -12,6 +12,7 @@ import { expiryOf, hasExpired } from './lifetime';
 import { type Marker, newLedgerId } from './marker';
 import { persist } from './persist';
 import {
+  type AbandonOutcome,
   type CredentialLedger,
   type Grants,
   type IssuedFacts,
@@ -129,9 +130,39 @@ export class Recording {
         persist(() => this.ledger.find(this.kind, facts.credentialId)),
       ).catch(() => undefined);
       if (recorded?.ledgerId === entry.ledgerId && recorded.state === 'issued') return;
-      await this.failed(entry, facts.credentialId, removal, error);
+      // The issue write may still land (a request delayed past its timeout): the resource goes only
+      // once the intent is abandoned, which that write can no longer overtake. If it landed first,
+      // the credential is issued after all, and the request succeeds.
+      if ((await this.failedAfterIssue(entry, facts.credentialId, removal, error)) === 'moved-on') return;
       throw error;
     }
+  }
+
+  /**
+   * `failed` for a failed issue write: the intent is abandoned first, and the resource removed only
+   * if that worked. Unknown (the abandon itself failed): nothing is removed, the reconciler decides
+   * by the entry (issued: kept; pending: removed after the grace period).
+   */
+  private async failedAfterIssue(
+    entry: NewLedgerEntry,
+    credentialId: string,
+    removal: Removal,
+    error: unknown,
+  ): Promise<AbandonOutcome | 'unknown'> {
+    const at = this.now();
+    return inCleanupTime(async () => {
+      const outcome = await persist(() => this.ledger.abandon(entry.ledgerId, at)).catch(
+        () => 'unknown' as const,
+      );
+      if (outcome === 'moved-on') return outcome;
+      if (outcome === 'abandoned') await this.removeOrReport(entry, credentialId, removal, error);
+      else
+        this.options.onLeftover?.(
+          { kind: this.kind, ledgerId: entry.ledgerId, credentialId, status: 'unknown' },
+          error,
+        );
+      return outcome;
+    }).catch(() => 'unknown' as const);
   }
 
   /**
@@ -168,18 +199,32 @@ export class Recording {
   async failed(entry: NewLedgerEntry, credentialId: string, removal: Removal, error: unknown): Promise<void> {
     const at = this.now();
     await inCleanupTime(async () => {
-      const [, removed] = await Promise.allSettled([
-        persist(() => this.ledger.abandon(entry.ledgerId, at)),
-        persist(() => removal.remove()),
+      // No issue write was sent: nothing can make the entry issued, so both run at once.
+      await Promise.all([
+        persist(() => this.ledger.abandon(entry.ledgerId, at)).catch(() => undefined),
+        this.removeOrReport(entry, credentialId, removal, error),
       ]);
-      if (removed.status === 'fulfilled') return;
-      const exists = await persist(() => removal.exists()).catch(() => undefined);
-      if (exists === false) return;
-      this.options.onLeftover?.(
-        { kind: this.kind, ledgerId: entry.ledgerId, credentialId, status: exists ? 'exists' : 'unknown' },
-        removed.reason ?? error,
-      );
     });
+  }
+
+  /** Removes the resource; what cannot be removed is reported once checked, for the reconciler. */
+  private async removeOrReport(
+    entry: NewLedgerEntry,
+    credentialId: string,
+    removal: Removal,
+    error: unknown,
+  ): Promise<void> {
+    const removed = await persist(() => removal.remove()).then(
+      () => undefined,
+      (reason: unknown) => ({ reason }),
+    );
+    if (removed === undefined) return;
+    const exists = await persist(() => removal.exists()).catch(() => undefined);
+    if (exists === false) return;
+    this.options.onLeftover?.(
+      { kind: this.kind, ledgerId: entry.ledgerId, credentialId, status: exists ? 'exists' : 'unknown' },
+      removed.reason ?? error,
+    );
   }
 
   /** Records new details of an issued credential. */

@@ -57,6 +57,11 @@ import {
   dynamoDbClient,
   secretsManagerClient,
 } from '../../lambda/adapters/aws/clients';
+import {
+  API_KEY_HASH_ATTRIBUTE,
+  API_KEY_HASH_INDEX,
+  PARTITION_KEY,
+} from '../../lambda/adapters/aws/ledger-schema';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import type { Webhook } from '../../lambda/webhook';
@@ -602,16 +607,27 @@ export async function clientIdsNamed(
 }
 
 /**
- * A new table shaped as the stack's ledger table (partition key `pk`, on-demand), which holds the
- * ledger's entries and the app records of idempotent create; resolves with its name.
+ * A new table shaped as the stack's ledger table (partition key `pk`, on-demand, the index on the
+ * API-key hash that validateCredentials queries), which holds the ledger's entries and the app
+ * records of idempotent create; resolves with its name.
  */
 export async function createLedgerTable(client: DynamoDBClient): Promise<string> {
   const tableName = unique('ledger');
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [
+        { AttributeName: PARTITION_KEY, AttributeType: 'S' },
+        { AttributeName: API_KEY_HASH_ATTRIBUTE, AttributeType: 'S' },
+      ],
+      KeySchema: [{ AttributeName: PARTITION_KEY, KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: API_KEY_HASH_INDEX,
+          KeySchema: [{ AttributeName: API_KEY_HASH_ATTRIBUTE, KeyType: 'HASH' }],
+          Projection: { ProjectionType: 'ALL' },
+        },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );

@@ -6,18 +6,23 @@
  * in one transaction. Revoked, expired and abandoned entries are removed by the table's TTL
  * (`expiresAt`) after LEDGER_RETENTION_DAYS; a credential's own expiry is therefore kept in
  * `credentialExpiresAt`, so that the TTL never deletes the entry of a credential that expires.
+ * API-key items also carry the SHA-256 of the key's value, read through a global secondary index by
+ * validateCredentials (the names are in ledger-schema.ts, shared with the CDK table).
  */
 import {
   type AttributeValue,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
+  type AbandonOutcome,
   type CredentialLedger,
+  type CredentialLookup,
   type CredentialState,
   type Grants,
   type IssuedFacts,
@@ -29,6 +34,7 @@ import {
 import { type CredentialType, CredentialTypeSchema } from '../../schemas';
 import { completedItem, DynamoDbIdempotencyStore, type Item, n, s } from './dynamodb-idempotency-store';
 import { awsErrorName, upstream, upstreamError } from './errors';
+import { API_KEY_HASH_ATTRIBUTE, API_KEY_HASH_INDEX, PARTITION_KEY, TTL_ATTRIBUTE } from './ledger-schema';
 
 /** How long revoked and abandoned entries are kept (for the audit) before DynamoDB's TTL removes them. */
 export const LEDGER_RETENTION_DAYS = 400;
@@ -61,7 +67,7 @@ function appAttributes(app: RecordedApp, grants: Grants): Item {
   };
 }
 
-export class DynamoDbLedger extends DynamoDbIdempotencyStore implements CredentialLedger {
+export class DynamoDbLedger extends DynamoDbIdempotencyStore implements CredentialLedger, CredentialLookup {
   constructor(
     client: DynamoDBClient,
     tableName: string,
@@ -76,7 +82,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
         new PutItemCommand({
           TableName: this.tableName,
           Item: {
-            pk: s(intentKey(entry.ledgerId)),
+            [PARTITION_KEY]: s(intentKey(entry.ledgerId)),
             ledgerId: s(entry.ledgerId),
             state: s('pending'),
             ...appAttributes(entry.app, entry.grants),
@@ -84,7 +90,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
             createdAt: n(entry.createdAt),
             updatedAt: n(entry.createdAt),
           },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          ConditionExpression: `attribute_not_exists(${PARTITION_KEY})`,
         }),
       );
     } catch (error) {
@@ -97,12 +103,12 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
   async issue(entry: NewLedgerEntry, issued: IssuedFacts): Promise<void> {
     const kind = entry.grants.kind;
     const credential: Item = {
-      pk: s(credentialKey(kind, issued.credentialId)),
+      [PARTITION_KEY]: s(credentialKey(kind, issued.credentialId)),
       ledgerId: s(entry.ledgerId),
       state: s('issued'),
       ...appAttributes(entry.app, entry.grants),
       credentialId: s(issued.credentialId),
-      ...(issued.apiKeyHash !== undefined && { apiKeyHash: s(issued.apiKeyHash) }),
+      ...(issued.apiKeyHash !== undefined && { [API_KEY_HASH_ATTRIBUTE]: s(issued.apiKeyHash) }),
       ...expiryAttribute(entry.expiresAt),
       createdAt: n(entry.createdAt),
       issuedAt: n(issued.at),
@@ -117,7 +123,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
             {
               Delete: {
                 TableName: this.tableName,
-                Key: { pk: s(intentKey(entry.ledgerId)) },
+                Key: { [PARTITION_KEY]: s(intentKey(entry.ledgerId)) },
                 ConditionExpression: '#state = :pending',
                 ExpressionAttributeNames: { '#state': 'state' },
                 ExpressionAttributeValues: { ':pending': s('pending') },
@@ -127,7 +133,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
               Put: {
                 TableName: this.tableName,
                 Item: credential,
-                ConditionExpression: 'attribute_not_exists(pk)',
+                ConditionExpression: `attribute_not_exists(${PARTITION_KEY})`,
               },
             },
             ...(issued.claim === undefined
@@ -156,13 +162,13 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
     }
   }
 
-  async abandon(ledgerId: string, at: number): Promise<void> {
+  async abandon(ledgerId: string, at: number): Promise<AbandonOutcome> {
     try {
       await this.client.send(
         new UpdateItemCommand({
           TableName: this.tableName,
-          Key: { pk: s(intentKey(ledgerId)) },
-          UpdateExpression: 'SET #state = :abandoned, updatedAt = :at, expiresAt = :expires',
+          Key: { [PARTITION_KEY]: s(intentKey(ledgerId)) },
+          UpdateExpression: `SET #state = :abandoned, updatedAt = :at, ${TTL_ATTRIBUTE} = :expires`,
           ConditionExpression: '#state = :pending',
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -171,10 +177,16 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
             ':at': n(at),
             ':expires': retainedUntil(at),
           },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
+      return 'abandoned';
     } catch (error) {
       if (awsErrorName(error) !== 'ConditionalCheckFailedException') throw upstreamError(error);
+      // Already abandoned: this write's own earlier attempt landed. No intent item: an issue
+      // transaction replaced it with the credential's.
+      const old = (error as { Item?: Item }).Item;
+      return old?.state?.S === 'abandoned' ? 'abandoned' : 'moved-on';
     }
   }
 
@@ -183,12 +195,37 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
       this.client.send(
         new GetItemCommand({
           TableName: this.tableName,
-          Key: { pk: s(credentialKey(kind, credentialId)) },
+          Key: { [PARTITION_KEY]: s(credentialKey(kind, credentialId)) },
           ConsistentRead: true,
         }),
       ),
     );
     return item === undefined ? undefined : entryOf(item);
+  }
+
+  /**
+   * Reads the sparse index on the key's hash: only issued API-key items carry the attribute, and
+   * keep it when revoked or expired. A global secondary index is read eventually consistently, so
+   * a key issued a moment ago may not be found yet.
+   */
+  async findByApiKeyHash(apiKeyHash: string): Promise<LedgerEntry | undefined> {
+    const { Items: items = [] } = await upstream(
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: API_KEY_HASH_INDEX,
+          KeyConditionExpression: '#hash = :hash',
+          ExpressionAttributeNames: { '#hash': API_KEY_HASH_ATTRIBUTE },
+          ExpressionAttributeValues: { ':hash': s(apiKeyHash) },
+        }),
+      ),
+    );
+    // Key values are random (API Gateway's 40 characters), so a hash names one credential at most.
+    for (const item of items) {
+      const entry = entryOf(item);
+      if (entry?.grants.kind === 'API_KEY') return entry;
+    }
+    return undefined;
   }
 
   async amend(
@@ -216,9 +253,8 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
 
   async revoke(entry: LedgerEntry, at: number): Promise<void> {
     await this.update(entry, {
-      UpdateExpression:
-        'SET #state = :revoked, revokedAt = if_not_exists(revokedAt, :at), updatedAt = :at, expiresAt = :expires',
-      ConditionExpression: 'attribute_exists(pk)',
+      UpdateExpression: `SET #state = :revoked, revokedAt = if_not_exists(revokedAt, :at), updatedAt = :at, ${TTL_ATTRIBUTE} = :expires`,
+      ConditionExpression: `attribute_exists(${PARTITION_KEY})`,
       ExpressionAttributeNames: { '#state': 'state' },
       ExpressionAttributeValues: { ':revoked': s('revoked'), ':at': n(at), ':expires': retainedUntil(at) },
     });
@@ -226,8 +262,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
 
   async expire(entry: LedgerEntry, at: number): Promise<void> {
     await this.update(entry, {
-      UpdateExpression:
-        'SET #state = :expired, expiredAt = if_not_exists(expiredAt, :at), updatedAt = :at, expiresAt = :expires',
+      UpdateExpression: `SET #state = :expired, expiredAt = if_not_exists(expiredAt, :at), updatedAt = :at, ${TTL_ATTRIBUTE} = :expires`,
       // Never before its time, and never over a revoke; an entry expired already stays so.
       ConditionExpression: '(#state = :issued AND credentialExpiresAt <= :at) OR #state = :expired',
       ExpressionAttributeNames: { '#state': 'state' },
@@ -273,7 +308,11 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
   ): Promise<void> {
     try {
       await this.client.send(
-        new UpdateItemCommand({ TableName: this.tableName, Key: { pk: s(keyOf(entry)) }, ...expression }),
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { [PARTITION_KEY]: s(keyOf(entry)) },
+          ...expression,
+        }),
       );
     } catch (error) {
       if (awsErrorName(error) === 'ConditionalCheckFailedException')
@@ -323,7 +362,7 @@ function entryOf(item: Item): LedgerEntry | undefined {
         ? { kind: 'API_KEY', usagePlanIds: list(item, 'usagePlanIds') }
         : { kind: 'CLIENT_CREDENTIALS', scopes: list(item, 'scopes') },
     credentialId: text(item, 'credentialId'),
-    apiKeyHash: text(item, 'apiKeyHash'),
+    apiKeyHash: text(item, API_KEY_HASH_ATTRIBUTE),
     createdAt,
     updatedAt: number(item, 'updatedAt') ?? createdAt,
     issuedAt: number(item, 'issuedAt'),

@@ -1,6 +1,8 @@
 /** CredentialLedger in process memory, with the DynamoDB ledger's semantics, for local runs. */
 import {
+  type AbandonOutcome,
   type CredentialLedger,
+  type CredentialLookup,
   type Grants,
   type IssuedFacts,
   LedgerConflictError,
@@ -11,7 +13,7 @@ import {
 import type { CredentialType } from '../../schemas';
 import { InMemoryIdempotencyStore } from './in-memory-idempotency-store';
 
-export class InMemoryLedger extends InMemoryIdempotencyStore implements CredentialLedger {
+export class InMemoryLedger extends InMemoryIdempotencyStore implements CredentialLedger, CredentialLookup {
   private readonly entries = new Map<string, LedgerEntry>();
   /** `<kind>#<AWS id>` → ledger id. */
   private readonly byCredential = new Map<string, string>();
@@ -52,15 +54,26 @@ export class InMemoryLedger extends InMemoryIdempotencyStore implements Credenti
     }
   }
 
-  async abandon(ledgerId: string, at: number): Promise<void> {
+  async abandon(ledgerId: string, at: number): Promise<AbandonOutcome> {
     const current = this.entries.get(ledgerId);
-    if (current?.state === 'pending')
+    if (current?.state === 'pending') {
       this.entries.set(ledgerId, { ...current, state: 'abandoned', updatedAt: at });
+      return 'abandoned';
+    }
+    return current?.state === 'abandoned' ? 'abandoned' : 'moved-on';
   }
 
   async find(kind: CredentialType, credentialId: string): Promise<LedgerEntry | undefined> {
     const ledgerId = this.byCredential.get(`${kind}#${credentialId}`);
     return ledgerId === undefined ? undefined : this.entries.get(ledgerId);
+  }
+
+  /** Read at once: unlike DynamoDB's index, memory never lags a write. */
+  async findByApiKeyHash(apiKeyHash: string): Promise<LedgerEntry | undefined> {
+    for (const entry of this.entries.values()) {
+      if (entry.grants.kind === 'API_KEY' && entry.apiKeyHash === apiKeyHash) return entry;
+    }
+    return undefined;
   }
 
   async amend(

@@ -193,6 +193,48 @@ describe('issue', () => {
     expect(removal.remove).not.toHaveBeenCalled();
   });
 
+  test('keeps the resource and succeeds when the issue write lands late, after the read-back', async () => {
+    const { ledger, recording } = setup();
+    const { entry } = await begun(recording);
+    const issue = ledger.issue.bind(ledger);
+    const abandon = ledger.abandon.bind(ledger);
+    let late: (() => Promise<void>) | undefined;
+    // The write times out at the caller but is still on its way; it lands just before the abandon.
+    jest.spyOn(ledger, 'issue').mockImplementation(async (intent, facts) => {
+      late = () => issue(intent, facts);
+      throw new UnavailableError();
+    });
+    jest.spyOn(ledger, 'abandon').mockImplementation(async (ledgerId, at) => {
+      await late?.();
+      return abandon(ledgerId, at);
+    });
+    const { removal, isPresent } = resource();
+
+    await recording.issue(entry, { credentialId: KEY_ID }, removal);
+
+    expect(isPresent()).toBe(true);
+    expect(removal.remove).not.toHaveBeenCalled();
+    await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({ state: 'issued' });
+  });
+
+  test('leaves the resource to the reconciler, reported, when the intent cannot be abandoned either', async () => {
+    const { ledger, recording, onLeftover } = setup();
+    const { entry } = await begun(recording);
+    const failure = new UnavailableError();
+    jest.spyOn(ledger, 'issue').mockRejectedValue(failure);
+    jest.spyOn(ledger, 'abandon').mockRejectedValue(new UnavailableError());
+    const { removal, isPresent } = resource();
+
+    const error = await rejectionOf(recording.issue(entry, { credentialId: KEY_ID }, removal));
+
+    expect(error).toBe(failure);
+    // An issue write still in flight could yet make it issued: removing it could orphan the entry.
+    expect(isPresent()).toBe(true);
+    expect(onLeftover.mock.calls).toEqual([
+      [{ kind: 'API_KEY', ledgerId: entry.ledgerId, credentialId: KEY_ID, status: 'unknown' }, failure],
+    ]);
+  });
+
   test('removes the resource when the ledger shows it issued to another entry', async () => {
     const { ledger, recording } = setup();
     await seedIssued(ledger, KEY_ID, { ledgerId: 'someoneelse00000' });

@@ -7,6 +7,7 @@ import {
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -281,7 +282,7 @@ describe('abandon', () => {
   test('marks the intent abandoned, only while pending, to expire after the retention period', async () => {
     dynamoDb.on(UpdateItemCommand).resolves({});
 
-    await ledger().abandon(LEDGER_ID, LATER);
+    await expect(ledger().abandon(LEDGER_ID, LATER)).resolves.toBe('abandoned');
 
     expect(updateInputs()).toEqual([
       {
@@ -296,14 +297,23 @@ describe('abandon', () => {
           ':at': { N: String(LATER) },
           ':expires': { N: RETAINED_UNTIL },
         },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ]);
   });
 
-  test('leaves alone, without failing, an entry that is no longer pending', async () => {
+  test('answers moved-on, without failing, when the intent is gone: an issue write replaced it', async () => {
     dynamoDb.on(UpdateItemCommand).rejects(conditionFailed());
 
-    await expect(ledger().abandon(LEDGER_ID, LATER)).resolves.toBeUndefined();
+    await expect(ledger().abandon(LEDGER_ID, LATER)).resolves.toBe('moved-on');
+  });
+
+  test('answers abandoned when its own earlier attempt already abandoned the intent', async () => {
+    dynamoDb
+      .on(UpdateItemCommand)
+      .rejects(conditionFailed({ pk: { S: `intent#${LEDGER_ID}` }, state: { S: 'abandoned' } }));
+
+    await expect(ledger().abandon(LEDGER_ID, LATER)).resolves.toBe('abandoned');
   });
 
   test.each(upstreamFailures)('maps %s to %s', async (_name, _status, failure, expected) => {
@@ -385,6 +395,65 @@ describe('find', () => {
     dynamoDb.on(GetItemCommand).rejects(failure());
 
     await expect(ledger().find('API_KEY', KEY_ID)).rejects.toBeInstanceOf(expected);
+  });
+});
+
+describe('findByApiKeyHash', () => {
+  test('queries the index on the key hash for exactly that hash', async () => {
+    dynamoDb.on(QueryCommand).resolves({ Items: [] });
+
+    await ledger().findByApiKeyHash('hash-of-the-value');
+
+    expect(dynamoDb.commandCalls(QueryCommand).map(({ args: [command] }) => command.input)).toEqual([
+      {
+        TableName: TABLE,
+        IndexName: 'byApiKeyHash',
+        KeyConditionExpression: '#hash = :hash',
+        ExpressionAttributeNames: { '#hash': 'apiKeyHash' },
+        ExpressionAttributeValues: { ':hash': { S: 'hash-of-the-value' } },
+      },
+    ]);
+  });
+
+  test('returns the entry the item holds', async () => {
+    dynamoDb.on(QueryCommand).resolves({ Items: [issuedItem()] });
+
+    await expect(ledger().findByApiKeyHash('hash-of-the-value')).resolves.toEqual(ISSUED);
+  });
+
+  test('returns a revoked entry as revoked', async () => {
+    dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: [issuedItem({ state: { S: 'revoked' }, revokedAt: { N: String(LATER) } })] });
+
+    await expect(ledger().findByApiKeyHash('hash-of-the-value')).resolves.toMatchObject({
+      state: 'revoked',
+      revokedAt: LATER,
+    });
+  });
+
+  test('returns undefined when the index has no item for the hash', async () => {
+    dynamoDb.on(QueryCommand).resolves({ Items: [] });
+
+    await expect(ledger().findByApiKeyHash('hash-of-another-value')).resolves.toBeUndefined();
+  });
+
+  test('skips an unreadable item and one that is not an API key', async () => {
+    dynamoDb.on(QueryCommand).resolves({
+      Items: [
+        issuedItem({ state: { S: 'lost' } }),
+        issuedItem({ kind: { S: 'CLIENT_CREDENTIALS' }, scopes: { L: [] } }),
+        issuedItem(),
+      ],
+    });
+
+    await expect(ledger().findByApiKeyHash('hash-of-the-value')).resolves.toEqual(ISSUED);
+  });
+
+  test.each(upstreamFailures)('maps %s to %s', async (_name, _status, failure, expected) => {
+    dynamoDb.on(QueryCommand).rejects(failure());
+
+    await expect(ledger().findByApiKeyHash('hash-of-the-value')).rejects.toBeInstanceOf(expected);
   });
 });
 

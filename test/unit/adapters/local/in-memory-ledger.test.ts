@@ -162,13 +162,57 @@ describe('abandon', () => {
     const ledger = new InMemoryLedger(INSTANCE);
     await seedIssued(ledger, KEY_ID);
 
-    await ledger.abandon(LEDGER_ID, LATER);
+    await expect(ledger.abandon(LEDGER_ID, LATER)).resolves.toBe('moved-on');
 
     await expect(ledger.find('API_KEY', KEY_ID)).resolves.toMatchObject({ state: 'issued' });
   });
 
   test('does not fail for an entry it does not have', async () => {
-    await expect(new InMemoryLedger(INSTANCE).abandon(LEDGER_ID, LATER)).resolves.toBeUndefined();
+    await expect(new InMemoryLedger(INSTANCE).abandon(LEDGER_ID, LATER)).resolves.toBe('moved-on');
+  });
+});
+
+describe('findByApiKeyHash', () => {
+  test('finds the issued key by the hash of its value', async () => {
+    const ledger = await withIntent();
+    await ledger.issue(newEntry(), facts);
+
+    await expect(ledger.findByApiKeyHash('hash-of-the-value')).resolves.toMatchObject({
+      ledgerId: LEDGER_ID,
+      state: 'issued',
+      credentialId: KEY_ID,
+      apiKeyHash: 'hash-of-the-value',
+    });
+  });
+
+  test('finds a revoked key, as revoked', async () => {
+    const ledger = await withIntent();
+    await ledger.issue(newEntry(), facts);
+    const issued = await ledger.find('API_KEY', KEY_ID);
+    if (issued === undefined) throw new Error('arrange: the key was not issued');
+    await ledger.revoke(issued, LATER);
+
+    await expect(ledger.findByApiKeyHash('hash-of-the-value')).resolves.toMatchObject({
+      state: 'revoked',
+      revokedAt: LATER,
+    });
+  });
+
+  test('finds nothing for another hash, nor for an intent (it has no hash yet)', async () => {
+    const ledger = await withIntent();
+
+    await expect(ledger.findByApiKeyHash('hash-of-the-value')).resolves.toBeUndefined();
+    await ledger.issue(newEntry(), facts);
+    await expect(ledger.findByApiKeyHash('hash-of-another-value')).resolves.toBeUndefined();
+  });
+
+  test('never finds a client, whatever it holds', async () => {
+    const ledger = new InMemoryLedger(INSTANCE);
+    const entry = newEntry({ grants: clientGrants('orders/read') });
+    await ledger.begin(entry);
+    await ledger.issue(entry, { credentialId: 'client1', apiKeyHash: 'hash-of-the-value', at: ISSUED_AT });
+
+    await expect(ledger.findByApiKeyHash('hash-of-the-value')).resolves.toBeUndefined();
   });
 });
 
