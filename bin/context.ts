@@ -49,6 +49,7 @@ export const CONTEXT_KEYS = [
   'reconcileIntervalMinutes',
   'credentialLifetimeDays',
   'apiCredentialLifetimeDays',
+  'validationEndpoint',
 ] as const;
 export type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -99,6 +100,7 @@ export function readAppConfig(node: Node): AppConfig {
     ...optional('credentialLifetimeDays', lifetimeDays(read)),
     ...optional('apiCredentialLifetimeDays', lifetimeDaysMap(read)),
     ...optional('basicAuth', Object.keys(basicAuth).length > 0 ? basicAuth : undefined),
+    ...optional('validationEndpoint', boolean(read, 'validationEndpoint')),
     functionOptions: {
       ...optional('memorySize', number(read, 'memorySize')),
       ...optional('reservedConcurrency', reservedConcurrency(read)),

@@ -15,9 +15,12 @@ import type {
   BasicCredentialsSource,
   ClientIssuer,
   CredentialLedger,
+  CredentialLookup,
+  TokenVerifier,
 } from './credentials/ports';
 import type { Leftover } from './credentials/recording';
 import { BasicAuthenticator } from './http/auth';
+import { LedgerCredentialValidator } from './validation/credential-validator';
 import { createWebhook, type Webhook, type WebhookDependencies } from './webhook';
 
 /** Most AWS calls one request keeps in flight: binding 10 plans takes one round trip at most. */
@@ -29,8 +32,15 @@ export interface Backend {
   /** Absent when the deployment issues no client credentials. */
   readonly clients: ClientIssuer | undefined;
   readonly basicCredentials: BasicCredentialsSource;
-  /** The credential ledger, which also holds the app records of idempotent create. */
-  readonly ledger: CredentialLedger;
+  /** validateCredentials' callers, never the Portal; absent, that endpoint does not exist. */
+  readonly validatorCredentials: BasicCredentialsSource | undefined;
+  /** Verifies presented access tokens; absent when the deployment issues no client credentials. */
+  readonly tokenVerifier: TokenVerifier | undefined;
+  /**
+   * The credential ledger, which also holds the app records of idempotent create, and is read by
+   * what a credential carries to validate it.
+   */
+  readonly ledger: CredentialLedger & CredentialLookup;
 }
 
 /**
@@ -79,8 +89,22 @@ export function composeWebhook(
     maxParallelCalls: MAX_PARALLEL_AWS_CALLS,
     onLeftover,
   });
+  const validatorCredentials = backend.validatorCredentials;
   return createWebhook({
     authenticator: new BasicAuthenticator(backend.basicCredentials),
+    validation:
+      validatorCredentials === undefined
+        ? undefined
+        : {
+            authenticator: new BasicAuthenticator(validatorCredentials),
+            validator: new LedgerCredentialValidator({
+              ledger: backend.ledger,
+              tokens: backend.tokenVerifier,
+              ...(config.validatorCacheSeconds !== undefined && {
+                cacheSeconds: config.validatorCacheSeconds,
+              }),
+            }),
+          },
     credentials: new IdempotentCredentials(
       new CredentialService(
         config,

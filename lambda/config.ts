@@ -34,6 +34,16 @@ export interface WebhookConfig {
   readonly credentialLifetimes?: CredentialLifetimes | undefined;
   readonly ledger: LedgerConfig;
   readonly idempotency: IdempotencyConfig;
+  /**
+   * The Basic credentials of validateCredentials' callers, never the Portal's; absent, the
+   * endpoint does not exist.
+   */
+  readonly validatorAuth?: AuthConfig | undefined;
+  /**
+   * How long validateCredentials reuses a ledger answer (VALIDATOR_CACHE_SECONDS): a revoke is seen
+   * that much late. Undefined: the validator's default.
+   */
+  readonly validatorCacheSeconds?: number | undefined;
 }
 
 export interface LedgerConfig {
@@ -174,6 +184,46 @@ function parseAuth(env: Env): AuthConfig {
     );
   }
   if (username.includes(':')) throw new ConfigError('WEBHOOK_USERNAME', 'must not contain ":"');
+  return { source: 'static', username, password };
+}
+
+/**
+ * VALIDATOR_SECRET_ARN, or VALIDATOR_USERNAME and VALIDATOR_PASSWORD for a local run; neither
+ * turns validateCredentials off. The pair must differ from the Portal's, or the Portal's
+ * credentials would open the endpoint.
+ */
+function parseValidatorAuth(env: Env, portal: AuthConfig, deployed: boolean): AuthConfig | undefined {
+  const secretId = optional(env, 'VALIDATOR_SECRET_ARN');
+  const username = optional(env, 'VALIDATOR_USERNAME');
+  const password = optional(env, 'VALIDATOR_PASSWORD');
+  if (secretId !== undefined) {
+    if (portal.source === 'secrets-manager' && portal.secretId === secretId) {
+      throw new ConfigError('VALIDATOR_SECRET_ARN', 'must name another secret than WEBHOOK_SECRET_ARN');
+    }
+    return {
+      source: 'secrets-manager',
+      secretId,
+      cacheTtlSeconds: integer(env, 'WEBHOOK_SECRET_CACHE_SECONDS', 300, 0, 3600),
+    };
+  }
+  if (username === undefined && password === undefined) return undefined;
+  if (deployed) {
+    throw new ConfigError(
+      'VALIDATOR_SECRET_ARN',
+      'is required in place of VALIDATOR_USERNAME and VALIDATOR_PASSWORD',
+    );
+  }
+  if (username === undefined)
+    throw new ConfigError('VALIDATOR_USERNAME', 'is required with VALIDATOR_PASSWORD');
+  if (password === undefined)
+    throw new ConfigError('VALIDATOR_PASSWORD', 'is required with VALIDATOR_USERNAME');
+  if (username.includes(':')) throw new ConfigError('VALIDATOR_USERNAME', 'must not contain ":"');
+  if (portal.source === 'static' && portal.username === username && portal.password === password) {
+    throw new ConfigError(
+      'VALIDATOR_PASSWORD',
+      'must differ from WEBHOOK_PASSWORD when the usernames are the same',
+    );
+  }
   return { source: 'static', username, password };
 }
 
@@ -339,8 +389,9 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): W
   const ledger = parseLedger(env, options.deployed === true);
   const kinds = parseKinds(env);
   const { defaultType, credentialTypeByApi, issues } = kinds;
+  const auth = parseAuth(env);
   return {
-    auth: parseAuth(env),
+    auth,
     allowedUsagePlanIds: parseAllowList(env, issues('API_KEY')),
     defaultCredentialType: defaultType,
     credentialTypeByApi,
@@ -350,6 +401,11 @@ export function loadConfig(env: Env = process.env, options: LoadOptions = {}): W
     idempotency: {
       windowSeconds: integer(env, 'IDEMPOTENCY_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600),
     },
+    validatorAuth: parseValidatorAuth(env, auth, options.deployed === true),
+    validatorCacheSeconds:
+      optional(env, 'VALIDATOR_CACHE_SECONDS') === undefined
+        ? undefined
+        : integer(env, 'VALIDATOR_CACHE_SECONDS', 0, 0, 300),
   };
 }
 

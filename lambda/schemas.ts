@@ -153,3 +153,57 @@ export const ErrorResponseSchema = z.strictObject({
   details: z.array(z.strictObject({ field: z.string(), message: z.string() })),
 });
 export type ErrorResponse = z.infer<typeof ErrorResponseSchema>;
+
+// ---- validateCredentials: for backends that are not behind API Gateway's key check or Cognito ----
+
+/** A credential presented for validation: exactly one of an API key or an access token. */
+export const ValidateCredentialsRequestSchema = z
+  .strictObject({
+    apiKey: z.optional(z.string().check(z.minLength(1), z.maxLength(1024))),
+    // A Cognito access token is about 1 KB; 8 KB leaves room for many scopes.
+    accessToken: z.optional(z.string().check(z.minLength(1), z.maxLength(8192))),
+  })
+  .check(
+    z.refine((request) => (request.apiKey === undefined) !== (request.accessToken === undefined), {
+      error: 'exactly one of apiKey or accessToken is required',
+      path: [],
+    }),
+  );
+export type ValidateCredentialsRequest = z.infer<typeof ValidateCredentialsRequestSchema>;
+
+export const INVALID_REASONS = ['UNKNOWN', 'REVOKED', 'EXPIRED', 'MALFORMED', 'FORGED'] as const;
+
+const expiresAt = () => z.optional(z.string().check(z.regex(EXPIRY)));
+
+export const ValidApiKeySchema = z.strictObject({
+  valid: z.literal(true),
+  message: z.string(),
+  credentialType: z.literal('API_KEY'),
+  apiKeyId: z.string(),
+  appSlug: z.optional(z.string()),
+  expiresAt: expiresAt(),
+});
+
+export const ValidClientSchema = z.strictObject({
+  valid: z.literal(true),
+  message: z.string(),
+  credentialType: z.literal('CLIENT_CREDENTIALS'),
+  clientId: z.string(),
+  appSlug: z.optional(z.string()),
+  scopes: z.array(z.string()),
+  expiresAt: expiresAt(),
+});
+
+export const InvalidCredentialSchema = z.strictObject({
+  valid: z.literal(false),
+  message: z.string(),
+  reason: z.enum(INVALID_REASONS),
+});
+
+/** The verdict, always a 200: a bad credential is an answer, not an error of the request. */
+export const ValidateCredentialsResponseSchema = z.xor([
+  ValidApiKeySchema,
+  ValidClientSchema,
+  InvalidCredentialSchema,
+]);
+export type ValidateCredentialsResponse = z.infer<typeof ValidateCredentialsResponseSchema>;

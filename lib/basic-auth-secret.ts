@@ -1,6 +1,7 @@
 /**
- * The Secrets Manager secret holding the Basic credentials the Portal sends:
- * `{"username": "...", "password": "<generated>"}`. During a rotation it also holds
+ * A Secrets Manager secret holding Basic credentials the webhook checks:
+ * `{"username": "...", "password": "<generated>"}`. One holds the Portal's; another, the
+ * credentials backends send to validateCredentials. During a rotation it also holds
  * `previousPassword`, and the webhook accepts both.
  */
 import { Stack, Token } from 'aws-cdk-lib';
@@ -21,6 +22,11 @@ export interface BasicAuthSecretProps {
    * @default 40
    */
   readonly passwordLength?: number;
+  /**
+   * The secret's description: whose credentials it holds.
+   * @default - the Portal's Basic credentials
+   */
+  readonly description?: string;
   /**
    * IAM principal ARNs (wildcards allowed) that may still read the secret besides the webhook's
    * role, once allowReadsOnlyBy is called: the account's administrators. Replaces the default.
@@ -75,7 +81,9 @@ export class BasicAuthSecret extends Construct {
     );
 
     this.secret = new secretsmanager.Secret(this, 'Secret', {
-      description: 'Basic credentials the Sensedia Developer Portal uses to call the credential webhook',
+      description:
+        props.description ??
+        'Basic credentials the Sensedia Developer Portal uses to call the credential webhook',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ username }),
         generateStringKey: 'password',
@@ -86,15 +94,16 @@ export class BasicAuthSecret extends Construct {
     acknowledgeRule(
       this.secret,
       'AwsSolutions-SMG4',
-      'The same password is stored in the Sensedia Portal, which a person updates: rotation is a manual, ' +
-        'zero-downtime procedure (new password with previousPassword kept until the Portal is updated, see ' +
-        'README), which an automatic rotation schedule would break.',
+      'The same password is stored by its caller (the Sensedia Portal, or the backends that validate ' +
+        'credentials), where a person updates it: rotation is a manual, zero-downtime procedure (new password ' +
+        'with previousPassword kept until the caller is updated, see README), which an automatic rotation ' +
+        'schedule would break.',
     );
   }
 
   /**
    * Denies reading the secret to every principal but `reader` and the administrators, so that a
-   * role elsewhere in the account with GetSecretValue on "*" cannot read the Portal's password.
+   * role elsewhere in the account with GetSecretValue on "*" cannot read the password.
    * Only reads are denied: CloudFormation still manages the secret and its policy.
    */
   allowReadsOnlyBy(reader: iam.IRole): void {

@@ -13,12 +13,14 @@
  * DELETE on /usageplans/<id>/keys/<keyId>.
  *
  * DynamoDB authorizes TransactWriteItems per contained action (PutItem, DeleteItem, ...), so the
- * ledger's one transaction needs no permission of its own.
+ * ledger's one transaction needs no permission of its own. A Query on a global secondary index is
+ * authorized on the index's ARN, <table ARN>/index/<name>, not on the table's.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { API_KEY_HASH_INDEX } from '../lambda/adapters/aws/ledger-schema';
 import { acknowledgeFindings } from './nag';
 
 /**
@@ -73,6 +75,13 @@ export interface CommonPermissionsProps {
 export interface CredentialPermissionsProps extends CommonPermissionsProps {
   /** The secret holding the Basic credentials; only its value is read. */
   readonly basicAuthSecret: secretsmanager.ISecret;
+  /**
+   * The secret holding the Basic credentials of validateCredentials' callers. Set when the
+   * endpoint exists: the role may then read it and look API keys up in the ledger's
+   * API-key hash index.
+   * @default - no validateCredentials permissions
+   */
+  readonly validatorSecret?: secretsmanager.ISecret;
 }
 
 /** The webhook function's permissions. */
@@ -84,7 +93,7 @@ export class CredentialPermissions extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
     const statements: iam.PolicyStatement[] = [
-      secretStatement(props.basicAuthSecret),
+      secretStatement('ReadBasicAuthSecret', props.basicAuthSecret),
       new iam.PolicyStatement({
         // Intents, issued and revoked entries, and the create records (conditional writes, reads by key).
         sid: 'KeepLedger',
@@ -92,12 +101,25 @@ export class CredentialPermissions extends Construct {
         resources: [props.ledgerTableArn],
       }),
     ];
+    const validator = props.validatorSecret;
+    if (validator !== undefined) {
+      statements.push(
+        secretStatement('ReadValidatorSecret', validator),
+        new iam.PolicyStatement({
+          // validateCredentials: the entry of a presented API key, by its hash (the index only, not the table).
+          sid: 'FindApiKeysByHash',
+          actions: ['dynamodb:Query'],
+          resources: [`${props.ledgerTableArn}/index/${API_KEY_HASH_INDEX}`],
+        }),
+      );
+    }
 
     const plans = props.allowedUsagePlanIds ?? [];
     if (plans.length > 0) statements.push(...apiKeyStatements(stack, plans));
     statements.push(...appClientStatements('ManageAppClients', APP_CLIENT_ACTIONS, props.userPoolArn));
     for (const statement of statements) props.role.addToPrincipalPolicy(statement);
     props.basicAuthSecret.encryptionKey?.grantDecrypt(props.role);
+    validator?.encryptionKey?.grantDecrypt(props.role);
     this.statements = statements;
 
     if (plans.length > 0) {
@@ -211,11 +233,11 @@ function encodedApiKeyArn(partition: string, region: string, id: string): string
   return `arn%3A${partition}%3Aapigateway%3A${region}%3A%3A%2Fapikeys%2F${id}`;
 }
 
-function secretStatement(secret: secretsmanager.ISecret): iam.PolicyStatement {
+function secretStatement(sid: string, secret: secretsmanager.ISecret): iam.PolicyStatement {
   // A secret imported by name or partial ARN has no suffix: match Secrets Manager's 6 random characters.
   const arn = secret.secretFullArn ?? `${secret.secretArn}-??????`;
   return new iam.PolicyStatement({
-    sid: 'ReadBasicAuthSecret',
+    sid,
     actions: ['secretsmanager:GetSecretValue'],
     resources: [arn],
   });

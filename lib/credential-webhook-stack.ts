@@ -23,7 +23,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** A deployable stack around one CredentialWebhook, configured by typed props (bin/ reads them from context). */
 export class CredentialWebhookStack extends Stack {
-  /** The webhook construct, whose parts (lambdaFunction, apiGateway, secret, table, userPool) it exposes. */
+  /** The webhook construct, whose parts (lambdaFunction, apiGateway, secret, table, ...) it exposes. */
   readonly webhook: CredentialWebhook;
   /** The topic the alarms notify: the one passed in webhook.alarmTopic, or the stack's own. */
   readonly alarmTopic: sns.ITopic;
@@ -63,8 +63,21 @@ export class CredentialWebhookStack extends Stack {
     this.output(
       'GetBasicAuthCommand',
       'Prints {"username","password"} for the Portal',
-      `aws secretsmanager get-secret-value --secret-id ${secretArn} --region ${this.region} --query SecretString --output text`,
+      this.readCommand(secretArn),
     );
+    const validatorSecret = this.webhook.validatorSecret;
+    if (validatorSecret !== undefined) {
+      this.output(
+        'ValidatorSecretArn',
+        'Secrets Manager secret with the Basic username and password for callers of /v1/validateCredentials',
+        validatorSecret.secretArn,
+      );
+      this.output(
+        'GetValidatorAuthCommand',
+        'Prints {"username","password"} for the backends that call /v1/validateCredentials',
+        this.readCommand(validatorSecret.secretArn),
+      );
+    }
     if (this.webhook.tokenUrl !== undefined && this.webhook.userPool !== undefined) {
       this.output(
         'TokenEndpoint',
@@ -87,6 +100,11 @@ export class CredentialWebhookStack extends Stack {
       'CloudWatch dashboard of the webhook',
       `https://console.aws.amazon.com/cloudwatch/home?region=${this.region}#dashboards:name=${this.webhook.monitoring.dashboard.dashboardName}`,
     );
+  }
+
+  /** The AWS CLI command that prints a secret's value. */
+  private readCommand(secretArn: string): string {
+    return `aws secretsmanager get-secret-value --secret-id ${secretArn} --region ${this.region} --query SecretString --output text`;
   }
 
   /** An output for the operator; the id is its name in `cdk deploy`'s output. */

@@ -1,10 +1,10 @@
 /**
  * The whole webhook as one construct another team can drop into its own stack: function, API,
- * Basic-auth secret, the credential ledger, the scheduled reconciler, least-privilege permissions,
- * the user pool for client credentials, alarms and a dashboard. The functions' environments are
- * the contract of lambda/config.ts.
+ * Basic-auth secret (and validateCredentials' own), the credential ledger, the scheduled
+ * reconciler, least-privilege permissions, the user pool for client credentials, alarms and a
+ * dashboard. The functions' environments are the contract of lambda/config.ts.
  */
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -110,6 +110,21 @@ export interface CredentialWebhookProps {
    */
   readonly basicAuthSecret?: secretsmanager.ISecret;
   /**
+   * Expose POST /v1/validateCredentials, where backends ask whether an API key or access token is
+   * valid, with Basic credentials of their own (see validatorSecret). False leaves out the route,
+   * its secret, the function's VALIDATOR_SECRET_ARN and the permissions that come with it.
+   * @default true
+   */
+  readonly validationEndpoint?: boolean;
+  /**
+   * An existing secret with the Basic credentials of validateCredentials' callers (JSON
+   * {"username", "password"}) instead of a new one. Never the Portal's: backends must not hold
+   * credentials that issue credentials.
+   * @default - a new secret, username "validator", 40-character generated password, readable only
+   * by the function and the administrators of basicAuth.adminPrincipalArns
+   */
+  readonly validatorSecret?: secretsmanager.ISecret;
+  /**
    * How long a create is remembered: a repeat within it returns the same credential.
    * @default Duration.hours(1)
    */
@@ -135,7 +150,7 @@ export interface CredentialWebhookProps {
    * API settings (stage, throttling, access logs, source CIDRs, WAF).
    * @default - see WebhookApiProps
    */
-  readonly apiOptions?: Omit<WebhookApiProps, 'handler' | 'removalPolicy'>;
+  readonly apiOptions?: Omit<WebhookApiProps, 'handler' | 'removalPolicy' | 'validationEndpoint'>;
   /**
    * Alarm thresholds of the refused-request alarms.
    * @default - see WebhookMonitoringProps
@@ -162,6 +177,8 @@ interface Settings {
   readonly apiTypes: Readonly<Record<string, CredentialType>>;
   readonly issuesApiKeys: boolean;
   readonly issuesClientCredentials: boolean;
+  /** Whether POST /v1/validateCredentials is exposed. */
+  readonly validation: boolean;
   /** The usage plan allow-list; empty when no API gets API keys. */
   readonly plans: readonly string[];
   readonly removalPolicy: RemovalPolicy;
@@ -179,7 +196,7 @@ interface Settings {
 interface Environments {
   /** What both functions need: where the ledger is and which kinds are issued where. */
   readonly shared: Readonly<Record<string, string>>;
-  /** The webhook function's: the shared variables, the secret, the window and the client settings. */
+  /** The webhook function's: the shared variables, the secrets, the window and the client settings. */
   readonly webhook: Readonly<Record<string, string>>;
 }
 
@@ -197,6 +214,11 @@ export class CredentialWebhook extends Construct {
   readonly apiGatewayLogGroup: logs.LogGroup;
   /** The Basic-auth secret, created or the one passed as `basicAuthSecret`. */
   readonly secret: secretsmanager.ISecret;
+  /**
+   * The Basic credentials of validateCredentials' callers, created or the one passed as
+   * `validatorSecret`; undefined when validationEndpoint is false.
+   */
+  readonly validatorSecret: secretsmanager.ISecret | undefined;
   /** The credential ledger table (also holding the create records). */
   readonly table: dynamodb.Table;
   /** The user pool app clients are created in; set when some API gets client credentials. */
@@ -220,7 +242,9 @@ export class CredentialWebhook extends Construct {
 
   constructor(scope: Construct, id: string, props: CredentialWebhookProps = {}) {
     super(scope, id);
-    const settings = CredentialWebhook.validate(props);
+    const settings = CredentialWebhook.validate(props, (value) =>
+      JSON.stringify(Stack.of(this).resolve(value)),
+    );
     const { removalPolicy } = settings;
     this.issuesApiKeys = settings.issuesApiKeys;
     this.issuesClientCredentials = settings.issuesClientCredentials;
@@ -231,6 +255,20 @@ export class CredentialWebhook extends Construct {
       this.secret = createdSecret.secret;
     } else {
       this.secret = props.basicAuthSecret;
+    }
+    let createdValidatorSecret: BasicAuthSecret | undefined;
+    if (settings.validation && props.validatorSecret === undefined) {
+      createdValidatorSecret = new BasicAuthSecret(this, 'ValidatorAuth', {
+        username: 'validator',
+        description: "Basic credentials backends use to call the credential webhook's validateCredentials",
+        // The administrators who may read the Portal's password may read this one too.
+        ...(props.basicAuth?.adminPrincipalArns !== undefined && {
+          adminPrincipalArns: props.basicAuth.adminPrincipalArns,
+        }),
+      });
+      this.validatorSecret = createdValidatorSecret.secret;
+    } else {
+      this.validatorSecret = settings.validation ? props.validatorSecret : undefined;
     }
     // The id is the one the table had as the idempotency table: a new id would replace it.
     this.table = new CredentialLedgerTable(this, 'Idempotency', { removalPolicy }).table;
@@ -247,7 +285,7 @@ export class CredentialWebhook extends Construct {
     const environment = CredentialWebhook.environmentFor(
       settings,
       this.table,
-      this.secret,
+      { basicAuth: this.secret, validator: this.validatorSecret },
       pool,
       clientOptions,
     );
@@ -267,9 +305,11 @@ export class CredentialWebhook extends Construct {
       ...grants,
       role: handler.role,
       basicAuthSecret: this.secret,
+      ...(this.validatorSecret !== undefined && { validatorSecret: this.validatorSecret }),
     });
     // An imported secret's policy is its owner's to set.
     createdSecret?.allowReadsOnlyBy(handler.role);
+    createdValidatorSecret?.allowReadsOnlyBy(handler.role);
     this.reconciler = new CredentialReconciler(this, 'Reconciler', {
       environment: environment.shared,
       interval: settings.reconcileInterval,
@@ -286,6 +326,7 @@ export class CredentialWebhook extends Construct {
     const api = new WebhookApi(this, 'Api', {
       ...props.apiOptions,
       handler: this.lambdaFunction,
+      validationEndpoint: settings.validation,
       removalPolicy,
     });
     this.apiGateway = api.restApi;
@@ -295,6 +336,7 @@ export class CredentialWebhook extends Construct {
       function: this.lambdaFunction,
       restApi: api.restApi,
       stageName: api.stage.stageName,
+      validationEndpoint: settings.validation,
       accessLogGroup: api.accessLogGroup,
       ...props.monitoringOptions,
       reconciler: { function: this.reconciler.function, interval: settings.reconcileInterval },
@@ -303,7 +345,7 @@ export class CredentialWebhook extends Construct {
   }
 
   /** Applies the defaults and refuses props that contradict each other or AWS's limits. */
-  private static validate(props: CredentialWebhookProps): Settings {
+  private static validate(props: CredentialWebhookProps, resolve: (value: string) => string): Settings {
     const defaultType = props.defaultCredentialType ?? 'API_KEY';
     const apiTypes = props.apiCredentialTypes ?? {};
     checkCredentialTypes(defaultType, apiTypes);
@@ -320,6 +362,8 @@ export class CredentialWebhook extends Construct {
     if (props.basicAuth !== undefined && props.basicAuthSecret !== undefined) {
       throw fail('basicAuth configures a new secret; it cannot be combined with basicAuthSecret');
     }
+    const validation = props.validationEndpoint ?? true;
+    checkValidatorSecret(validation, props.validatorSecret, props.basicAuthSecret, resolve);
     const idempotencyWindow = props.idempotencyWindow ?? Duration.hours(1);
     const windowSeconds = idempotencyWindow.toSeconds();
     checkInteger('CredentialWebhook', 'idempotencyWindow (seconds)', windowSeconds, 60, 7 * 24 * 3600);
@@ -335,6 +379,7 @@ export class CredentialWebhook extends Construct {
       apiTypes,
       issuesApiKeys,
       issuesClientCredentials,
+      validation,
       plans,
       removalPolicy,
       idempotencyWindow,
@@ -350,7 +395,7 @@ export class CredentialWebhook extends Construct {
   private static environmentFor(
     settings: Settings,
     table: dynamodb.ITable,
-    secret: secretsmanager.ISecret,
+    secrets: { basicAuth: secretsmanager.ISecret; validator: secretsmanager.ISecret | undefined },
     pool: ClientCredentialsPool | undefined,
     clientOptions: ClientCredentialsOptions | undefined,
   ): Environments {
@@ -362,7 +407,8 @@ export class CredentialWebhook extends Construct {
       shared.API_CREDENTIAL_TYPES = JSON.stringify(settings.apiTypes);
     if (settings.plans.length > 0) shared.ALLOWED_USAGE_PLAN_IDS = settings.plans.join(',');
     const webhook: Record<string, string> = {
-      WEBHOOK_SECRET_ARN: secret.secretArn,
+      WEBHOOK_SECRET_ARN: secrets.basicAuth.secretArn,
+      ...(secrets.validator !== undefined && { VALIDATOR_SECRET_ARN: secrets.validator.secretArn }),
       ...shared,
       IDEMPOTENCY_WINDOW_SECONDS: String(settings.idempotencyWindow.toSeconds()),
     };
@@ -387,6 +433,24 @@ export class CredentialWebhook extends Construct {
 
 function fail(message: string): InvalidPropsError {
   return new InvalidPropsError('CredentialWebhook', message);
+}
+
+function checkValidatorSecret(
+  validation: boolean,
+  validator: secretsmanager.ISecret | undefined,
+  basicAuth: secretsmanager.ISecret | undefined,
+  resolve: (value: string) => string,
+): void {
+  if (validator === undefined) return;
+  if (!validation) {
+    throw fail('validatorSecret is set, but validationEndpoint is false: there is no endpoint to read it');
+  }
+  // The same secret imported twice is two objects with one ARN (with tokens, once resolved).
+  if (basicAuth !== undefined && resolve(validator.secretArn) === resolve(basicAuth.secretArn)) {
+    throw fail(
+      "validatorSecret must not be basicAuthSecret: backends that validate credentials must not hold the Portal's",
+    );
+  }
 }
 
 function checkCredentialTypes(defaultType: unknown, apiTypes: Readonly<Record<string, unknown>>): void {

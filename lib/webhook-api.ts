@@ -1,8 +1,9 @@
 /**
- * The webhook's public face: a regional REST API with exactly the four contract routes, each a
- * Lambda proxy integration, with stage throttling, JSON access logs, API Gateway's own error
- * responses in the contract's error format, a TLS 1.3-first security policy and (by default) a
- * WAF web ACL with a per-IP rate limit and AWS's IP reputation list.
+ * The webhook's public face: a regional REST API with exactly the contract's routes (the Portal's
+ * four, and validateCredentials for backends unless left out), each a Lambda proxy integration,
+ * with stage throttling, JSON access logs, API Gateway's own error responses in the contract's
+ * error format, a TLS 1.3-first security policy and (by default) a WAF web ACL with a per-IP rate
+ * limit and AWS's IP reputation list.
  */
 import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
@@ -14,7 +15,7 @@ import { Construct } from 'constructs';
 import { acknowledgeFindings, acknowledgeRule } from './nag';
 import { checkInteger, InvalidPropsError } from './validation';
 
-/** The contract's routes (openapi.yaml): nothing else is exposed. */
+/** The Portal's routes of the contract (openapi.yaml). */
 export const WEBHOOK_ROUTES = [
   { method: 'GET', path: '/v1/health' },
   { method: 'POST', path: '/v1/createCredentials' },
@@ -22,9 +23,17 @@ export const WEBHOOK_ROUTES = [
   { method: 'POST', path: '/v1/revokeCredentials' },
 ] as const;
 
+/** The contract's route for backends (with Basic credentials of their own): is a credential valid? */
+export const VALIDATION_ROUTE = { method: 'POST', path: '/v1/validateCredentials' } as const;
+
 export interface WebhookApiProps {
   /** The function behind every route. */
   readonly handler: lambda.IFunction;
+  /**
+   * Expose POST /v1/validateCredentials; false leaves the API with the Portal's routes only.
+   * @default true
+   */
+  readonly validationEndpoint?: boolean;
   /**
    * Stage name; the webhook's base URL ends with it.
    * @default 'prod'
@@ -236,7 +245,9 @@ export class WebhookApi extends Construct {
 
     const integration = new apigw.LambdaIntegration(props.handler, { proxy: true, allowTestInvoke: false });
     const version = this.restApi.root.addResource('v1');
-    for (const route of WEBHOOK_ROUTES) {
+    const routes =
+      props.validationEndpoint === false ? WEBHOOK_ROUTES : [...WEBHOOK_ROUTES, VALIDATION_ROUTE];
+    for (const route of routes) {
       const name = route.path.replace('/v1/', '');
       const resource = version.addResource(name);
       resource.addMethod(route.method, integration, {
@@ -326,22 +337,24 @@ export class WebhookApi extends Construct {
     acknowledgeRule(
       this.restApi,
       'AwsSolutions-APIG4',
-      'The Portal authenticates with HTTP Basic credentials, which the function checks (in constant time) ' +
-        'against the Secrets Manager secret on every route, health included; API Gateway has no Basic-auth ' +
-        'authorizer, and a Lambda authorizer would only add a second cold start.',
+      'Callers authenticate with HTTP Basic credentials (the Portal with its own, validateCredentials callers ' +
+        'with theirs), which the function checks (in constant time) against a Secrets Manager secret on every ' +
+        'route, health included; API Gateway has no Basic-auth authorizer, and a Lambda authorizer would only ' +
+        'add a second cold start.',
     );
     acknowledgeRule(
       this.restApi,
       'AwsSolutions-COG4',
-      'The caller is the Sensedia Portal, which sends HTTP Basic credentials, not Cognito tokens; the ' +
-        'function checks them on every route.',
+      'Callers (the Sensedia Portal, and backends asking validateCredentials) send HTTP Basic credentials, not ' +
+        'Cognito tokens (a token to validate is the request body, not its authorization); the function checks ' +
+        'them on every route.',
     );
     if (props.webAclArn === undefined && props.createWebAcl === false) {
       acknowledgeRule(
         this.stage,
         'AwsSolutions-APIG3',
-        'WAF was turned off on purpose (createWebAcl false): the webhook has four routes, Basic auth on all ' +
-          'of them and stage throttling, and can be limited to the Portal addresses with allowedSourceCidrs.',
+        'WAF was turned off on purpose (createWebAcl false): the webhook has a handful of routes, Basic auth ' +
+          'on all of them and stage throttling, and can be limited to known caller addresses with allowedSourceCidrs.',
       );
     }
     if (props.cloudWatchRole === true) {

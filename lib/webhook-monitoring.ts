@@ -23,6 +23,9 @@ export const WEBHOOK_METRICS = {
   issued: 'CredentialIssued',
   updated: 'CredentialUpdated',
   revoked: 'CredentialRevoked',
+  /** validateCredentials verdicts: the presented credential is valid, or it is not. */
+  valid: 'CredentialValid',
+  invalid: 'CredentialInvalid',
   /** Requests answered with a 5xx. */
   failed: 'OperationFailed',
   /** Requests answered 429/503 because AWS throttled the webhook beyond its retries. */
@@ -46,6 +49,12 @@ export interface WebhookMonitoringProps {
   readonly restApi: apigw.RestApi;
   /** Stage the API Gateway metrics are read for. */
   readonly stageName: string;
+  /**
+   * Whether the function serves validateCredentials: its verdicts (valid, invalid) get a graph.
+   * No alarm: an invalid credential is the answer a backend asked for, not a failure.
+   * @default true (as CredentialWebhook's validationEndpoint)
+   */
+  readonly validationEndpoint?: boolean;
   /**
    * The reconciler, to alarm on its failed passes and on drift it finds twice in a row.
    * @default - no reconciler alarms or widgets
@@ -265,6 +274,20 @@ export class WebhookMonitoring extends Construct {
     const operations = [WEBHOOK_METRICS.issued, WEBHOOK_METRICS.updated, WEBHOOK_METRICS.revoked].map(
       webhookMetric,
     );
+    // A graph of its own: backends may validate far more often than the Portal issues, which would
+    // flatten the issued/updated/revoked lines on a shared axis.
+    const validations =
+      props.validationEndpoint === false
+        ? []
+        : [
+            [
+              new cloudwatch.GraphWidget({
+                title: 'Credentials validated: valid, invalid',
+                width: 24,
+                left: [WEBHOOK_METRICS.valid, WEBHOOK_METRICS.invalid].map(webhookMetric),
+              }),
+            ],
+          ];
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       ...(props.dashboardName !== undefined && { dashboardName: props.dashboardName }),
       defaultInterval: Duration.days(1),
@@ -298,6 +321,7 @@ export class WebhookMonitoring extends Construct {
             left: [failed, throttled, lambdaErrors, api5xx, unauthenticated],
           }),
         ],
+        ...validations,
         [
           new cloudwatch.GraphWidget({
             title: 'API latency (ms)',

@@ -49,6 +49,10 @@ async function resolveTarget(args: CliArgs, io: ProbeIo): Promise<ProbeTarget> {
     apis: args.apis,
     usagePlans: args.usagePlans,
     checkUrl: args.checkUrl,
+    validator:
+      args.validatorUsername !== undefined && args.validatorPassword !== undefined
+        ? { username: args.validatorUsername, password: args.validatorPassword }
+        : deployed?.validator,
     tokenEndpoint: deployed?.tokenEndpoint,
     maxWaitMs: args.maxWaitSeconds * 1000,
     pollIntervalMs: io.pollIntervalMs ?? 1000,

@@ -2,7 +2,8 @@
  * `npm start`: the webhook on http://127.0.0.1:$PORT with an in-process backend, so it can be tried
  * with no AWS account. Setting AWS_REGION (real AWS) or AWS_ENDPOINT_URL (an emulator) switches to
  * the AWS SDK adapters: configuration, not a code change. It prints what a first run needs: the URL,
- * the kind of credential issued, the Basic credentials and curl commands that work as pasted.
+ * the kind of credential issued, the Basic credentials (the Portal's and validateCredentials') and
+ * curl commands that work as pasted.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { awsAdaptersWithoutLedger, awsBackend } from '../adapters/aws/backend';
@@ -14,6 +15,7 @@ import {
 } from '../adapters/aws/clients';
 import { localBackend } from '../adapters/local/backend';
 import { InMemoryLedger } from '../adapters/local/in-memory-ledger';
+import { LocalTokenKeys } from '../adapters/local/local-token-keys';
 import { randomToken } from '../adapters/random';
 import { type Backend, composeWebhook } from '../compose';
 import { loadConfig, loadLocalServerConfig, type WebhookConfig } from '../config';
@@ -72,19 +74,37 @@ const clientAuth = (variable: string): string =>
   `"$(echo "$${variable}" | sed -E 's/.*"clientId":"([^"]*)","clientSecret":"([^"]*)".*/\\1:\\2/')"`;
 
 /**
+ * A validateCredentials body, `{"<field>":"<value>"}`, the value cut out of the JSON in a shell
+ * variable (an API key and a JWT hold no character JSON or the shell would need escaped).
+ */
+const validateBody = (field: 'apiKey' | 'accessToken', variable: string, jsonField: string): string =>
+  `"{\\"${field}\\":\\"$(echo "$${variable}" | sed -E 's/.*"${jsonField}":"([^"]*)".*/\\1/')\\"}"`;
+
+/**
  * Commands to paste, in order: create (the answer kept in $CRED, as the Portal keeps it), a token
- * for a client, update and revoke (sent what create returned, as the Portal does), health. The
- * labels are lines of their own, not `#` comments, which an interactive zsh would try to run.
+ * for a client, a validation of the credential (with the validator's credentials), update and
+ * revoke (sent what create returned, as the Portal does), health. The labels are lines of their
+ * own, not `#` comments, which an interactive zsh would try to run.
  */
 function tryIt(options: {
   readonly url: string;
   readonly auth: string;
+  /** The validator's `-u` argument; undefined when its credentials are in a secret. */
+  readonly validatorAuth: string | undefined;
   readonly config: WebhookConfig;
   readonly tokenUrl: string | undefined;
 }): string[] {
-  const { url, auth, config, tokenUrl } = options;
+  const { url, auth, validatorAuth, config, tokenUrl } = options;
   const curl = `curl -s -u ${auth}`;
   const post = (path: string) => `${curl} -H 'Content-Type: application/json' ${url}${path}`;
+  const validate = (field: 'apiKey' | 'accessToken', variable: string, jsonField: string, what: string) =>
+    validatorAuth === undefined
+      ? []
+      : [
+          `validate (200, valid: ${what}, with the validator's credentials):`,
+          `  curl -s -u ${validatorAuth} -w '\\n' -H 'Content-Type: application/json' ${url}/v1/validateCredentials \\`,
+          `    -d ${validateBody(field, variable, jsonField)}`,
+        ];
   const status = `-w '%{http_code}\\n'`;
   const kind = config.defaultCredentialType;
   const api = defaultKindApi(config);
@@ -96,8 +116,9 @@ function tryIt(options: {
     `  ${variable}=$(${post('/v1/createCredentials')} \\`,
     `    -d '{"appName":"${app}","appSlug":"${app.replace(/ /g, '-')}","developer":"dev@example.com","apis":${apiList}}'); echo "$${variable}"`,
   ];
-  const token = (variable: string) =>
-    `  curl -s -u ${clientAuth(variable)} -w '\\n' -d grant_type=client_credentials ${tokenUrl}`;
+  // The answer is kept, so that the token in it can be validated.
+  const token = (variable: string, tokenVariable: string) =>
+    `  ${tokenVariable}=$(curl -s -u ${clientAuth(variable)} -d grant_type=client_credentials ${tokenUrl}); echo "$${tokenVariable}"`;
 
   const lines = [
     '',
@@ -105,8 +126,14 @@ function tryIt(options: {
     'create (200 and the credential, kept in $CRED):',
   ];
   lines.push(...create('CRED', 'my app', apis(0)));
-  if (kind === 'CLIENT_CREDENTIALS' && tokenUrl !== undefined) {
-    lines.push("token (200, the client's id and secret exchanged for a bearer token):", token('CRED'));
+  if (kind === 'API_KEY') {
+    lines.push(...validate('apiKey', 'CRED', 'apiKey', 'the key just created'));
+  } else if (tokenUrl !== undefined) {
+    lines.push(
+      "token (200, the client's id and secret exchanged for a bearer token, kept in $TOKEN):",
+      token('CRED', 'TOKEN'),
+      ...validate('accessToken', 'TOKEN', 'access_token', 'the token, with its scopes'),
+    );
   }
   // What create returned, its closing brace cut (${CRED%?}) to add the app's new data.
   const changes = kind === 'API_KEY' ? `"apis":${apis(1)}` : '"appName":"my app v2"';
@@ -122,9 +149,39 @@ function tryIt(options: {
   const clientApi = apisOverriddenTo(config, 'CLIENT_CREDENTIALS')[0];
   if (clientApi !== undefined && tokenUrl !== undefined) {
     lines.push(`client credentials, for API ${clientApi} (200 and the client, then 200 and a token):`);
-    lines.push(...create('CLIENT', 'my client app', `[{"id":"${clientApi}"}]`), token('CLIENT'));
+    lines.push(
+      ...create('CLIENT', 'my client app', `[{"id":"${clientApi}"}]`),
+      token('CLIENT', 'TOKEN'),
+      ...validate('accessToken', 'TOKEN', 'access_token', 'the token, with its scopes'),
+    );
   }
   return lines;
+}
+
+/**
+ * Adds the lines on validateCredentials' Basic credentials; returns the `-u` argument the printed
+ * commands use, undefined when the credentials are in a secret.
+ */
+function describeValidator(config: WebhookConfig, generated: boolean, lines: string[]): string | undefined {
+  const validator = config.validatorAuth;
+  if (validator === undefined) return undefined;
+  if (validator.source === 'secrets-manager') {
+    lines.push(
+      'validateCredentials Basic auth: the username and password in the secret VALIDATOR_SECRET_ARN names',
+    );
+    return undefined;
+  }
+  const { username, password } = validator;
+  lines.push(`validateCredentials Basic auth username: ${username}`);
+  // As for the Portal's: only a generated password is printed.
+  lines.push(
+    generated
+      ? `validateCredentials Basic auth password: ${password} (generated; set VALIDATOR_PASSWORD to choose)`
+      : 'validateCredentials Basic auth password: the one in VALIDATOR_PASSWORD (not printed; export it where you paste the commands)',
+  );
+  return generated
+    ? shellQuote(`${username}:${password}`)
+    : `"${username.replace(/[\\"$`]/g, '\\$&')}:$VALIDATOR_PASSWORD"`;
 }
 
 async function main(): Promise<void> {
@@ -134,8 +191,17 @@ async function main(): Promise<void> {
     env.WEBHOOK_USERNAME ??= 'portal';
     env.WEBHOOK_PASSWORD ??= randomToken(24);
   }
+  // validateCredentials is on under npm start, with credentials of its own (never the Portal's).
+  const generatedValidatorPassword =
+    env.VALIDATOR_SECRET_ARN === undefined && env.VALIDATOR_PASSWORD === undefined;
+  if (env.VALIDATOR_SECRET_ARN === undefined) {
+    env.VALIDATOR_USERNAME ??= 'validator';
+    env.VALIDATOR_PASSWORD ??= randomToken(24);
+  }
   env.ALLOWED_USAGE_PLAN_IDS ??= '*';
   const { host, port, awsRegion } = loadLocalServerConfig(env);
+  // The in-process ledger costs nothing to read: no cache, so a revoke shows at once.
+  if (awsRegion === undefined) env.VALIDATOR_CACHE_SECONDS ??= '0';
   // Listen first: the token URL handed to developers carries the real port (PORT=0 picks one).
   let served: Webhook | undefined;
   const running = await startServer(
@@ -166,18 +232,22 @@ async function main(): Promise<void> {
   // The AWS backend never keeps its ledger in memory by itself; a local run without a table may,
   // but says so, since a restart forgets every credential issued.
   const ledgerInMemory = useAws && config.ledger.tableName === undefined;
+  // In-process, tokens come from the local token endpoint, signed by a key of its own whose set it
+  // serves as a pool does, and are verified the way the Cognito verifier checks a pool's.
+  const tokenKeys = useAws ? undefined : LocalTokenKeys.generate(running.url);
   const backend: Backend = !useAws
-    ? localBackend(config)
+    ? localBackend(config, { tokenVerifier: tokenKeys?.verifier() })
     : ledgerInMemory
       ? { ...awsAdaptersWithoutLedger(config, clients), ledger: new InMemoryLedger(config.ledger.instance) }
       : awsBackend(config, clients);
   const webhook = composeWebhook(config, backend, new Logger({ serviceName: 'credential-webhook' }));
   // With the in-process pool, the token URL given to developers answers too.
   served =
-    !useAws && backend.clients !== undefined && config.clientCredentials !== undefined
+    tokenKeys !== undefined && backend.clients !== undefined && config.clientCredentials !== undefined
       ? withLocalTokenEndpoint(
           webhook,
           backend.clients,
+          tokenKeys,
           config.clientCredentials.accessTokenValidityMinutes * 60,
         )
       : webhook;
@@ -211,9 +281,11 @@ async function main(): Promise<void> {
     const auth = generatedPassword
       ? shellQuote(`${username}:${password}`)
       : `"${username.replace(/[\\"$`]/g, '\\$&')}:$WEBHOOK_PASSWORD"`;
-    lines.push(...tryIt({ url: running.url, auth, config, tokenUrl }));
+    const validatorAuth = describeValidator(config, generatedValidatorPassword, lines);
+    lines.push(...tryIt({ url: running.url, auth, validatorAuth, config, tokenUrl }));
   } else {
     lines.push('Basic auth: the username and password in the secret WEBHOOK_SECRET_ARN names');
+    describeValidator(config, generatedValidatorPassword, lines);
   }
   lines.push('Stop with Ctrl+C.');
   // One write, so whoever reads the output never sees half of it.

@@ -15,6 +15,9 @@ Options:
   --api ID                    REST API id sent in the requests; repeat it to have update change the APIs
   --usage-plan ID             usage plan to bind; repeat it to have update change the plans
   --check-url URL             a protected URL: the credential must open it, and no longer after revoke
+  --validator-username U, --validator-password P
+                              Basic credentials of POST /v1/validateCredentials, if the webhook has it
+                              (or VALIDATOR_USERNAME / VALIDATOR_PASSWORD; --stack reads them too)
   --max-wait SECONDS          how long to poll for propagation after create and revoke (default 60)
   --stack NAME                read the URL and Basic secret from this CloudFormation stack
   --region R                  AWS Region of the stack (default: the SDK's, e.g. AWS_REGION)
@@ -32,6 +35,8 @@ export interface CliArgs {
   readonly apis: readonly string[];
   readonly usagePlans: readonly string[];
   readonly checkUrl: string | undefined;
+  readonly validatorUsername: string | undefined;
+  readonly validatorPassword: string | undefined;
   readonly maxWaitSeconds: number;
   readonly stack: string | undefined;
   readonly region: string | undefined;
@@ -49,6 +54,8 @@ const VALUE_FLAGS = new Set([
   'api',
   'usage-plan',
   'check-url',
+  'validator-username',
+  'validator-password',
   'max-wait',
   'stack',
   'region',
@@ -135,6 +142,10 @@ export function parseArgs(
   const password = single('password') ?? env.WEBHOOK_PASSWORD;
   if (!help && stack === undefined && (username === undefined || password === undefined))
     throw new UsageError('give --username and --password (or WEBHOOK_USERNAME / WEBHOOK_PASSWORD)');
+  const validatorUsername = single('validator-username') ?? env.VALIDATOR_USERNAME;
+  const validatorPassword = single('validator-password') ?? env.VALIDATOR_PASSWORD;
+  if ((validatorUsername === undefined) !== (validatorPassword === undefined))
+    throw new UsageError('give both --validator-username and --validator-password, or neither');
   const region = single('region');
   if (region !== undefined && stack === undefined) throw new UsageError('--region goes with --stack');
   return {
@@ -145,6 +156,8 @@ export function parseArgs(
     apis: ids('api'),
     usagePlans: ids('usage-plan'),
     checkUrl: checkUrl === undefined ? undefined : httpUrl(checkUrl, '--check-url'),
+    validatorUsername,
+    validatorPassword,
     maxWaitSeconds,
     stack,
     region,

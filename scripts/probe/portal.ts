@@ -9,6 +9,7 @@ export const PATHS = {
   create: '/v1/createCredentials',
   update: '/v1/updateCredentials',
   revoke: '/v1/revokeCredentials',
+  validate: '/v1/validateCredentials',
 } as const;
 
 export interface WebhookAccess {

@@ -21,6 +21,8 @@ export interface ProbeTarget extends WebhookAccess {
   readonly apis: readonly string[];
   readonly usagePlans: readonly string[];
   readonly checkUrl: string | undefined;
+  /** Basic credentials of POST /v1/validateCredentials; undefined skips its checks. */
+  readonly validator: { readonly username: string; readonly password: string } | undefined;
   /** The stack's TokenEndpoint, for a credential that names none. */
   readonly tokenEndpoint: string | undefined;
   readonly maxWaitMs: number;
@@ -74,6 +76,24 @@ const accessToken = (reply: Reply): string | undefined => {
   const token = (body as Record<string, unknown>).access_token;
   return typeof token === 'string' && token !== '' ? token : undefined;
 };
+
+/** What validateCredentials is asked about: the key itself, or the client's token. */
+function presented(credential: IssuedCredential, token: string | undefined): object | undefined {
+  if (credential.kind === 'api-key') return { apiKey: credential.secret };
+  return token === undefined ? undefined : { accessToken: token };
+}
+
+/** `valid` of a validateCredentials answer, and the credential id it names. */
+function verdict(reply: Reply): { valid: boolean | undefined; id: unknown } {
+  const body = reply.json;
+  if (reply.status !== 200 || typeof body !== 'object' || body === null)
+    return { valid: undefined, id: undefined };
+  const fields = body as Record<string, unknown>;
+  return {
+    valid: typeof fields.valid === 'boolean' ? fields.valid : undefined,
+    id: fields.apiKeyId ?? fields.clientId,
+  };
+}
 
 const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
@@ -239,6 +259,49 @@ async function portalSequence(
       },
     );
 
+  const validator = target.validator;
+  const validateTitle = 'validateCredentials says the issued credential is valid';
+  const validateBody = presented(issuedCredential, token);
+  if (validator === undefined) {
+    run.skip('validate.issued', validateTitle, 'recommended', 'no validator credentials');
+    run.skip(
+      'validate.portal-refused',
+      "the Portal's credentials do not open validateCredentials",
+      'recommended',
+      'no validator credentials',
+    );
+  } else if (validateBody === undefined)
+    run.skip('validate.issued', validateTitle, 'recommended', 'no token');
+  if (validator !== undefined && validateBody !== undefined) {
+    await run.check('validate.issued', validateTitle, 'recommended', async ({ poll }) => {
+      // Polled: a just-issued key may take a moment to be found by its hash.
+      const reply = await poll(
+        webhookRequest(target, PATHS.validate, {
+          body: validateBody,
+          authorization: basic(validator.username, validator.password),
+        }),
+        (answer) => verdict(answer).valid === true,
+        maxWaitMs,
+      );
+      const { valid, id } = verdict(reply);
+      if (valid !== true)
+        return [...statusProblems(reply, [200]), `valid is ${String(valid)} after ${seconds(maxWaitMs)}`];
+      return id === issuedCredential.id ? [] : [`names credential ${String(id)}, not ${issuedCredential.id}`];
+    });
+  }
+  if (validator !== undefined)
+    await run.check(
+      'validate.portal-refused',
+      "the Portal's credentials do not open validateCredentials",
+      'recommended',
+      async ({ webhook }) => {
+        const reply = await webhook(
+          webhookRequest(target, PATHS.validate, { body: validateBody ?? { apiKey: 'x'.repeat(40) } }),
+        );
+        return statusProblems(reply, [401]);
+      },
+    );
+
   await run.check(
     'update',
     kind === 'api-key'
@@ -317,6 +380,33 @@ async function portalSequence(
       );
   }
 
+  const revokedValidateTitle = 'after revoke, validateCredentials says the credential is not valid';
+  if (validator === undefined || validateBody === undefined)
+    run.skip(
+      'validate.revoked',
+      revokedValidateTitle,
+      'recommended',
+      validator === undefined ? 'no validator credentials' : 'no token',
+    );
+  else
+    await run.check('validate.revoked', revokedValidateTitle, 'recommended', async ({ poll }) => {
+      const reply = await poll(
+        webhookRequest(target, PATHS.validate, {
+          body: validateBody,
+          authorization: basic(validator.username, validator.password),
+        }),
+        (answer) => verdict(answer).valid === false,
+        maxWaitMs,
+      );
+      const { valid } = verdict(reply);
+      return valid === false
+        ? []
+        : [
+            ...statusProblems(reply, [200]),
+            `valid is ${String(valid)} ${seconds(maxWaitMs)} after the revoke`,
+          ];
+    });
+
   const revokedTitle = 'after revoke, the protected URL refuses the credential (401/403)';
   if (checkUrl === undefined) run.skip('check-url.revoked', revokedTitle, 'required', 'no --check-url');
   else if (kind === 'client-credentials')
@@ -350,6 +440,16 @@ function skipAfterCreate(run: CheckRun, target: ProbeTarget, reason: string): vo
     ['revoke.repeat', 'revoke again answers 204 (already revoked)', 'recommended'],
     ['update.revoked', 'update after revoke answers 404', 'recommended'],
   ];
+  if (target.validator !== undefined)
+    later.push(
+      ['validate.issued', 'validateCredentials says the issued credential is valid', 'recommended'],
+      ['validate.portal-refused', "the Portal's credentials do not open validateCredentials", 'recommended'],
+      [
+        'validate.revoked',
+        'after revoke, validateCredentials says the credential is not valid',
+        'recommended',
+      ],
+    );
   if (target.checkUrl !== undefined)
     later.push(
       ['check-url.issued', 'the credential opens the protected URL', 'required'],

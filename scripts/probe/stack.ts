@@ -59,6 +59,8 @@ export interface DeployedWebhook {
   readonly username: string;
   readonly password: string;
   readonly tokenEndpoint: string | undefined;
+  /** The validator's Basic credentials, when the stack has the validation endpoint. */
+  readonly validator: { readonly username: string; readonly password: string } | undefined;
 }
 
 /** Output names of lib/credential-webhook-stack.ts. */
@@ -66,6 +68,7 @@ const OUTPUTS = {
   baseUrl: 'WebhookBaseUrl',
   secretArn: 'BasicAuthSecretArn',
   tokenEndpoint: 'TokenEndpoint',
+  validatorSecretArn: 'ValidatorSecretArn',
 };
 
 export async function lookUpStack(source: StackSource, stackName: string): Promise<DeployedWebhook> {
@@ -83,11 +86,26 @@ export async function lookUpStack(source: StackSource, stackName: string): Promi
   };
   const baseUrl = required(OUTPUTS.baseUrl);
   const secretArn = required(OUTPUTS.secretArn);
+  const { username, password } = await basicSecret(source, secretArn, 'Basic');
+  const validatorArn = outputs[OUTPUTS.validatorSecretArn];
+  const validator =
+    validatorArn === undefined || validatorArn === ''
+      ? undefined
+      : await basicSecret(source, validatorArn, 'validator');
+  return { baseUrl, username, password, tokenEndpoint: outputs[OUTPUTS.tokenEndpoint], validator };
+}
+
+/** A secret holding {"username","password"}; its text is never quoted in an error. */
+async function basicSecret(
+  source: StackSource,
+  secretArn: string,
+  what: string,
+): Promise<{ username: string; password: string }> {
   let secretString: string;
   try {
     secretString = await source.secretString(secretArn);
   } catch (error) {
-    throw new StackLookupError(`cannot read the Basic secret ${secretArn}: ${message(error)}`);
+    throw new StackLookupError(`cannot read the ${what} secret ${secretArn}: ${message(error)}`);
   }
   let secret: unknown;
   try {
@@ -102,7 +120,7 @@ export async function lookUpStack(source: StackSource, stackName: string): Promi
   >;
   if (typeof username !== 'string' || typeof password !== 'string')
     throw new StackLookupError(`secret ${secretArn} is not {"username","password"}`);
-  return { baseUrl, username, password, tokenEndpoint: outputs[OUTPUTS.tokenEndpoint] };
+  return { username, password };
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));

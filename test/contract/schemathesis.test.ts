@@ -1,6 +1,7 @@
 /**
  * Contract fuzzing: schemathesis (PyPI, pinned in scripts/python-requirements.txt) generates valid
- * and invalid requests from openapi.yaml and sends them to the local server with Basic auth. Every
+ * and invalid requests from openapi.yaml and sends them to the local server with Basic auth (the
+ * Portal's, or the validator's for validateCredentials, as each operation's security says). Every
  * check must pass: no 5xx, status codes, headers and bodies as openapi.yaml says, invalid data
  * refused, valid data accepted (settings in ./schemathesis.toml).
  */
@@ -9,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { localBackend } from '../../lambda/adapters/local/backend';
+import { LocalTokenKeys } from '../../lambda/adapters/local/local-token-keys';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import { type RunningServer, startServer } from '../../lambda/dev-server/server';
@@ -17,6 +19,8 @@ const ROOT = join(__dirname, '..', '..');
 const SCHEMATHESIS = join(ROOT, '.venv', 'bin', 'schemathesis');
 const USERNAME = 'portal';
 const PASSWORD = 'contract-test-password';
+const VALIDATOR_USERNAME = 'validator';
+const VALIDATOR_PASSWORD = 'contract-validator-password';
 
 let server: RunningServer;
 
@@ -35,9 +39,13 @@ beforeAll(async () => {
     USER_POOL_ID: 'local_LocalPool',
     TOKEN_URL: 'http://127.0.0.1/oauth2/token',
     DEFAULT_SCOPES: 'local-api/read',
+    VALIDATOR_USERNAME,
+    VALIDATOR_PASSWORD,
   });
+  // Tokens are checked as under npm start; any schemathesis makes up is refused with a verdict.
+  const tokenVerifier = LocalTokenKeys.generate('http://127.0.0.1').verifier();
   server = await startServer(
-    composeWebhook(config, localBackend(config), new Logger({ logLevel: 'SILENT' })),
+    composeWebhook(config, localBackend(config, { tokenVerifier }), new Logger({ logLevel: 'SILENT' })),
   );
 });
 
@@ -51,8 +59,6 @@ test('schemathesis finds no failure in any phase', async () => {
     join(ROOT, 'openapi.yaml'),
     '--url',
     server.url,
-    '--auth',
-    `${USERNAME}:${PASSWORD}`,
     '--checks',
     'all',
     '--max-examples',
@@ -66,7 +72,17 @@ test('schemathesis finds no failure in any phase', async () => {
     'none',
   ];
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve) => {
-    const child = spawn(SCHEMATHESIS, args, { cwd: ROOT });
+    const child = spawn(SCHEMATHESIS, args, {
+      cwd: ROOT,
+      // The credentials schemathesis.toml reads, one pair per security scheme.
+      env: {
+        ...process.env,
+        CONTRACT_WEBHOOK_USERNAME: USERNAME,
+        CONTRACT_WEBHOOK_PASSWORD: PASSWORD,
+        CONTRACT_VALIDATOR_USERNAME: VALIDATOR_USERNAME,
+        CONTRACT_VALIDATOR_PASSWORD: VALIDATOR_PASSWORD,
+      },
+    });
     let text = '';
     child.stdout.on('data', (chunk: Buffer) => {
       text += chunk.toString();

@@ -1,16 +1,23 @@
 /**
  * Under npm start, the tokenUrl of a client credential answers: the client id and secret the
- * webhook issued get a bearer token with the client's scopes, as from a Cognito domain.
+ * webhook issued get an access token with the client's scopes, as from a Cognito domain: a JWT
+ * signed by a key whose set the server publishes.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { localBackend } from '../../lambda/adapters/local/backend';
+import { LocalTokenKeys } from '../../lambda/adapters/local/local-token-keys';
 import { composeWebhook } from '../../lambda/compose';
 import { loadConfig } from '../../lambda/config';
 import { type RunningServer, startServer } from '../../lambda/dev-server/server';
-import { LOCAL_TOKEN_PATH, withLocalTokenEndpoint } from '../../lambda/dev-server/token-endpoint';
+import {
+  LOCAL_JWKS_PATH,
+  LOCAL_TOKEN_PATH,
+  withLocalTokenEndpoint,
+} from '../../lambda/dev-server/token-endpoint';
 import { basic, createRequest, PASSWORD, USERNAME } from '../support/events';
 
 let server: RunningServer;
+let keys: LocalTokenKeys;
 
 beforeAll(async () => {
   const config = loadConfig({
@@ -25,7 +32,11 @@ beforeAll(async () => {
   const clients = backend.clients;
   if (clients === undefined) throw new Error('the local backend has no client issuer');
   const webhook = composeWebhook(config, backend, new Logger({ logLevel: 'SILENT' }));
-  server = await startServer(withLocalTokenEndpoint(webhook, clients, 3600));
+  // The issuer is the server's own URL, known once it listens: the endpoint is wired just after.
+  let served = webhook;
+  server = await startServer((event) => served(event));
+  keys = LocalTokenKeys.generate(server.url);
+  served = withLocalTokenEndpoint(webhook, clients, keys, 3600);
 });
 
 afterAll(() => server.close());
@@ -62,7 +73,7 @@ test('a client authenticated with Basic gets a bearer token with its scopes', as
   expect(response.status).toBe(200);
   expect(response.headers.get('cache-control')).toBe('no-store');
   expect(await response.json()).toEqual({
-    access_token: expect.stringMatching(/^local\.[\w-]{32}$/),
+    access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
     token_type: 'Bearer',
     expires_in: 3600,
     scope: 'orders/read orders/write',
@@ -127,4 +138,24 @@ test('a revoked client gets no token', async () => {
   );
 
   expect(response.status).toBe(401);
+});
+
+test('the token is a JWT of the client, signed by the key set the server publishes', async () => {
+  const client = await issueClient();
+  const response = await token(
+    { grant_type: 'client_credentials', scope: 'orders/read' },
+    basic(client.clientId, client.clientSecret),
+  );
+  const { access_token: accessToken } = (await response.json()) as { access_token: string };
+
+  const jwks = await fetch(`${server.url}${LOCAL_JWKS_PATH}`);
+  expect(jwks.status).toBe(200);
+  expect(await jwks.json()).toEqual(keys.jwks);
+  await expect(keys.verifier().verify(accessToken)).resolves.toEqual({
+    clientId: client.clientId,
+    scopes: ['orders/read'],
+    expiresAt: expect.any(Number),
+  });
+  const other = LocalTokenKeys.generate(server.url);
+  await expect(other.verifier().verify(accessToken)).rejects.toMatchObject({ rejection: 'forged' });
 });

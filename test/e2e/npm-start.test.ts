@@ -3,8 +3,10 @@
  * it prints work when pasted into a shell, and a port already taken is said in one line.
  */
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
+import { generateKeyPairSync, sign } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
+import { LocalTokenKeys } from '../../lambda/adapters/local/local-token-keys';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -16,7 +18,9 @@ function cleanEnv(): Record<string, string> {
     Object.entries(process.env).filter(
       (entry): entry is [string, string] =>
         entry[1] !== undefined &&
-        !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_|PORT$|HOST$)/.test(entry[0]),
+        !/^(AWS_|WEBHOOK_|VALIDATOR_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_|PORT$|HOST$)/.test(
+          entry[0],
+        ),
     ),
   );
 }
@@ -90,10 +94,29 @@ const client = (line: string | undefined, tokenUrl: string) =>
 
 const token = (line: string | undefined) =>
   expect(JSON.parse(line ?? 'null')).toEqual({
-    access_token: expect.stringMatching(/^local\./),
+    access_token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/),
     token_type: 'Bearer',
     expires_in: 3600,
     scope: 'local-api/read local-api/write',
+  });
+
+const validKey = (line: string | undefined) =>
+  expect(JSON.parse(line ?? 'null')).toEqual({
+    valid: true,
+    message: 'Token is valid',
+    credentialType: 'API_KEY',
+    apiKeyId: expect.any(String),
+    appSlug: 'my-app',
+  });
+
+const validToken = (line: string | undefined, appSlug: string) =>
+  expect(JSON.parse(line ?? 'null')).toEqual({
+    valid: true,
+    message: 'Token is valid',
+    credentialType: 'CLIENT_CREDENTIALS',
+    clientId: expect.any(String),
+    appSlug,
+    scopes: ['local-api/read', 'local-api/write'],
   });
 
 beforeAll(() => {
@@ -106,26 +129,41 @@ test('prints the URL, the kind, the generated Basic credentials and commands tha
   const { child, stdout } = await started({});
   try {
     const url = listeningUrl(stdout);
-    const username = /username: (\S+)/.exec(stdout)?.[1];
-    const password = /password: (\S+)/.exec(stdout)?.[1];
-    expect({ url, username, password }).toEqual({
+    const username = /^Basic auth username: (\S+)/m.exec(stdout)?.[1];
+    const password = /^Basic auth password: (\S+)/m.exec(stdout)?.[1];
+    const validator = /^validateCredentials Basic auth username: (\S+)/m.exec(stdout)?.[1];
+    const validatorPassword = /^validateCredentials Basic auth password: (\S+)/m.exec(stdout)?.[1];
+    expect({ url, username, password, validator, validatorPassword }).toEqual({
       url: expect.any(String),
       username: 'portal',
       password: expect.stringMatching(/^[A-Za-z0-9]{24}$/),
+      validator: 'validator',
+      validatorPassword: expect.stringMatching(/^[A-Za-z0-9]{24}$/),
     });
+    expect(validatorPassword).not.toBe(password);
     expect(stdout).toContain('(generated; set WEBHOOK_PASSWORD to choose)');
+    expect(stdout).toContain('(generated; set VALIDATOR_PASSWORD to choose)');
+    expect(stdout).toContain(`curl -s -u '${validator}:${validatorPassword}'`);
     expect(stdout).toContain('Credentials: API keys for every API');
     expect(stdout).toContain(`curl -s -u '${username}:${password}'`);
-    for (const path of ['createCredentials', 'updateCredentials', 'revokeCredentials', 'health']) {
+    for (const path of [
+      'createCredentials',
+      'validateCredentials',
+      'updateCredentials',
+      'revokeCredentials',
+      'health',
+    ]) {
       expect(stdout).toContain(`${url}/v1/${path}`);
     }
     expect(stdout).not.toContain('oauth2/token');
 
-    // create (the credential, so 200), update, revoke and health (204 each), in the printed order.
+    // create (the credential, so 200), validate (200, valid), update, revoke and health (204 each),
+    // in the printed order.
     const printed = await paste(printedCommands(stdout));
-    expect(printed).toHaveLength(4);
+    expect(printed).toHaveLength(5);
     apiKey(printed[0]);
-    expect(printed.slice(1)).toEqual(['204', '204', '204']);
+    validKey(printed[1]);
+    expect(printed.slice(2)).toEqual(['204', '204', '204']);
   } finally {
     child.kill('SIGTERM');
   }
@@ -145,7 +183,29 @@ test('never prints a password the user chose in WEBHOOK_PASSWORD; its commands r
 
     const printed = await paste(printedCommands(stdout), { WEBHOOK_PASSWORD: chosen });
     apiKey(printed[0]);
-    expect(printed.slice(1)).toEqual(['204', '204', '204']);
+    validKey(printed[1]);
+    expect(printed.slice(2)).toEqual(['204', '204', '204']);
+  } finally {
+    child.kill('SIGTERM');
+  }
+}, 30_000);
+
+test('never prints a validator password the user chose in VALIDATOR_PASSWORD; the validate command reads it', async () => {
+  const chosen = 'my-own-Validator-4711';
+  const child = launch({ VALIDATOR_PASSWORD: chosen, VALIDATOR_USERNAME: 'checker' });
+  try {
+    const { stdout, stderr } = await output(child, (text) => text.includes(READY));
+
+    expect(`${stdout}${stderr}`).not.toContain(chosen);
+    expect(stdout).toContain('validateCredentials Basic auth username: checker');
+    expect(stdout).toContain(
+      'validateCredentials Basic auth password: the one in VALIDATOR_PASSWORD (not printed;',
+    );
+    expect(stdout).toContain(`curl -s -u "checker:$VALIDATOR_PASSWORD"`);
+
+    const printed = await paste(printedCommands(stdout), { VALIDATOR_PASSWORD: chosen });
+    apiKey(printed[0]);
+    validKey(printed[1]);
   } finally {
     child.kill('SIGTERM');
   }
@@ -159,12 +219,13 @@ test('with client credentials, says so and prints a token request that answers w
     // PORT=0: the server picked its port, and the token URL carries it.
     expect(stdout).toContain(`-d grant_type=client_credentials ${url}/oauth2/token`);
 
-    // create, token, update, revoke, health.
+    // create, token, validate the token, update, revoke, health.
     const printed = await paste(printedCommands(stdout));
-    expect(printed).toHaveLength(5);
+    expect(printed).toHaveLength(6);
     client(printed[0], `${url}/oauth2/token`);
     token(printed[1]);
-    expect(printed.slice(2)).toEqual(['204', '204', '204']);
+    validToken(printed[2], 'my-app');
+    expect(printed.slice(3)).toEqual(['204', '204', '204']);
   } finally {
     child.kill('SIGTERM');
   }
@@ -176,13 +237,15 @@ test('with client credentials for some APIs only, names them and prints both flo
     const url = listeningUrl(stdout);
     expect(stdout).toContain('Credentials: API keys; client credentials for API orders1');
 
-    // The key's create, update, revoke, health; then the client's create and token.
+    // The key's create, validate, update, revoke, health; then the client's create, token, validate.
     const printed = await paste(printedCommands(stdout));
-    expect(printed).toHaveLength(6);
+    expect(printed).toHaveLength(8);
     apiKey(printed[0]);
-    expect(printed.slice(1, 4)).toEqual(['204', '204', '204']);
-    client(printed[4], `${url}/oauth2/token`);
-    token(printed[5]);
+    validKey(printed[1]);
+    expect(printed.slice(2, 5)).toEqual(['204', '204', '204']);
+    client(printed[5], `${url}/oauth2/token`);
+    token(printed[6]);
+    validToken(printed[7], 'my-client-app');
   } finally {
     child.kill('SIGTERM');
   }
@@ -253,3 +316,142 @@ test('with AWS and a LEDGER_TABLE, keeps the ledger in DynamoDB and says nothing
     child.kill('SIGTERM');
   }
 }, 30_000);
+
+describe('validateCredentials, as a backend calls it under npm start', () => {
+  let child: ChildProcess;
+  let url = '';
+  let portal = '';
+  let validator = '';
+
+  const basicOf = (username: string | undefined, password: string | undefined) =>
+    `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+  beforeAll(async () => {
+    const run = await started({ API_CREDENTIAL_TYPES: '{"orders1":"CLIENT_CREDENTIALS"}' });
+    child = run.child;
+    url = listeningUrl(run.stdout) ?? '';
+    portal = basicOf('portal', /^Basic auth password: (\S+)/m.exec(run.stdout)?.[1]);
+    validator = basicOf(
+      'validator',
+      /^validateCredentials Basic auth password: (\S+)/m.exec(run.stdout)?.[1],
+    );
+  }, 30_000);
+
+  afterAll(() => {
+    child.kill('SIGTERM');
+  });
+
+  const post = (path: string, authorization: string, body: unknown) =>
+    fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+
+  async function validate(body: unknown): Promise<unknown> {
+    const response = await post('/v1/validateCredentials', validator, body);
+    expect({ status: response.status, cacheControl: response.headers.get('cache-control') }).toEqual({
+      status: 200,
+      cacheControl: 'no-store',
+    });
+    return response.json();
+  }
+
+  const app = (appSlug: string, api: Record<string, unknown>) => ({
+    appName: appSlug,
+    appSlug,
+    developer: 'dev@example.com',
+    apis: [api],
+  });
+
+  async function issueClient(appSlug: string): Promise<{ clientId: string; accessToken: string }> {
+    const created = await post('/v1/createCredentials', portal, app(appSlug, { id: 'orders1' }));
+    const { clientId, clientSecret } = (await created.json()) as { clientId: string; clientSecret: string };
+    const answer = await fetch(`${url}/oauth2/token`, {
+      method: 'POST',
+      headers: {
+        Authorization: basicOf(clientId, clientSecret),
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const { access_token: accessToken } = (await answer.json()) as { access_token: string };
+    return { clientId, accessToken };
+  }
+
+  test('an API key just created is valid; once revoked, it is REVOKED', async () => {
+    const created = await post(
+      '/v1/createCredentials',
+      portal,
+      app('key-app', { id: 'keys1', usagePlans: [{ id: 'p1' }] }),
+    );
+    const key = (await created.json()) as { apiKeyId: string; apiKey: string };
+
+    expect(await validate({ apiKey: key.apiKey })).toEqual({
+      valid: true,
+      message: 'Token is valid',
+      credentialType: 'API_KEY',
+      apiKeyId: key.apiKeyId,
+      appSlug: 'key-app',
+    });
+    expect((await post('/v1/revokeCredentials', portal, key)).status).toBe(204);
+    expect(await validate({ apiKey: key.apiKey })).toEqual({
+      valid: false,
+      message: 'Token is not valid: it was revoked',
+      reason: 'REVOKED',
+    });
+  });
+
+  test("a token from the local token endpoint is valid, with the client's scopes; once revoked, REVOKED", async () => {
+    const { clientId, accessToken } = await issueClient('client-app');
+
+    expect(await validate({ accessToken })).toEqual({
+      valid: true,
+      message: 'Token is valid',
+      credentialType: 'CLIENT_CREDENTIALS',
+      clientId,
+      appSlug: 'client-app',
+      scopes: ['local-api/read', 'local-api/write'],
+    });
+    expect((await post('/v1/revokeCredentials', portal, { clientId })).status).toBe(204);
+    expect(await validate({ accessToken })).toMatchObject({ valid: false, reason: 'REVOKED' });
+  });
+
+  test("a token signed by another key is FORGED, whether it names the server's key or its own", async () => {
+    const { clientId, accessToken } = await issueClient('forged-app');
+    const [header, payload] = accessToken.split('.');
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const resigned = `${header}.${payload}.${sign('sha256', Buffer.from(`${header}.${payload}`), privateKey).toString('base64url')}`;
+    const ownKey = LocalTokenKeys.generate(url).sign({
+      clientId,
+      scopes: ['local-api/read'],
+      expiresInSeconds: 600,
+    });
+
+    for (const forged of [resigned, ownKey]) {
+      expect(await validate({ accessToken: forged })).toEqual({
+        valid: false,
+        message: "Token is not valid: it was not signed by this deployment's token issuer",
+        reason: 'FORGED',
+      });
+    }
+  });
+
+  test('garbage is MALFORMED; a key of the right shape that was never issued is UNKNOWN', async () => {
+    expect(await validate({ accessToken: 'not-a-token' })).toMatchObject({
+      valid: false,
+      reason: 'MALFORMED',
+    });
+    expect(await validate({ apiKey: 'short' })).toMatchObject({ valid: false, reason: 'MALFORMED' });
+    expect(await validate({ apiKey: 'A'.repeat(40) })).toEqual({
+      valid: false,
+      message: 'Token is not valid: this deployment did not issue it',
+      reason: 'UNKNOWN',
+    });
+  });
+
+  test("the Portal's credentials do not open validateCredentials, nor the validator's the Portal's routes", async () => {
+    expect((await post('/v1/validateCredentials', portal, { apiKey: 'A'.repeat(40) })).status).toBe(401);
+    expect((await post('/v1/createCredentials', validator, app('x', { id: 'keys1' }))).status).toBe(401);
+  });
+});

@@ -12,6 +12,8 @@ import type { ProbeJson } from '../../scripts/probe/json';
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 const PASSWORD = 'probe-e2e-password';
+const VALIDATOR_PASSWORD = 'probe-e2e-validator-password';
+const VALIDATOR_FLAGS = ['--validator-username', 'validator', '--validator-password', VALIDATOR_PASSWORD];
 
 /** The environment without the settings a developer's shell may carry into the server. */
 function cleanEnv(): Record<string, string> {
@@ -19,7 +21,7 @@ function cleanEnv(): Record<string, string> {
     Object.entries(process.env).filter(
       (entry): entry is [string, string] =>
         entry[1] !== undefined &&
-        !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
+        !/^(AWS_|WEBHOOK_|VALIDATOR_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
     ),
   );
 }
@@ -47,7 +49,15 @@ async function startDevServer(env: Record<string, string>): Promise<DevServer> {
   const port = await freePort();
   const child = spawn(TSX, ['lambda/dev-server/main.ts'], {
     cwd: ROOT,
-    env: { ...cleanEnv(), HOST: '127.0.0.1', PORT: String(port), WEBHOOK_PASSWORD: PASSWORD, ...env },
+    env: {
+      ...cleanEnv(),
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      WEBHOOK_PASSWORD: PASSWORD,
+      VALIDATOR_USERNAME: 'validator',
+      VALIDATOR_PASSWORD,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -116,8 +126,13 @@ describe('against npm start issuing API keys', () => {
       PASSWORD,
       '--kind',
       'api-key',
+      ...VALIDATOR_FLAGS,
     ]);
     expect(stdout).toMatch(/^CHECK +KIND +RESULT +LATENCY/m);
+    expect(stdout).toMatch(/^validate\.issued +RECOMMENDED +PASS/m);
+    expect(stdout).toMatch(/^validate\.portal-refused +RECOMMENDED +PASS/m);
+    expect(stdout).toMatch(/^validate\.revoked +RECOMMENDED +PASS/m);
+    expect(stdout).not.toContain(VALIDATOR_PASSWORD);
     expect(stdout).toMatch(/^create +REQUIRED +PASS +\d+ ms +POST \/v1\/createCredentials → 200/m);
     expect(stdout).toMatch(/^create\.repeat +RECOMMENDED +PASS/m);
     expect(stdout).toMatch(/cleanup: the probe created 1 credential\(s\) \(\w+\); 1 revoked by the run/);
@@ -146,6 +161,7 @@ describe('against npm start issuing client credentials', () => {
       PASSWORD,
       '--kind',
       'client-credentials',
+      ...VALIDATOR_FLAGS,
       '--json',
       '--junit',
       junit,
@@ -161,12 +177,15 @@ describe('against npm start issuing client credentials', () => {
       'create.repeat': 'pass',
       token: 'pass',
       'check-url.issued': 'skip',
+      'validate.issued': 'pass',
+      'validate.portal-refused': 'pass',
       update: 'pass',
       'update.unknown': 'pass',
       revoke: 'pass',
       'revoke.repeat': 'pass',
       'update.revoked': 'pass',
       'token.revoked': 'pass',
+      'validate.revoked': 'pass',
       'check-url.revoked': 'skip',
       'error-format': 'pass',
       'www-authenticate': 'pass',
@@ -184,7 +203,7 @@ describe('against npm start issuing client credentials', () => {
     expect(xml).toMatch(
       /<testsuite name="credential-webhook probe \(required\)" tests="13" failures="0" errors="0" skipped="2"/,
     );
-    expect(xml).toMatch(/<testsuite name="credential-webhook probe \(recommended\)" tests="6" failures="0"/);
+    expect(xml).toMatch(/<testsuite name="credential-webhook probe \(recommended\)" tests="9" failures="0"/);
     expect(code).toBe(0);
   }, 30_000);
 

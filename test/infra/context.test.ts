@@ -215,6 +215,34 @@ describe('the context keys', () => {
     expect(config.stackProps.webhook.functionOptions?.reservedConcurrency).toBe('none');
   });
 
+  test.each([
+    ['false from `-c`', 'false', false],
+    ['false from cdk.json', false, false],
+    ['true from `-c`', 'true', true],
+  ])('set validationEndpoint with %s', (_case, value, expected) => {
+    const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'], validationEndpoint: value });
+
+    expect(config.stackProps.webhook.validationEndpoint).toBe(expected);
+  });
+
+  test('leave validationEndpoint to the construct when unset', () => {
+    const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'] });
+
+    expect(config.stackProps.webhook.validationEndpoint).toBeUndefined();
+  });
+
+  test('leave out validateCredentials, its secret and its outputs with validationEndpoint=false', () => {
+    const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], validationEndpoint: 'false' });
+    const stack = new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
+    const template = Template.fromStack(stack);
+
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    expect(Object.keys(template.findOutputs('*'))).not.toContain('ValidatorSecretArn');
+    expect(JSON.stringify(template.findResources('AWS::ApiGateway::Resource'))).not.toContain(
+      'validateCredentials',
+    );
+  });
+
   test('turn the created web ACL off with createWebAcl=false', () => {
     const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], createWebAcl: 'false' });
     const stack = new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
@@ -273,6 +301,11 @@ describe('the context keys', () => {
       'createWebAcl spelled off',
       { createWebAcl: 'off' },
       'Context key "createWebAcl" must be true or false (got "off")',
+    ],
+    [
+      'validationEndpoint spelled no',
+      { validationEndpoint: 'no' },
+      'Context key "validationEndpoint" must be true or false (got "no")',
     ],
     [
       'a web ACL rate limit in words',

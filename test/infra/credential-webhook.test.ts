@@ -1,10 +1,17 @@
 /**
  * The composite construct: the environment it gives the function satisfies lambda/config.ts, the
- * ledger table, the Basic-auth secret, and the prop combinations it refuses at synth.
+ * ledger table, the Basic-auth secret, validateCredentials' secret, and the prop combinations it
+ * refuses at synth.
  */
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import {
+  API_KEY_HASH_ATTRIBUTE,
+  API_KEY_HASH_INDEX,
+  PARTITION_KEY,
+  TTL_ATTRIBUTE,
+} from '../../lambda/adapters/aws/ledger-schema';
 import { loadConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
 import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
@@ -15,13 +22,37 @@ import {
   handlerRole,
   IMPORTED_POOL,
   logicalId,
-  onlyResource,
   PLAN_A,
   PLAN_B,
-  render,
+  propertiesOf,
+  reconcilerEnvironment,
+  secretPolicies,
   testStack,
   webhookFixture,
 } from './support';
+
+/** The secret-reading deny every created secret carries, for the function's role and these administrators. */
+function readOnlyByWebhook(roleId: string, admins: readonly string[]): unknown[] {
+  return [
+    {
+      Sid: 'ReadOnlyByWebhookAndAdministrators',
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 'secretsmanager:GetSecretValue',
+      Resource: '*',
+      Condition: {
+        StringNotEquals: { 'aws:PrincipalArn': [`\${${roleId}.Arn}`] },
+        ArnNotLike: { 'aws:PrincipalArn': [...admins] },
+      },
+    },
+  ];
+}
+
+const DEFAULT_ADMINS = [
+  'arn:aws:iam::123456789012:root',
+  'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*',
+  'arn:aws:iam::123456789012:role/OrganizationAccountAccessRole',
+];
 
 describe("the function's environment", () => {
   test('is a configuration the handler accepts, for API keys and client credentials together', () => {
@@ -33,11 +64,20 @@ describe("the function's environment", () => {
       idempotencyWindow: Duration.hours(6),
     });
     const tableName = `Stack-${logicalId(fixture.stack, fixture.webhook.table)}`;
+    const validatorSecret = fixture.webhook.validatorSecret;
+    if (validatorSecret === undefined) throw new Error('no validator secret');
 
     const config = loadConfig(deployedEnvironment(functionEnvironment(fixture)), { deployed: true });
 
     expect(config).toMatchObject({
-      auth: { source: 'secrets-manager' },
+      auth: {
+        source: 'secrets-manager',
+        secretId: `Stack-${logicalId(fixture.stack, fixture.webhook.secret)}`,
+      },
+      validatorAuth: {
+        source: 'secrets-manager',
+        secretId: `Stack-${logicalId(fixture.stack, validatorSecret)}`,
+      },
       ledger: { tableName, instance: instanceOf(tableName) },
       idempotency: { windowSeconds: 6 * 3600 },
       allowedUsagePlanIds: new Set([PLAN_A, PLAN_B]),
@@ -98,10 +138,44 @@ describe('the ledger table', () => {
 
     template.hasResourceProperties('AWS::DynamoDB::Table', {
       KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'apiKeyHash', AttributeType: 'S' },
+      ],
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       BillingMode: 'PAY_PER_REQUEST',
     });
+  });
+
+  test('has the index byApiKeyHash, keyed by apiKeyHash, with whole items and no throughput of its own', () => {
+    const fixture = webhookFixture();
+
+    const table = propertiesOf(fixture, fixture.webhook.table);
+
+    expect(table.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'byApiKeyHash',
+        KeySchema: [{ AttributeName: 'apiKeyHash', KeyType: 'HASH' }],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
+  });
+
+  test('has the index whether or not validateCredentials is exposed (removing it would mean a backfill to re-add)', () => {
+    const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A], validationEndpoint: false });
+
+    const table = propertiesOf(fixture, fixture.webhook.table);
+
+    expect(JSON.stringify(table.GlobalSecondaryIndexes)).toContain('"IndexName":"byApiKeyHash"');
+  });
+
+  test("uses the names the handler's DynamoDB adapter reads", () => {
+    expect([PARTITION_KEY, TTL_ATTRIBUTE, API_KEY_HASH_INDEX, API_KEY_HASH_ATTRIBUTE]).toEqual([
+      'pk',
+      'expiresAt',
+      'byApiKeyHash',
+      'apiKeyHash',
+    ]);
   });
 
   test('is encrypted at rest with a KMS key', () => {
@@ -144,9 +218,9 @@ describe('the ledger table', () => {
 
 describe('the Basic-auth secret', () => {
   test('holds the username "portal" and a generated 40-character password without punctuation', () => {
-    const { template } = webhookFixture();
+    const fixture = webhookFixture();
 
-    const secret = onlyResource(template, 'AWS::SecretsManager::Secret').properties;
+    const secret = propertiesOf(fixture, fixture.webhook.secret);
 
     expect(secret.GenerateSecretString).toEqual({
       SecretStringTemplate: '{"username":"portal"}',
@@ -157,13 +231,14 @@ describe('the Basic-auth secret', () => {
   });
 
   test('takes another username and password length', () => {
-    const { template } = webhookFixture({
+    const fixture = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       basicAuth: { username: 'sensedia', passwordLength: 64 },
     });
 
-    template.hasResourceProperties('AWS::SecretsManager::Secret', {
-      GenerateSecretString: { SecretStringTemplate: '{"username":"sensedia"}', PasswordLength: 64 },
+    expect(propertiesOf(fixture, fixture.webhook.secret).GenerateSecretString).toMatchObject({
+      SecretStringTemplate: '{"username":"sensedia"}',
+      PasswordLength: 64,
     });
   });
 
@@ -180,61 +255,49 @@ describe('the Basic-auth secret', () => {
     const environment = functionEnvironment({ stack, webhook, template });
 
     expect(environment.WEBHOOK_SECRET_ARN).toBe(arn);
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
-  });
-
-  test("denies reading it to every principal but the function's role and the account's administrators", () => {
-    const fixture = webhookFixture();
-    const { stack, webhook, template } = fixture;
-
-    const policy = render(onlyResource(template, 'AWS::SecretsManager::ResourcePolicy').properties) as {
-      SecretId: string;
-      ResourcePolicy: { Statement: unknown[] };
-    };
-
-    expect(policy.SecretId).toBe(`\${${logicalId(stack, webhook.secret)}}`);
-    expect(policy.ResourcePolicy.Statement).toEqual([
-      {
-        Sid: 'ReadOnlyByWebhookAndAdministrators',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 'secretsmanager:GetSecretValue',
-        Resource: '*',
-        Condition: {
-          StringNotEquals: { 'aws:PrincipalArn': [`\${${logicalId(stack, handlerRole(webhook))}.Arn}`] },
-          ArnNotLike: {
-            'aws:PrincipalArn': [
-              'arn:aws:iam::123456789012:root',
-              'arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*',
-              'arn:aws:iam::123456789012:role/OrganizationAccountAccessRole',
-            ],
-          },
-        },
-      },
+    // The one secret created is validateCredentials'.
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toEqual([
+      logicalId(stack, webhook.validatorSecret ?? webhook),
     ]);
   });
 
+  test("denies reading it to every principal but the function's role and the account's administrators", () => {
+    const { stack, webhook, template } = webhookFixture();
+
+    const policies = secretPolicies(template);
+
+    expect(policies[logicalId(stack, webhook.secret)]).toEqual(
+      readOnlyByWebhook(logicalId(stack, handlerRole(webhook)), DEFAULT_ADMINS),
+    );
+  });
+
   test('lets the administrators named in adminPrincipalArns read it instead of the default ones', () => {
-    const { template } = webhookFixture({
+    const { stack, webhook, template } = webhookFixture({
       allowedUsagePlanIds: [PLAN_A],
       basicAuth: { adminPrincipalArns: ['arn:aws:iam::<account>:role/PlatformAdmin'] },
     });
 
-    const policy = render(onlyResource(template, 'AWS::SecretsManager::ResourcePolicy').properties) as {
-      ResourcePolicy: { Statement: Array<{ Condition: { ArnNotLike: unknown } }> };
-    };
+    const policies = secretPolicies(template);
 
-    expect(policy.ResourcePolicy.Statement[0]?.Condition.ArnNotLike).toEqual({
-      'aws:PrincipalArn': ['arn:aws:iam::123456789012:role/PlatformAdmin'],
-    });
+    expect(policies[logicalId(stack, webhook.secret)]).toEqual(
+      readOnlyByWebhook(logicalId(stack, handlerRole(webhook)), [
+        'arn:aws:iam::123456789012:role/PlatformAdmin',
+      ]),
+    );
   });
 
   test('leaves the policy of an existing secret to its owner', () => {
     const stack = testStack();
     const existing = secretsmanager.Secret.fromSecretNameV2(stack, 'Existing', 'team/webhook-basic');
-    new CredentialWebhook(stack, 'Webhook', { allowedUsagePlanIds: [PLAN_A], basicAuthSecret: existing });
+    const webhook = new CredentialWebhook(stack, 'Webhook', {
+      allowedUsagePlanIds: [PLAN_A],
+      basicAuthSecret: existing,
+    });
 
-    Template.fromStack(stack).resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+    const policies = secretPolicies(Template.fromStack(stack));
+
+    // Only the created validateCredentials secret has one.
+    expect(Object.keys(policies)).toEqual([logicalId(stack, webhook.validatorSecret ?? webhook)]);
   });
 
   test.each([
@@ -253,6 +316,89 @@ describe('the Basic-auth secret', () => {
     expect(create).toThrow(
       'BasicAuthSecret: username must be non-empty, without ":" or spaces, got "por:tal"',
     );
+  });
+});
+
+describe("validateCredentials' secret", () => {
+  const VALIDATOR_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-validator-AbCdEf';
+
+  test('holds the username "validator" and a generated 40-character password, apart from the Portal\'s', () => {
+    const fixture = webhookFixture();
+    const validator = fixture.webhook.validatorSecret;
+    if (validator === undefined) throw new Error('no validator secret');
+
+    const secret = propertiesOf(fixture, validator);
+
+    expect(logicalId(fixture.stack, validator)).not.toBe(logicalId(fixture.stack, fixture.webhook.secret));
+    expect(secret).toEqual({
+      Description: "Basic credentials backends use to call the credential webhook's validateCredentials",
+      GenerateSecretString: {
+        SecretStringTemplate: '{"username":"validator"}',
+        GenerateStringKey: 'password',
+        ExcludePunctuation: true,
+        PasswordLength: 40,
+      },
+    });
+  });
+
+  test('is named to the webhook function as VALIDATOR_SECRET_ARN, and not to the reconciler', () => {
+    const fixture = webhookFixture();
+    const validator = fixture.webhook.validatorSecret;
+    if (validator === undefined) throw new Error('no validator secret');
+
+    expect([
+      functionEnvironment(fixture).VALIDATOR_SECRET_ARN,
+      reconcilerEnvironment(fixture).VALIDATOR_SECRET_ARN,
+    ]).toEqual([`\${${logicalId(fixture.stack, validator)}}`, undefined]);
+  });
+
+  test("denies reading it to every principal but the function's role and the Portal secret's administrators", () => {
+    const { stack, webhook, template } = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      basicAuth: { adminPrincipalArns: ['arn:aws:iam::<account>:role/PlatformAdmin'] },
+    });
+    const validator = webhook.validatorSecret;
+    if (validator === undefined) throw new Error('no validator secret');
+
+    const policies = secretPolicies(template);
+
+    expect(policies[logicalId(stack, validator)]).toEqual(
+      readOnlyByWebhook(logicalId(stack, handlerRole(webhook)), [
+        'arn:aws:iam::123456789012:role/PlatformAdmin',
+      ]),
+    );
+  });
+
+  test('is replaced by an existing secret when one is given, whose policy is left to its owner', () => {
+    const stack = testStack();
+    const existing = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Existing', VALIDATOR_ARN);
+    const webhook = new CredentialWebhook(stack, 'Webhook', {
+      allowedUsagePlanIds: [PLAN_A],
+      validatorSecret: existing,
+    });
+    const template = Template.fromStack(stack);
+
+    const environment = functionEnvironment({ stack, webhook, template });
+
+    expect(webhook.validatorSecret).toBe(existing);
+    expect(environment.VALIDATOR_SECRET_ARN).toBe(VALIDATOR_ARN);
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toEqual([
+      logicalId(stack, webhook.secret),
+    ]);
+    expect(Object.keys(secretPolicies(template))).toEqual([logicalId(stack, webhook.secret)]);
+  });
+
+  test('is left out, with its variable, when validationEndpoint is false', () => {
+    const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A], validationEndpoint: false });
+
+    const environment = functionEnvironment(fixture);
+
+    expect(fixture.webhook.validatorSecret).toBeUndefined();
+    expect(environment.VALIDATOR_SECRET_ARN).toBeUndefined();
+    expect(Object.keys(fixture.template.findResources('AWS::SecretsManager::Secret'))).toEqual([
+      logicalId(fixture.stack, fixture.webhook.secret),
+    ]);
+    expect(loadConfig(deployedEnvironment(environment), { deployed: true }).validatorAuth).toBeUndefined();
   });
 });
 
@@ -321,6 +467,32 @@ describe('the webhook props', () => {
         basicAuthSecret: secretsmanager.Secret.fromSecretNameV2(testStack(), 'S', 'x'),
       },
       'basicAuth configures a new secret; it cannot be combined with basicAuthSecret',
+    ],
+    [
+      'a validator secret without the endpoint',
+      {
+        allowedUsagePlanIds: [PLAN_A],
+        validationEndpoint: false,
+        validatorSecret: secretsmanager.Secret.fromSecretNameV2(testStack(), 'V', 'team/validator'),
+      },
+      'validatorSecret is set, but validationEndpoint is false: there is no endpoint to read it',
+    ],
+    [
+      "the Portal's secret as the validator's",
+      (() => {
+        const shared = secretsmanager.Secret.fromSecretNameV2(testStack(), 'S', 'team/webhook-basic');
+        return { allowedUsagePlanIds: [PLAN_A], basicAuthSecret: shared, validatorSecret: shared };
+      })(),
+      "validatorSecret must not be basicAuthSecret: backends that validate credentials must not hold the Portal's",
+    ],
+    [
+      "the Portal's secret as the validator's, imported twice",
+      {
+        allowedUsagePlanIds: [PLAN_A],
+        basicAuthSecret: secretsmanager.Secret.fromSecretNameV2(testStack(), 'S', 'team/webhook-basic'),
+        validatorSecret: secretsmanager.Secret.fromSecretNameV2(testStack(), 'V', 'team/webhook-basic'),
+      },
+      "validatorSecret must not be basicAuthSecret: backends that validate credentials must not hold the Portal's",
     ],
     [
       'an imported pool without scopes',

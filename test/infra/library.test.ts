@@ -69,6 +69,8 @@ describe('the library entry point', () => {
     expect(child('Function')).toBeInstanceOf(WebhookFunction);
     expect(child('Api')).toBeInstanceOf(WebhookApi);
     expect(child('BasicAuth')).toBeInstanceOf(BasicAuthSecret);
+    expect(child('ValidatorAuth')).toBeInstanceOf(BasicAuthSecret);
+    expect(webhook.validatorSecret).toBe((child('ValidatorAuth') as BasicAuthSecret).secret);
     expect(child('Idempotency')).toBeInstanceOf(CredentialLedgerTable);
     expect(webhook.permissions).toBeInstanceOf(CredentialPermissions);
     expect(webhook.reconciler).toBeInstanceOf(CredentialReconciler);

@@ -292,6 +292,36 @@ describe('the dashboard', () => {
       /ReconcileDrift.*ReconcileDeleted.*ReconcileUnbound.*ReconcileMissing/,
     );
     expect(metricsOf('Reconciler: failed passes and duration (ms)')).toMatch(/Errors.*Duration/);
+    expect(metricsOf('Credentials validated: valid, invalid')).toMatch(/CredentialValid.*CredentialInvalid/);
+  });
+
+  test('graphs the validations under the service dimension, and no validation graph without the endpoint', () => {
+    const titles = (props: CredentialWebhookProps) => {
+      const [dashboard] = Object.values(
+        webhookFixture(props).template.findResources('AWS::CloudWatch::Dashboard'),
+      );
+      const body = JSON.parse(String(render(dashboard?.Properties.DashboardBody))) as {
+        widgets: Array<{ properties: { title: string; metrics?: unknown[][] } }>;
+      };
+      return body.widgets.map((widget) => widget.properties);
+    };
+
+    const validated = titles({ allowedUsagePlanIds: [PLAN_A] }).find(
+      (widget) => widget.title === 'Credentials validated: valid, invalid',
+    );
+    const without = titles({ allowedUsagePlanIds: [PLAN_A], validationEndpoint: false });
+
+    expect(validated?.metrics).toEqual([
+      ['CredentialWebhook', 'CredentialValid', 'service', 'credential-webhook', { stat: 'Sum' }],
+      ['CredentialWebhook', 'CredentialInvalid', 'service', 'credential-webhook', { stat: 'Sum' }],
+    ]);
+    expect(without.map((widget) => widget.title)).not.toContain('Credentials validated: valid, invalid');
+  });
+
+  test('has no alarm on invalid credentials: refusing one is the answer a backend asked for', () => {
+    const { all } = alarmsWithTopic();
+
+    expect(all.map((alarm) => alarm.MetricName)).not.toContain('CredentialInvalid');
   });
 });
 

@@ -68,7 +68,7 @@ describe('the AwsSolutions checks', () => {
     expect(findings(stack)).toEqual([]);
   });
 
-  test('find nothing unacknowledged with an imported pool and an existing secret', () => {
+  test('find nothing unacknowledged with an imported pool and existing secrets', () => {
     const app = fastApp();
     const shared = new Stack(app, 'Shared', { env: TEST_ENV });
     const stack = new CredentialWebhookStack(app, 'CredentialWebhook', {
@@ -77,10 +77,33 @@ describe('the AwsSolutions checks', () => {
         defaultCredentialType: 'CLIENT_CREDENTIALS',
         clientCredentials: IMPORTED_POOL,
         basicAuthSecret: secretsmanager.Secret.fromSecretNameV2(shared, 'Secret', 'team/webhook-basic'),
+        validatorSecret: secretsmanager.Secret.fromSecretNameV2(
+          shared,
+          'Validator',
+          'team/webhook-validator',
+        ),
       },
     });
 
     expect(findings(stack)).toEqual([]);
+  });
+
+  test('find nothing unacknowledged without validateCredentials', () => {
+    const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A], validationEndpoint: false } });
+
+    expect(findings(stack)).toEqual([]);
+  });
+
+  test("acknowledge the validateCredentials secret's manual rotation on that secret, with the reason", () => {
+    const stack = nagStack({ webhook: { allowedUsagePlanIds: [PLAN_A] } });
+    const validator = stack.webhook.validatorSecret;
+    if (validator === undefined) throw new Error('no validator secret');
+
+    const acknowledged = validator.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.keys(entry.data as Record<string, string>));
+
+    expect(acknowledged).toEqual([expect.stringMatching(/AwsSolutions-SMG4$/)]);
   });
 
   test('find nothing unacknowledged in a Region-agnostic stack (as `cdk synth` without a Region)', () => {

@@ -1,10 +1,12 @@
 /**
  * Least privilege, asserted exactly: each role's policy holds these statements and nothing else,
  * for each kind of deployment. The internet-facing webhook cannot list API keys; the reconciler
- * can, and can only read the ledger and remove what the webhook issued.
+ * can, and can only read the ledger and remove what the webhook issued. validateCredentials adds
+ * its secret and a Query of the API-key hash index to the webhook's role only.
  */
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as marker from '../../lambda/credentials/marker';
 import * as apiKeyNaming from '../../lambda/credentials/naming';
@@ -60,6 +62,26 @@ function baseStatements(fixture: WebhookFixture): unknown[] {
       Effect: 'Allow',
       Resource: tableArn(fixture),
       Sid: 'KeepLedger',
+    },
+  ];
+}
+
+/** What validateCredentials adds: its own secret, and the ledger's API-key hash index (not the table). */
+function validationStatements(fixture: WebhookFixture): unknown[] {
+  const secret = fixture.webhook.validatorSecret;
+  if (secret === undefined) throw new Error('no validator secret');
+  return [
+    {
+      Action: 'secretsmanager:GetSecretValue',
+      Effect: 'Allow',
+      Resource: `\${${logicalId(fixture.stack, secret)}}`,
+      Sid: 'ReadValidatorSecret',
+    },
+    {
+      Action: 'dynamodb:Query',
+      Effect: 'Allow',
+      Resource: `${tableArn(fixture)}/index/byApiKeyHash`,
+      Sid: 'FindApiKeysByHash',
     },
   ];
 }
@@ -207,7 +229,62 @@ describe('the webhook role', () => {
 
     const statements = roleStatements(fixture);
 
+    expect(statements).toEqual([
+      ...baseStatements(fixture),
+      ...validationStatements(fixture),
+      ...apiKeyStatements([PLAN_A, PLAN_B]),
+    ]);
+  });
+
+  test('gets nothing for validateCredentials when the endpoint is left out', () => {
+    const fixture = webhookFixture({ allowedUsagePlanIds: [PLAN_A, PLAN_B], validationEndpoint: false });
+
+    const statements = roleStatements(fixture);
+
     expect(statements).toEqual([...baseStatements(fixture), ...apiKeyStatements([PLAN_A, PLAN_B])]);
+  });
+
+  test('may query the API-key hash index but never the table itself, nor scan either', () => {
+    const fixture = webhookFixture();
+
+    const allowed = grants(roleStatements(fixture)).filter((grant) => grant.startsWith('dynamodb:'));
+
+    expect(allowed.filter((grant) => /dynamodb:(Query|Scan)/.test(grant))).toEqual([
+      `dynamodb:Query ${tableArn(fixture)}/index/byApiKeyHash`,
+    ]);
+  });
+
+  test('reads an existing validator secret by its ARN, and may decrypt it with its key', () => {
+    const stack = testStack();
+    const keyArn = 'arn:aws:kms:us-east-1:123456789012:key/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7';
+    const secret = secretsmanager.Secret.fromSecretAttributes(stack, 'Existing', {
+      secretPartialArn: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/validator',
+      encryptionKey: kms.Key.fromKeyArn(stack, 'Key', keyArn),
+    });
+    const webhook = new CredentialWebhook(stack, 'Webhook', {
+      allowedUsagePlanIds: [PLAN_A],
+      validatorSecret: secret,
+    });
+    const fixture = { stack, webhook, template: Template.fromStack(stack) };
+
+    const statements = roleStatements(fixture) as Array<{ Sid?: string }>;
+
+    expect(
+      statements.filter((statement) => statement.Sid !== undefined).map((statement) => statement.Sid),
+    ).toEqual([
+      'ReadBasicAuthSecret',
+      'KeepLedger',
+      'ReadValidatorSecret',
+      'FindApiKeysByHash',
+      ...apiKeyStatements([PLAN_A]).map((statement) => (statement as { Sid: string }).Sid),
+    ]);
+    expect(statements).toContainEqual({
+      Action: 'secretsmanager:GetSecretValue',
+      Effect: 'Allow',
+      Resource: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:team/validator-??????',
+      Sid: 'ReadValidatorSecret',
+    });
+    expect(statements).toContainEqual({ Action: 'kms:Decrypt', Effect: 'Allow', Resource: keyArn });
   });
 
   test('may only manage app clients of the created pool when it issues client credentials', () => {
@@ -222,6 +299,7 @@ describe('the webhook role', () => {
 
     expect(statements).toEqual([
       ...baseStatements(fixture),
+      ...validationStatements(fixture),
       appClientStatement(`\${${logicalId(fixture.stack, pool)}.Arn}`),
     ]);
   });
@@ -236,6 +314,7 @@ describe('the webhook role', () => {
 
     expect(statements).toEqual([
       ...baseStatements(fixture),
+      ...validationStatements(fixture),
       appClientStatement('arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123'),
     ]);
   });
@@ -252,6 +331,7 @@ describe('the webhook role', () => {
 
     expect(statements).toEqual([
       ...baseStatements(fixture),
+      ...validationStatements(fixture),
       ...apiKeyStatements([PLAN_A]),
       appClientStatement('arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_AbC123'),
     ]);
@@ -333,6 +413,16 @@ describe('the reconciler role', () => {
     expect(statements).toEqual([
       ...reconcilerBaseStatements(fixture),
       ...reconcilerApiKeyStatements([PLAN_A, PLAN_B]),
+    ]);
+  });
+
+  test('gets the same statements with validateCredentials and without it', () => {
+    const withEndpoint = webhookFixture({ allowedUsagePlanIds: [PLAN_A] });
+    const without = webhookFixture({ allowedUsagePlanIds: [PLAN_A], validationEndpoint: false });
+
+    expect([reconcilerStatements(withEndpoint), reconcilerStatements(without)]).toEqual([
+      [...reconcilerBaseStatements(withEndpoint), ...reconcilerApiKeyStatements([PLAN_A])],
+      [...reconcilerBaseStatements(without), ...reconcilerApiKeyStatements([PLAN_A])],
     ]);
   });
 

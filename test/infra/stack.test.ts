@@ -1,6 +1,7 @@
 /** The deployable stack: the outputs an operator pastes into the Portal, and the alarm topic. */
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CredentialWebhookStack, type CredentialWebhookStackProps } from '../../lib/credential-webhook-stack';
 import { CREATED_POOL, createdDomain, fastApp, logicalId, PLAN_A, render, TEST_ENV } from './support';
@@ -30,6 +31,45 @@ describe('the stack outputs', () => {
       BasicAuthSecretArn: secret,
       GetBasicAuthCommand: `aws secretsmanager get-secret-value --secret-id ${secret} --region us-east-1 --query SecretString --output text`,
     });
+  });
+
+  test('give the validateCredentials secret and how to read it', () => {
+    const { stack, outputs } = stackFixture();
+    const validator = stack.webhook.validatorSecret;
+    if (validator === undefined) throw new Error('no validator secret');
+    const secret = `\${${logicalId(stack, validator)}}`;
+
+    expect(outputs).toMatchObject({
+      ValidatorSecretArn: secret,
+      GetValidatorAuthCommand: `aws secretsmanager get-secret-value --secret-id ${secret} --region us-east-1 --query SecretString --output text`,
+    });
+  });
+
+  test('give an existing validateCredentials secret', () => {
+    const arn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-validator-AbCdEf';
+    const app = fastApp();
+    const shared = new Stack(app, 'Shared', { env: TEST_ENV });
+    const stack = new CredentialWebhookStack(app, 'WithValidator', {
+      env: TEST_ENV,
+      webhook: {
+        allowedUsagePlanIds: [PLAN_A],
+        validatorSecret: secretsmanager.Secret.fromSecretCompleteArn(shared, 'Validator', arn),
+      },
+    });
+
+    const outputs = Template.fromStack(stack).findOutputs('*');
+
+    expect(outputs.ValidatorSecretArn?.Value).toBe(arn);
+  });
+
+  test('leave out the validateCredentials secret when the endpoint is left out', () => {
+    const { outputs } = stackFixture({
+      webhook: { allowedUsagePlanIds: [PLAN_A], validationEndpoint: false },
+    });
+
+    expect(
+      Object.keys(outputs).filter((name) => ['ValidatorSecretArn', 'GetValidatorAuthCommand'].includes(name)),
+    ).toEqual([]);
   });
 
   test('point at the alarm topic and the dashboard', () => {

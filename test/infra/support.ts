@@ -97,6 +97,28 @@ export function onlyResource(
   return { id, properties: resource.Properties ?? {} };
 }
 
+/** The properties of a construct's resource, as the template has them. */
+export function propertiesOf(fixture: WebhookFixture, construct: IConstruct): Record<string, Json> {
+  const resource = fixture.template.toJSON().Resources[logicalId(fixture.stack, construct)] as
+    | { Properties?: Record<string, Json> }
+    | undefined;
+  if (resource === undefined) throw new Error(`${construct.node.path} has no resource in the template`);
+  return resource.Properties ?? {};
+}
+
+/** The rendered statements of the resource policy on a created secret, by the secret's logical id. */
+export function secretPolicies(template: Template): Record<string, unknown[]> {
+  const policies = Object.values(template.findResources('AWS::SecretsManager::ResourcePolicy')).map(
+    (policy) => render(policy.Properties) as { SecretId: string; ResourcePolicy: { Statement: unknown[] } },
+  );
+  return Object.fromEntries(
+    policies.map((policy) => [
+      policy.SecretId.replace(/^\$\{(.*)\}$/, '$1'),
+      policy.ResourcePolicy.Statement,
+    ]),
+  );
+}
+
 /** The webhook function's execution role (the construct always gives it one). */
 export function handlerRole(webhook: CredentialWebhook): iam.IRole {
   const role = webhook.lambdaFunction.role;

@@ -23,6 +23,7 @@ let synth: { status: number | null; output: string } = { status: null, output: '
 const WEBHOOK_ENTRY = 'lambda/handler.ts';
 const WEBHOOK_ENV = {
   WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-basic',
+  VALIDATOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-validator',
   LEDGER_TABLE: 'webhook-ledger',
   ALLOWED_USAGE_PLAN_IDS: PLAN_A,
 };
@@ -111,8 +112,9 @@ describe('cdk synth', () => {
     expect(code).toMatch(DEFERRED_EVENT_STREAMS);
     // No import() is left: it would go through Node's ESM loader, which the launcher's vm.Script lacks.
     expect(code).not.toMatch(/\bimport\(/);
-    // The operations of every client the adapters use are in the bundle itself.
-    const operations = ['CreateApiKey', 'CreateUserPoolClient', 'GetSecretValue', 'PutItem'];
+    // The operations of every client the adapters use are in the bundle itself (Query: validateCredentials'
+    // lookup in the API-key hash index).
+    const operations = ['CreateApiKey', 'CreateUserPoolClient', 'GetSecretValue', 'PutItem', 'Query'];
     expect(operations.filter((operation) => !code.includes(`"${operation}"`))).toEqual([]);
   });
 

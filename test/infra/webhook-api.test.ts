@@ -1,8 +1,11 @@
 /** The REST API: exactly the contract's routes, proxied to the function, throttled and logged. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { parse } from 'yaml';
 import { TLS_SECURITY_POLICY, WebhookApi, type WebhookApiProps } from '../../lib/webhook-api';
-import { logicalId, onlyResource, testStack, webhookFixture } from './support';
+import { logicalId, onlyResource, PLAN_A, testStack, webhookFixture } from './support';
 
 interface MethodProperties {
   HttpMethod: string;
@@ -45,8 +48,40 @@ function apiFixture(props: Partial<WebhookApiProps> = {}) {
 }
 
 describe('the webhook API', () => {
-  test('exposes exactly the four contract routes', () => {
+  test("exposes exactly the contract's routes: the Portal's four and validateCredentials", () => {
     const { template } = apiFixture();
+
+    expect(routes(template)).toEqual([
+      'ANY /v1/createCredentials',
+      'ANY /v1/health',
+      'ANY /v1/revokeCredentials',
+      'ANY /v1/updateCredentials',
+      'ANY /v1/validateCredentials',
+      'GET /v1/health',
+      'POST /v1/createCredentials',
+      'POST /v1/revokeCredentials',
+      'POST /v1/updateCredentials',
+      'POST /v1/validateCredentials',
+    ]);
+  });
+
+  test('has each operation of the contract (openapi.yaml) as a route, and no other', () => {
+    const { template } = apiFixture();
+    const contract = parse(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+
+    const operations = Object.entries(contract.paths).flatMap(([path, item]) =>
+      Object.keys(item)
+        .filter((key) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    );
+
+    expect(routes(template).filter((route) => !route.startsWith('ANY '))).toEqual(operations.sort());
+  });
+
+  test("exposes the Portal's four routes only when validationEndpoint is false", () => {
+    const { template } = apiFixture({ validationEndpoint: false });
 
     expect(routes(template)).toEqual([
       'ANY /v1/createCredentials',
@@ -60,6 +95,32 @@ describe('the webhook API', () => {
     ]);
   });
 
+  test('declares validateCredentials as createCredentials is: a named proxy method, no API Gateway auth or validator', () => {
+    const { template } = apiFixture();
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).map(
+      (resource) => resource.Properties as Record<string, unknown>,
+    );
+    const declared = (name: string) => {
+      const {
+        ResourceId: _resource,
+        OperationName: _name,
+        ...rest
+      } = methods.find((method) => method.OperationName === name) ?? {};
+      return rest;
+    };
+
+    expect(declared('validateCredentials')).toEqual(declared('createCredentials'));
+    expect(declared('validateCredentials')).toMatchObject({ HttpMethod: 'POST', AuthorizationType: 'NONE' });
+    expect(declared('validateCredentialsOtherMethods')).toMatchObject({ HttpMethod: 'ANY' });
+    template.resourceCountIs('AWS::ApiGateway::RequestValidator', 0);
+  });
+
+  test('leaves the route out of a CredentialWebhook with validationEndpoint false', () => {
+    const { template } = webhookFixture({ allowedUsagePlanIds: [PLAN_A], validationEndpoint: false });
+
+    expect(routes(template).filter((route) => route.includes('validateCredentials'))).toEqual([]);
+  });
+
   test('proxies every route to the function without API Gateway auth (the function checks Basic auth)', () => {
     const fixture = webhookFixture();
     const functionId = logicalId(fixture.stack, fixture.webhook.lambdaFunction);
@@ -68,8 +129,8 @@ describe('the webhook API', () => {
       (method) => method.Properties as MethodProperties,
     );
 
-    // The four routes, and ANY on each path so that the function answers 405 for other methods.
-    expect(methods).toHaveLength(8);
+    // The five routes, and ANY on each path so that the function answers 405 for other methods.
+    expect(methods).toHaveLength(10);
     for (const method of methods) {
       expect(method.AuthorizationType).toBe('NONE');
       expect(method.Integration.Type).toBe('AWS_PROXY');

@@ -52,15 +52,17 @@ describe('the webhook function', () => {
     });
   });
 
-  test('gets the secret ARN and its configuration, never a credential value', () => {
+  test('gets the secret ARNs and its configuration, never a credential value', () => {
     const fixture = webhookFixture();
     const secretId = logicalId(fixture.stack, fixture.webhook.secret);
+    const validatorId = logicalId(fixture.stack, fixture.webhook.validatorSecret ?? fixture.webhook);
     const tableId = logicalId(fixture.stack, fixture.webhook.table);
 
     const environment = functionEnvironment(fixture);
 
     expect(environment).toEqual({
       WEBHOOK_SECRET_ARN: `\${${secretId}}`,
+      VALIDATOR_SECRET_ARN: `\${${validatorId}}`,
       LEDGER_TABLE: `\${${tableId}}`,
       IDEMPOTENCY_WINDOW_SECONDS: '3600',
       DEFAULT_CREDENTIAL_TYPE: 'API_KEY',

@@ -17,6 +17,7 @@ import { PASSWORD, USERNAME } from '../support/events';
 import {
   createLedgerTable,
   createPortalSecret,
+  createSecret,
   createUsagePlans,
   createUserPoolWithScopes,
   keyIdsOfPlan,
@@ -48,7 +49,7 @@ function motoEnv(extra: Record<string, string> = {}): Record<string, string> {
     Object.entries(process.env).filter(
       (entry): entry is [string, string] =>
         entry[1] !== undefined &&
-        !/^(AWS_|WEBHOOK_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
+        !/^(AWS_|WEBHOOK_|VALIDATOR_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
     ),
   );
   return {
@@ -225,6 +226,8 @@ function probe(args: readonly string[]): Promise<{ code: number | null; stdout: 
 let plans: string[];
 let pool: ScopedUserPool;
 let secretArn: string;
+/** The validator's Basic secret: validateCredentials answers from the DynamoDB ledger in moto. */
+let validatorSecretArn: string;
 let webhook: Running;
 let protectedUrl: Running;
 let tokens: Running;
@@ -233,10 +236,17 @@ beforeAll(async () => {
   plans = await createUsagePlans(apiGateway, 2);
   pool = await createUserPoolWithScopes(cognito, ['read', 'write']);
   secretArn = await createPortalSecret(secretsManager);
+  validatorSecretArn = await createSecret(
+    secretsManager,
+    JSON.stringify({ username: 'validator', password: 'probe integration validator password' }),
+  );
   protectedUrl = await listen(protectedApi(plans));
   tokens = await listen(tokenEndpoint(pool));
   webhook = await startDevServer({
     WEBHOOK_SECRET_ARN: secretArn,
+    VALIDATOR_SECRET_ARN: validatorSecretArn,
+    // A revoke must show within the probe's --max-wait of 20 s; the 30 s default cache is unit-tested.
+    VALIDATOR_CACHE_SECONDS: '0',
     LEDGER_TABLE: await createLedgerTable(dynamoDb),
     ALLOWED_USAGE_PLAN_IDS: plans.join(','),
     API_CREDENTIAL_TYPES: JSON.stringify({ [CLIENT_CREDENTIALS_API]: 'CLIENT_CREDENTIALS' }),
@@ -253,8 +263,12 @@ afterAll(async () => {
   cloudFormation.destroy();
 });
 
-test('--stack: API keys bound to the usage plans open the protected URL until revoked', async () => {
-  const stack = await createStack({ WebhookBaseUrl: `${webhook.url}/`, BasicAuthSecretArn: secretArn });
+test('--stack: API keys bound to the usage plans open the protected URL until revoked; validateCredentials agrees', async () => {
+  const stack = await createStack({
+    WebhookBaseUrl: `${webhook.url}/`,
+    BasicAuthSecretArn: secretArn,
+    ValidatorSecretArn: validatorSecretArn,
+  });
   const { code, stdout, stderr } = await probe([
     '--stack',
     stack,
@@ -278,6 +292,11 @@ test('--stack: API keys bound to the usage plans open the protected URL until re
     stderr: expect.stringContaining('cleanup'),
   });
   expect(report).toMatchObject({ baseUrl: `${webhook.url}/`, kind: 'api-key', passed: true });
+  // Found by the hash of its value in the ledger table's index, then refused once revoked.
+  const validations = report.checks
+    .filter((check) => check.id.startsWith('validate.'))
+    .map((check) => check.id);
+  expect(validations).toEqual(['validate.issued', 'validate.portal-refused', 'validate.revoked']);
   expect(code).toBe(0);
   // The key the probe made is gone from API Gateway.
   const [keyId = ''] = report.cleanup.created;

@@ -9,10 +9,14 @@ import { InMemoryApiKeys } from '../../lambda/adapters/local/in-memory-api-keys'
 import { type Backend, composeWebhook } from '../../lambda/compose';
 import type { WebhookConfig } from '../../lambda/config';
 import type { CredentialLifetimes } from '../../lambda/credentials/lifetime';
-import type { ApiKeyIssuer, BasicCredentialsSource } from '../../lambda/credentials/ports';
+import type { ApiKeyIssuer, BasicCredentialsSource, TokenVerifier } from '../../lambda/credentials/ports';
 import type { Webhook } from '../../lambda/webhook';
 import { PASSWORD, USERNAME } from './events';
 import { INSTANCE } from './ledger';
+
+/** validateCredentials' own Basic credentials in tests: never the Portal's. */
+export const VALIDATOR_USERNAME = 'validator';
+export const VALIDATOR_PASSWORD = 'the validator password';
 
 export interface LocalWebhookOptions {
   /** ALLOWED_USAGE_PLAN_IDS: the plans keys may be bound to; `'any'` (the default) is `*`. */
@@ -32,6 +36,14 @@ export interface LocalWebhookOptions {
   readonly maxBodyBytes?: number;
   /** CREDENTIAL_LIFETIME_SECONDS / API_CREDENTIAL_LIFETIMES; by default credentials never expire. */
   readonly credentialLifetimes?: CredentialLifetimes;
+  /**
+   * validateCredentials: `true` turns it on with VALIDATOR_USERNAME and VALIDATOR_PASSWORD, a
+   * source with those credentials; off (404) by default. Its ledger answers are not cached, so a
+   * revoke shows at once.
+   */
+  readonly validator?: true | BasicCredentialsSource;
+  /** What verifies access tokens for validateCredentials; none by default. */
+  readonly tokenVerifier?: TokenVerifier;
 }
 
 export interface LocalWebhook {
@@ -65,6 +77,10 @@ function localConfig(options: LocalWebhookOptions = {}): WebhookConfig {
     ledger: { tableName: undefined, instance: INSTANCE },
     idempotency: { windowSeconds: 3600 },
     ...(options.credentialLifetimes !== undefined && { credentialLifetimes: options.credentialLifetimes }),
+    ...(options.validator !== undefined && {
+      validatorAuth: { source: 'static', username: VALIDATOR_USERNAME, password: VALIDATOR_PASSWORD },
+      validatorCacheSeconds: 0,
+    }),
   };
 }
 
@@ -79,9 +95,11 @@ export function localWebhook(options: LocalWebhookOptions = {}): LocalWebhook {
       ? keys
       : Object.assign(Object.create(keys) as InMemoryApiKeys, options.apiKeys);
   const backend: Backend = {
-    ...localBackend(config),
+    ...localBackend(config, { tokenVerifier: options.tokenVerifier }),
     apiKeys,
     ...(options.basicCredentials !== undefined && { basicCredentials: options.basicCredentials }),
+    ...(options.validator !== undefined &&
+      options.validator !== true && { validatorCredentials: options.validator }),
   };
   const logger = options.logger ?? new Logger({ logLevel: 'SILENT' });
   const webhook = composeWebhook(config, backend, logger, options.metrics, {

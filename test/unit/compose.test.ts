@@ -5,7 +5,10 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type AwsClients, awsBackend } from '../../lambda/adapters/aws/backend';
+import { CognitoTokenVerifier } from '../../lambda/adapters/aws/cognito-token-verifier';
 import { DynamoDbLedger } from '../../lambda/adapters/aws/dynamodb-ledger';
+import { SecretsManagerCredentials } from '../../lambda/adapters/aws/secrets-manager-credentials';
+import { StaticCredentials } from '../../lambda/adapters/static-credentials';
 import { logLeftover } from '../../lambda/compose';
 import { ConfigError, loadConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
@@ -33,6 +36,50 @@ describe('awsBackend', () => {
 
     expect(backend.ledger).toBeInstanceOf(DynamoDbLedger);
     expect(backend.ledger.instance).toBe(instanceOf('webhook-ledger'));
+  });
+
+  test("gives validateCredentials its own secret, read with the Portal's Secrets Manager client", () => {
+    const secretsManager = jest.fn(clients.secretsManager);
+    const backend = awsBackend(
+      loadConfig({
+        ALLOWED_USAGE_PLAN_IDS: '*',
+        LEDGER_TABLE: 'webhook-ledger',
+        WEBHOOK_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf',
+        VALIDATOR_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:validator-GhIjKl',
+      }),
+      { ...clients, secretsManager },
+    );
+
+    expect(backend.basicCredentials).toBeInstanceOf(SecretsManagerCredentials);
+    expect(backend.validatorCredentials).toBeInstanceOf(SecretsManagerCredentials);
+    expect(backend.validatorCredentials).not.toBe(backend.basicCredentials);
+    expect(secretsManager).toHaveBeenCalledTimes(1);
+  });
+
+  test('has no validator credentials unless configured, and static ones for a local run', () => {
+    const table = { LEDGER_TABLE: 'webhook-ledger' };
+    expect(awsBackend(loadConfig({ ...env, ...table }), clients).validatorCredentials).toBeUndefined();
+    expect(
+      awsBackend(
+        loadConfig({ ...env, ...table, VALIDATOR_USERNAME: 'validator', VALIDATOR_PASSWORD: 'v' }),
+        clients,
+      ).validatorCredentials,
+    ).toBeInstanceOf(StaticCredentials);
+  });
+
+  test('verifies access tokens against the client-credentials pool, and has no verifier without one', () => {
+    const table = { LEDGER_TABLE: 'webhook-ledger' };
+    const pool = {
+      DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
+      USER_POOL_ID: 'us-east-1_AbC123',
+      TOKEN_URL: 'https://auth.example.com/oauth2/token',
+      DEFAULT_SCOPES: 'orders/read',
+    };
+
+    expect(awsBackend(loadConfig({ ...env, ...table, ...pool }), clients).tokenVerifier).toBeInstanceOf(
+      CognitoTokenVerifier,
+    );
+    expect(awsBackend(loadConfig({ ...env, ...table }), clients).tokenVerifier).toBeUndefined();
   });
 
   test('refuses to start without a ledger table rather than keep the ledger in memory', () => {

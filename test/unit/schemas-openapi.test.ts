@@ -73,6 +73,8 @@ const pairs: Array<[string, z.ZodMiniType, 'input' | 'output']> = [
   ['RevokeCredentialsRequest', schemas.RevokeCredentialsRequestSchema, 'input'],
   ['CreateCredentialsResponse', schemas.CreateCredentialsResponseSchema, 'output'],
   ['Error', schemas.ErrorResponseSchema, 'output'],
+  ['ValidateCredentialsRequest', schemas.ValidateCredentialsRequestSchema, 'input'],
+  ['ValidateCredentialsResponse', schemas.ValidateCredentialsResponseSchema, 'output'],
 ];
 
 describe('openapi.yaml components match the zod schemas', () => {
@@ -82,6 +84,50 @@ describe('openapi.yaml components match the zod schemas', () => {
     expect(normalize(component ?? null)).toEqual(zodSchema(schema, io));
   });
 });
+
+const request = (sample: unknown): [string, z.ZodMiniType, unknown] => [
+  'ValidateCredentialsRequest',
+  schemas.ValidateCredentialsRequestSchema,
+  sample,
+];
+const verdict = (sample: unknown): [string, z.ZodMiniType, unknown] => [
+  'ValidateCredentialsResponse',
+  schemas.ValidateCredentialsResponseSchema,
+  sample,
+];
+const validKey = { valid: true, message: 'Token is valid', credentialType: 'API_KEY', apiKeyId: 'k1' };
+const validClient = {
+  valid: true,
+  message: 'Token is valid',
+  credentialType: 'CLIENT_CREDENTIALS',
+  clientId: 'c1',
+  scopes: ['orders/read'],
+};
+const validateSamples: Array<[string, z.ZodMiniType, unknown]> = [
+  request({ apiKey: 'k' }),
+  request({ accessToken: 'a.b.c' }),
+  request({ apiKey: 'k'.repeat(1024) }),
+  request({ apiKey: 'k'.repeat(1025) }),
+  request({ accessToken: 't'.repeat(8193) }),
+  request({ apiKey: '' }),
+  request({}),
+  request({ apiKey: 'k', accessToken: 't' }),
+  request({ apiKey: 'k', extra: 1 }),
+  request({ apiKey: 42 }),
+  request({ apiKey: null }),
+  verdict(validKey),
+  verdict({ ...validKey, appSlug: 'my-app', expiresAt: '2026-12-30T10:00:00Z' }),
+  verdict({ ...validKey, expiresAt: '2026-12-30T10:00:00.000Z' }),
+  verdict({ ...validKey, scopes: [] }),
+  verdict(validClient),
+  verdict({ ...validClient, appSlug: 'my-app', expiresAt: '2026-12-30T10:00:00Z' }),
+  verdict({ ...validClient, scopes: undefined }),
+  verdict({ ...validClient, credentialType: 'API_KEY' }),
+  verdict({ valid: false, message: 'Token is not valid: it was revoked', reason: 'REVOKED' }),
+  verdict({ valid: false, message: 'Token is not valid', reason: 'STOLEN' }),
+  verdict({ valid: false, message: 'Token is not valid', reason: 'FORGED', apiKeyId: 'k1' }),
+  verdict({ valid: true, message: 'Token is valid', reason: 'UNKNOWN' }),
+];
 
 describe('openapi.yaml and zod accept and refuse the same documents', () => {
   const ajv = new Ajv2020({ allErrors: true, strict: true, strictRequired: false, strictTypes: false });
@@ -226,6 +272,7 @@ describe('openapi.yaml and zod accept and refuse the same documents', () => {
       { message: 'm', code: 'C', details: [{ field: 'f', message: 'm' }] },
     ],
     ['Error', schemas.ErrorResponseSchema, { message: 'm', code: 'C' }],
+    ...validateSamples,
   ];
 
   test.each(samples)('%s sample %#', (name, schema, sample) => {
@@ -322,7 +369,7 @@ describe('control and format characters: openapi.yaml, zod and Python read the t
 });
 
 describe('openapi.yaml describes the routes the webhook serves', () => {
-  test('the four endpoints with their methods, all behind Basic auth', () => {
+  test('the five endpoints with their methods, all behind Basic auth', () => {
     const routes = Object.entries(openapi.paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -331,9 +378,22 @@ describe('openapi.yaml describes the routes the webhook serves', () => {
       'POST /v1/createCredentials',
       'POST /v1/revokeCredentials',
       'POST /v1/updateCredentials',
+      'POST /v1/validateCredentials',
     ]);
     expect(parse(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8')).security).toEqual([
       { basicAuth: [] },
     ]);
+  });
+
+  test("validateCredentials takes the validator's Basic credentials, not the Portal's", () => {
+    const document = parse(readFileSync(join(__dirname, '..', '..', 'openapi.yaml'), 'utf8')) as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, unknown> };
+    };
+    expect(document.paths['/v1/validateCredentials']?.post?.security).toEqual([{ validatorAuth: [] }]);
+    expect(document.components.securitySchemes.validatorAuth).toMatchObject({
+      type: 'http',
+      scheme: 'basic',
+    });
   });
 });

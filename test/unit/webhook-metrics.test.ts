@@ -4,11 +4,12 @@ import type { ApiKeyIssuer } from '../../lambda/credentials/ports';
 import { UnavailableError } from '../../lambda/errors';
 import { basic, createRequest, event, USERNAME } from '../support/events';
 import { captureLogs } from '../support/logs';
-import { localWebhook } from '../support/webhook';
+import { localWebhook, VALIDATOR_PASSWORD, VALIDATOR_USERNAME } from '../support/webhook';
 
 function webhook(apiKeys?: Partial<ApiKeyIssuer>) {
   return localWebhook({
     apiKeys,
+    validator: true,
     metrics: new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-webhook' }),
   }).webhook;
 }
@@ -85,4 +86,52 @@ test('a health check publishes nothing (and so prints no empty-metrics warning)'
 
   expect(response.statusCode).toBe(204);
   expect(logs.text()).toBe('');
+});
+
+describe('validateCredentials counts its verdicts (a 200 either way)', () => {
+  const validate = (json: unknown, authorization = basic(VALIDATOR_USERNAME, VALIDATOR_PASSWORD)) =>
+    event({
+      path: '/v1/validateCredentials',
+      json,
+      headers: { Authorization: authorization, 'Content-Type': 'application/json' },
+    });
+
+  test('a valid credential counts CredentialValid', async () => {
+    const logs = captureLogs();
+    const validating = webhook();
+    const { apiKey } = JSON.parse((await validating(event({ json: createRequest() }))).body) as {
+      apiKey: string;
+    };
+    const before = logs.records().length;
+
+    await validating(validate({ apiKey }));
+
+    expect(published(logs.records().slice(before))).toEqual({ CredentialValid: 1 });
+  });
+
+  test('an invalid credential counts CredentialInvalid', async () => {
+    const logs = captureLogs();
+
+    const response = await webhook()(validate({ apiKey: 'A'.repeat(40) }));
+
+    expect(response.statusCode).toBe(200);
+    expect(published(logs.records())).toEqual({ CredentialInvalid: 1 });
+  });
+
+  test("the Portal's credentials on it count AuthenticationFailed, as a wrong password does", async () => {
+    const logs = captureLogs();
+
+    await webhook()(validate({ apiKey: 'A'.repeat(40) }, basic()));
+
+    expect(published(logs.records())).toEqual({ AuthenticationFailed: 1 });
+  });
+
+  test('a refused request counts no verdict', async () => {
+    const logs = captureLogs();
+
+    const response = await webhook()(validate({}));
+
+    expect(response.statusCode).toBe(400);
+    expect(logs.text()).not.toContain('CredentialInvalid');
+  });
 });

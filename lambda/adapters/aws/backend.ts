@@ -7,11 +7,12 @@ import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-iden
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Backend } from '../../compose';
-import { ConfigError, type WebhookConfig } from '../../config';
+import { type AuthConfig, ConfigError, type WebhookConfig } from '../../config';
 import type { BasicCredentialsSource } from '../../credentials/ports';
 import { StaticCredentials } from '../static-credentials';
 import { ApiGatewayKeyIssuer } from './api-gateway-key-issuer';
 import { CognitoClientIssuer } from './cognito-client-issuer';
+import { CognitoTokenVerifier } from './cognito-token-verifier';
 import { DynamoDbLedger } from './dynamodb-ledger';
 import { SecretsManagerCredentials } from './secrets-manager-credentials';
 
@@ -23,14 +24,27 @@ export interface AwsClients {
   readonly dynamoDb: () => DynamoDBClient;
 }
 
+function authSource(auth: AuthConfig, secretsManager: () => SecretsManagerClient): BasicCredentialsSource {
+  return auth.source === 'secrets-manager'
+    ? new SecretsManagerCredentials(secretsManager(), auth.secretId, auth.cacheTtlSeconds)
+    : new StaticCredentials(auth.username, auth.password);
+}
+
 /** Basic credentials: from Secrets Manager when configured, else from the environment. */
 export function credentialsSource(
   config: WebhookConfig,
   secretsManager: () => SecretsManagerClient,
 ): BasicCredentialsSource {
-  return config.auth.source === 'secrets-manager'
-    ? new SecretsManagerCredentials(secretsManager(), config.auth.secretId, config.auth.cacheTtlSeconds)
-    : new StaticCredentials(config.auth.username, config.auth.password);
+  return authSource(config.auth, secretsManager);
+}
+
+/** One Secrets Manager client for both secrets, built only if one of them needs it. */
+function sharedClient(factory: () => SecretsManagerClient): () => SecretsManagerClient {
+  let client: SecretsManagerClient | undefined;
+  return () => {
+    client ??= factory();
+    return client;
+  };
 }
 
 /** Every port but the ledger on AWS: for a caller that chooses its own ledger, and says so. */
@@ -39,10 +53,15 @@ export function awsAdaptersWithoutLedger(
   clients: AwsClients,
 ): Omit<Backend, 'ledger'> {
   const pool = config.clientCredentials;
+  const secretsManager = sharedClient(clients.secretsManager);
   return {
     apiKeys: new ApiGatewayKeyIssuer(clients.apiGateway()),
     clients: pool === undefined ? undefined : new CognitoClientIssuer(clients.cognito(), pool.userPoolId),
-    basicCredentials: credentialsSource(config, clients.secretsManager),
+    basicCredentials: credentialsSource(config, secretsManager),
+    validatorCredentials:
+      config.validatorAuth === undefined ? undefined : authSource(config.validatorAuth, secretsManager),
+    // Tokens are verified offline against the pool's published keys: no SDK client is needed.
+    tokenVerifier: pool === undefined ? undefined : new CognitoTokenVerifier(pool.userPoolId),
   };
 }
 
