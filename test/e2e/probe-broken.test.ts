@@ -3,13 +3,14 @@
  * the contract except for one defect each, and the probe must fail (exit 1) naming that check, and
  * still revoke every credential it made the webhook issue.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { main } from '../../scripts/probe';
 import type { ProbeJson } from '../../scripts/probe/json';
+import { outputOf } from '../support/dev-server';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -279,21 +280,10 @@ test('usage errors exit 2 with the usage text', async () => {
 });
 
 /** Collects a child's output until it exits. */
-function exited(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
-}
 
 test('the command exits 2 on a usage error', async () => {
   const child = spawn(TSX, ['scripts/probe.ts', '--kind', 'api-key'], { cwd: ROOT, env: { ...process.env } });
-  const { code, stderr } = await exited(child);
+  const { code, stderr } = await outputOf(child);
   expect(code).toBe(2);
   expect(stderr).toContain('give the webhook base URL, or --stack <StackName>');
   expect(stderr).toContain('Usage:');
@@ -319,7 +309,7 @@ test('interrupted (SIGTERM) while waiting for propagation: revokes what it creat
     ],
     { cwd: ROOT, env: { ...process.env } },
   );
-  const done = exited(child);
+  const done = outputOf(child);
   // Interrupt once the credential exists and the probe is polling.
   while (running.live.size === 0 && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, 300));

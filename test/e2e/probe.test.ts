@@ -2,12 +2,12 @@
  * `npm run probe` against `npm start` (the dev server, in-process backend), both credential kinds:
  * every required and recommended check passes, and what the probe created is revoked.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProbeJson } from '../../scripts/probe/json';
+import { cleanEnv, type DevServer, outputOf, startDevServer } from '../support/dev-server';
 
 const ROOT = join(__dirname, '..', '..');
 const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -15,93 +15,24 @@ const PASSWORD = 'probe-e2e-password';
 const VALIDATOR_PASSWORD = 'probe-e2e-validator-password';
 const VALIDATOR_FLAGS = ['--validator-username', 'validator', '--validator-password', VALIDATOR_PASSWORD];
 
-/** The environment without the settings a developer's shell may carry into the server. */
-function cleanEnv(): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined &&
-        !/^(AWS_|WEBHOOK_|VALIDATOR_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
-    ),
-  );
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-interface DevServer {
-  readonly url: string;
-  stop(): Promise<void>;
-}
-
-/** `npm start` on a free loopback port, ready once its health check answers 204. */
-async function startDevServer(env: Record<string, string>): Promise<DevServer> {
-  const port = await freePort();
-  const child = spawn(TSX, ['lambda/dev-server/main.ts'], {
-    cwd: ROOT,
+/** `npm start` with the probe's credentials, both of them. */
+function startServer(env: Record<string, string>): Promise<DevServer> {
+  return startDevServer({
     env: {
       ...cleanEnv(),
-      HOST: '127.0.0.1',
-      PORT: String(port),
       WEBHOOK_PASSWORD: PASSWORD,
       VALIDATOR_USERNAME: 'validator',
       VALIDATOR_PASSWORD,
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    username: 'portal',
+    password: PASSWORD,
   });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  const authorization = `Basic ${Buffer.from(`portal:${PASSWORD}`).toString('base64')}`;
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}): ${stderr}`);
-    try {
-      const health = await fetch(`${url}/v1/health`, { headers: { Authorization: authorization } });
-      if (health.status === 204) return { url, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await stop();
-  throw new Error(`npm start did not answer within 30 s: ${stderr}`);
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
 /** Runs a command of the repository (the probe, or the package's bin) and waits for it. */
 const run = (command: string, args: readonly string[]) =>
-  exited(spawn(command, args, { cwd: ROOT, env: cleanEnv() }));
+  outputOf(spawn(command, args, { cwd: ROOT, env: cleanEnv() }));
 
 const everyCheck = (report: ProbeJson) =>
   Object.fromEntries(report.checks.map((check) => [check.id, check.outcome]));
@@ -109,7 +40,7 @@ const everyCheck = (report: ProbeJson) =>
 describe('against npm start issuing API keys', () => {
   let server: DevServer;
   beforeAll(async () => {
-    server = await startDevServer({});
+    server = await startServer({});
   }, 40_000);
   afterAll(() => server.stop());
 
@@ -145,7 +76,7 @@ describe('against npm start issuing API keys', () => {
 describe('against npm start issuing client credentials', () => {
   let server: DevServer;
   beforeAll(async () => {
-    server = await startDevServer({ DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS' });
+    server = await startServer({ DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS' });
   }, 40_000);
   afterAll(() => server.stop());
 

@@ -4,15 +4,16 @@
  * real clients (AWS_ENDPOINT_URL), then plays the Portal's calls. The protected URL and the token
  * endpoint are stand-ins that ask moto, as API Gateway and the Cognito domain would.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
-import { type AddressInfo, createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { GetApiKeysCommand } from '@aws-sdk/client-api-gateway';
 import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeUserPoolClientCommand } from '@aws-sdk/client-cognito-identity-provider';
 import type { ProbeJson } from '../../scripts/probe/json';
+import { type ChildOutput, cleanEnv, type DevServer, outputOf, startDevServer } from '../support/dev-server';
 import { PASSWORD, USERNAME } from '../support/events';
 import {
   createLedgerTable,
@@ -45,15 +46,8 @@ const cloudFormation = new CloudFormationClient({
 
 /** The environment for a child aimed at moto: no real account's settings, dummy credentials. */
 function motoEnv(extra: Record<string, string> = {}): Record<string, string> {
-  const clean = Object.fromEntries(
-    Object.entries(process.env).filter(
-      (entry): entry is [string, string] =>
-        entry[1] !== undefined &&
-        !/^(AWS_|WEBHOOK_|VALIDATOR_|ALLOWED_|DEFAULT_|API_|USER_POOL|TOKEN_URL|LEDGER_)/.test(entry[0]),
-    ),
-  );
   return {
-    ...clean,
+    ...cleanEnv(),
     AWS_ENDPOINT_URL: motoEndpoint(),
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -61,58 +55,14 @@ function motoEnv(extra: Record<string, string> = {}): Record<string, string> {
   };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
 interface Running {
   readonly url: string;
   stop(): Promise<void>;
 }
 
-/** `npm start` on the AWS SDK adapters (AWS_ENDPOINT_URL: moto), ready once its health answers 204. */
-async function startDevServer(env: Record<string, string>): Promise<Running> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(TSX, ['lambda/dev-server/main.ts'], {
-    cwd: ROOT,
-    env: motoEnv({ HOST: '127.0.0.1', PORT: String(port), ...env }),
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  };
-  const authorization = `Basic ${Buffer.from(`${USERNAME}:${PASSWORD}`).toString('base64')}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`npm start exited (${child.exitCode}): ${stderr}`);
-    try {
-      const health = await fetch(`${url}/v1/health`, { headers: { Authorization: authorization } });
-      if (health.status === 204) return { url, stop };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  await stop();
-  throw new Error(`npm start did not answer within 60 s: ${stderr}`);
-}
+/** `npm start` on the AWS SDK adapters (AWS_ENDPOINT_URL: moto). */
+const startServer = (env: Record<string, string>): Promise<DevServer> =>
+  startDevServer({ env: motoEnv(env), username: USERNAME, password: PASSWORD, readyWithinMs: 60_000 });
 
 async function listen(server: Server): Promise<Running> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -209,18 +159,9 @@ async function createStack(outputs: Record<string, string>): Promise<string> {
   return stackName;
 }
 
-function probe(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function probe(args: readonly string[]): Promise<ChildOutput> {
   // No AWS_REGION: --region must be what the clients use.
-  const child = spawn(TSX, ['scripts/probe.ts', ...args], { cwd: ROOT, env: motoEnv() });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  return new Promise((resolve) => child.once('exit', (code) => resolve({ code, stdout, stderr })));
+  return outputOf(spawn(TSX, ['scripts/probe.ts', ...args], { cwd: ROOT, env: motoEnv() }));
 }
 
 let plans: string[];
@@ -242,7 +183,7 @@ beforeAll(async () => {
   );
   protectedUrl = await listen(protectedApi(plans));
   tokens = await listen(tokenEndpoint(pool));
-  webhook = await startDevServer({
+  webhook = await startServer({
     WEBHOOK_SECRET_ARN: secretArn,
     VALIDATOR_SECRET_ARN: validatorSecretArn,
     // A revoke must show within the probe's --max-wait of 20 s; the 30 s default cache is unit-tested.
