@@ -2,32 +2,12 @@
  * loadConfig for the client-credentials variables: what a deployment issuing Cognito app clients
  * must set, and that every refusal names the variable to fix.
  */
-import { ConfigError, loadConfig } from '../../lambda/config';
-
-type Env = Record<string, string | undefined>;
+import { loadConfig } from '../../lambda/config';
+import { clientEnv, type Env, expectConfigError } from '../support/config';
 
 /** The smallest environment of a deployment that issues only client credentials. */
-const clientEnv = (overrides: Env = {}): Env => ({
-  WEBHOOK_USERNAME: 'portal',
-  WEBHOOK_PASSWORD: 'pass',
-  DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
-  USER_POOL_ID: 'us-east-1_AbC123',
-  TOKEN_URL: 'https://auth.example.com/oauth2/token',
-  DEFAULT_SCOPES: 'orders/read',
-  ...overrides,
-});
 
 /** Asserts that loading `environment` throws a ConfigError whose message starts with `variable`. */
-function expectConfigError(environment: Env, variable: string): void {
-  let thrown: unknown;
-  try {
-    loadConfig(environment);
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  expect(thrown).toMatchObject({ message: expect.stringMatching(`^Invalid configuration: ${variable} `) });
-}
 
 const clientSettings = (environment: Env) => loadConfig(environment).clientCredentials;
 

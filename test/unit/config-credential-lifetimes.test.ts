@@ -1,31 +1,8 @@
 /** CREDENTIAL_LIFETIME_SECONDS and API_CREDENTIAL_LIFETIMES: how long issued credentials live. */
-import { ConfigError, loadConfig } from '../../lambda/config';
-
-type Env = Record<string, string | undefined>;
+import { loadConfig } from '../../lambda/config';
+import { clientEnv, type Env, env, expectConfigError } from '../support/config';
 
 /** A valid API-key deployment for a local run; tests override one variable at a time. */
-const env = (overrides: Env = {}): Env => ({
-  WEBHOOK_USERNAME: 'portal',
-  WEBHOOK_PASSWORD: 'pass',
-  ALLOWED_USAGE_PLAN_IDS: '*',
-  ...overrides,
-});
-
-/** A client-credentials deployment. */
-const clientEnv = (overrides: Env = {}): Env =>
-  env({
-    ALLOWED_USAGE_PLAN_IDS: undefined,
-    DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
-    USER_POOL_ID: 'us-east-1_AbC123',
-    TOKEN_URL: 'https://auth.example.com/oauth2/token',
-    DEFAULT_SCOPES: 'orders/read',
-    ...overrides,
-  });
-
-function expectConfigError(environment: Env, variable: string): void {
-  expect(() => loadConfig(environment)).toThrow(ConfigError);
-  expect(() => loadConfig(environment)).toThrow(`Invalid configuration: ${variable} `);
-}
 
 const lifetimesOf = (environment: Env) => loadConfig(environment).credentialLifetimes;
 

@@ -1,23 +1,9 @@
 /** validateCredentials' own Basic credentials and its ledger cache: parsed once, refused loudly. */
-import { ConfigError, loadConfig } from '../../lambda/config';
-
-type Env = Record<string, string | undefined>;
-
-const env = (overrides: Env = {}): Env => ({
-  WEBHOOK_USERNAME: 'portal',
-  WEBHOOK_PASSWORD: 'pass',
-  ALLOWED_USAGE_PLAN_IDS: '*',
-  ...overrides,
-});
+import { loadConfig } from '../../lambda/config';
+import { type Env, env, expectConfigError } from '../support/config';
 
 const WEBHOOK_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
 const VALIDATOR_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:validator-GhIjKl';
-
-function expectConfigError(environment: Env, variable: string, deployed = false): void {
-  const load = () => loadConfig(environment, { deployed });
-  expect(load).toThrow(ConfigError);
-  expect(load).toThrow(`Invalid configuration: ${variable} `);
-}
 
 test('none configured: the endpoint is off', () => {
   expect(loadConfig(env()).validatorAuth).toBeUndefined();

@@ -1,23 +1,12 @@
 import { ConfigError, DEFAULT_GRACE_SECONDS, loadConfig, loadReconcilerConfig } from '../../lambda/config';
 import { instanceOf } from '../../lambda/credentials/marker';
-
-type Env = Record<string, string | undefined>;
+import { clientEnv, type Env, env, expectConfigError } from '../support/config';
 
 /** The smallest valid environment for a local run; tests override one variable at a time. */
-const env = (overrides: Env = {}): Env => ({
-  WEBHOOK_USERNAME: 'portal',
-  WEBHOOK_PASSWORD: 'pass',
-  ALLOWED_USAGE_PLAN_IDS: '*',
-  ...overrides,
-});
 
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhook-AbCdEf';
 
 /** Asserts that loading `environment` throws a ConfigError that names `variable`. */
-function expectConfigError(environment: Env, variable: string): void {
-  expect(() => loadConfig(environment)).toThrow(ConfigError);
-  expect(() => loadConfig(environment)).toThrow(`Invalid configuration: ${variable} `);
-}
 
 describe('Basic credentials', () => {
   test('come from WEBHOOK_USERNAME and WEBHOOK_PASSWORD when there is no secret', () => {
@@ -129,15 +118,6 @@ describe('ALLOWED_USAGE_PLAN_IDS', () => {
 });
 
 /** The variables a deployment that issues client credentials needs, besides Basic credentials. */
-const clientEnv = (overrides: Env = {}): Env =>
-  env({
-    ALLOWED_USAGE_PLAN_IDS: undefined,
-    DEFAULT_CREDENTIAL_TYPE: 'CLIENT_CREDENTIALS',
-    USER_POOL_ID: 'us-east-1_AbC123',
-    TOKEN_URL: 'https://auth.example.com/oauth2/token',
-    DEFAULT_SCOPES: 'orders/read',
-    ...overrides,
-  });
 
 describe('DEFAULT_CREDENTIAL_TYPE', () => {
   test('defaults to API_KEY', () => {
