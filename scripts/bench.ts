@@ -5,7 +5,8 @@
  *   1. the production Lambda bundle (lib/bundling.ts settings) and what it is made of;
  *   2. cold start: fresh Node processes loading the bundle and answering a first request;
  *   3. warm overhead of the handler alone, AWS answered in process;
- *   4. AWS round trips on each operation's critical path, with a fixed latency per AWS call.
+ *   4. AWS round trips on each operation's critical path, with a fixed latency per AWS call;
+ *   5. validateCredentials: warm latency with and without its ledger cache, and its AWS calls.
  *
  * Everything runs on loopback (a stub answers AWS) and writes only under .bench/.
  */
@@ -30,6 +31,17 @@ import {
 } from './bench/fixture';
 import { measureRoundTrips, type OperationReport } from './bench/round-trips';
 import { ms, type Summary } from './bench/stats';
+import {
+  asExpected,
+  type CacheSetting,
+  measureValidationCalls,
+  measureValidationWarm,
+  VALIDATION_KINDS,
+  type ValidationCalls,
+  type ValidationCallsReport,
+  type ValidationKind,
+  type ValidationWarmReport,
+} from './bench/validation';
 import { measureWarm, OPERATIONS, type WarmReport } from './bench/warm';
 
 const OUT_DIR = path.join(PROJECT_ROOT, '.bench');
@@ -42,6 +54,9 @@ const WARM_UP_REQUESTS = 2_000;
 const AWS_LATENCY_MS = 50;
 const ROUND_TRIP_RUNS = 5;
 const TOP_CONTRIBUTORS = 8;
+/** Validations timed per kind and per cache setting (each after its own warm-up). */
+const VALIDATION_REQUESTS = 10_000;
+const VALIDATION_WARM_UP_REQUESTS = 2_000;
 
 const TARGETS = { bundleKiB: 400, coldRatio: 3.0, pythonRatio: 4.0, warmP99Ms: 1 } as const;
 
@@ -174,6 +189,104 @@ function printRoundTrips(operations: readonly OperationReport[]): void {
   for (const op of operations) console.log(`- ${op.name}: ${callList(op.calls)}`);
 }
 
+/** Warm validation latencies, by cache setting and kind. */
+interface ValidationWarm {
+  readonly cached: ValidationWarmReport;
+  readonly uncached: ValidationWarmReport;
+}
+
+const DEFAULT_CACHE: CacheSetting = 'default';
+const NO_CACHE: CacheSetting = 0;
+
+const commands = (calls: Readonly<Record<string, number>>): string =>
+  Object.keys(calls).length === 0 ? 'none' : callList(calls);
+const callCount = (observed: ValidationCalls): string =>
+  observed.count === 0 ? '0' : `${observed.count} (${commands(observed.calls)})`;
+
+function printValidation(warm: ValidationWarm, calls: ValidationCallsReport): void {
+  heading('5. validateCredentials');
+  console.log(
+    `warm, in process over the local backend (${VALIDATION_REQUESTS.toLocaleString('en')} validations of each kind ` +
+      `after ${VALIDATION_WARM_UP_REQUESTS.toLocaleString('en')} warm-up, kinds alternating; silent Logger, no Metrics; ` +
+      'the access token signed by LocalTokenKeys and verified offline on every request):\n',
+  );
+  const row = (kind: ValidationKind, cache: string, report: ValidationWarmReport) => {
+    const s = report.byKind[kind];
+    return [
+      kind,
+      cache,
+      report.ledgerReadsPerValidation[kind].toFixed(2),
+      s.count.toLocaleString('en'),
+      ms(s.p50),
+      ms(s.p99),
+      ms(s.mean),
+      ms(s.max),
+    ];
+  };
+  console.log(
+    table(
+      ['kind', 'ledger cache', 'ledger reads / validation', 'count', 'p50', 'p99', 'mean', 'max'],
+      VALIDATION_KINDS.flatMap((kind) => [
+        row(kind, 'default 30 s (hit: same credential)', warm.cached),
+        row(kind, 'VALIDATOR_CACHE_SECONDS=0 (ledger read)', warm.uncached),
+      ]),
+    ),
+  );
+  console.log(
+    `\nAWS calls per validation (real AWS adapters against the stub, ${calls.latencyMs} ms per AWS call; ` +
+      "the Cognito verifier is given the pool's JWKS, so no JWKS fetch is counted: a cold container " +
+      'fetches it once, on its first token):\n',
+  );
+  const callRow = (kind: ValidationKind, which: string, observed: ValidationCalls) => [
+    kind,
+    which,
+    commands(observed.calls),
+    String(observed.roundTrips),
+    ms(observed.wallMs),
+    commands(observed.expected),
+    mark(asExpected(observed)),
+  ];
+  const first = {
+    'API key': "first (the container's first validation)",
+    'access token': 'first',
+  } as const satisfies Record<ValidationKind, string>;
+  console.log(
+    table(
+      ['kind', 'validation', 'AWS calls', 'RT', 'wall', 'expected', ''],
+      VALIDATION_KINDS.flatMap((kind) => [
+        callRow(kind, first[kind], calls.byKind[kind].first),
+        callRow(kind, 'second, within the cache', calls.byKind[kind].cached),
+      ]),
+    ),
+  );
+  console.log(
+    "\nGetSecretValue reads the validator's Basic secret, once per container (then cached); an API key is " +
+      "found by a Query on the ledger's byApiKeyHash index, a token's client by a GetItem.",
+  );
+}
+
+function validationMarkdown(warm: ValidationWarm, calls: ValidationCallsReport): string {
+  const p50p99 = (s: Summary) => `${ms(s.p50)} / ${ms(s.p99)}`;
+  return [
+    `validateCredentials: warm p50 / p99 in process (${VALIDATION_REQUESTS.toLocaleString('en')} validations of each kind), ` +
+      `with the ledger cache as deployed (a repeated credential is a cache hit) and without it (\`VALIDATOR_CACHE_SECONDS=0\`: ` +
+      'the in-memory ledger is read every time); AWS calls through the AWS adapters, the first validation and a second ' +
+      "within the cache (the first API-key validation is also the container's first, hence GetSecretValue; " +
+      "the token verifier holds the pool's JWKS, so no fetch is counted):",
+    '',
+    table(
+      ['kind', 'warm, cache', 'warm, no cache', 'AWS calls, first', 'AWS calls, cached'],
+      VALIDATION_KINDS.map((kind) => [
+        kind,
+        p50p99(warm.cached.byKind[kind]),
+        p50p99(warm.uncached.byKind[kind]),
+        callCount(calls.byKind[kind].first),
+        callCount(calls.byKind[kind].cached),
+      ]),
+    ),
+  ].join('\n');
+}
+
 interface Target {
   readonly what: string;
   readonly target: string;
@@ -240,6 +353,7 @@ function markdown(
   warm: WarmReport,
   operations: readonly OperationReport[],
   checks: readonly Target[],
+  validation: string,
 ): string {
   const lines = [
     `Measured ${date} with \`npm run bench\` on ${machine}; ${versions}.`,
@@ -328,6 +442,8 @@ function markdown(
         ms(op.wallMs),
       ]),
     ),
+    '',
+    validation,
   ];
   return lines.join('\n');
 }
@@ -394,6 +510,14 @@ async function main(): Promise<void> {
     const operations = await measureRoundTrips({ stub, latencyMs: AWS_LATENCY_MS, runs: ROUND_TRIP_RUNS });
     printRoundTrips(operations);
 
+    const validationOptions = { requests: VALIDATION_REQUESTS, warmupRequests: VALIDATION_WARM_UP_REQUESTS };
+    const validationWarm: ValidationWarm = {
+      cached: await measureValidationWarm({ ...validationOptions, cache: DEFAULT_CACHE }),
+      uncached: await measureValidationWarm({ ...validationOptions, cache: NO_CACHE }),
+    };
+    const validationCalls = await measureValidationCalls({ stub, latencyMs: AWS_LATENCY_MS });
+    printValidation(validationWarm, validationCalls);
+
     const checks = targets(bundle, cold, warm, operations);
     heading('Targets');
     console.log(
@@ -407,7 +531,17 @@ async function main(): Promise<void> {
     console.log(
       [
         '```markdown',
-        markdown(date.slice(0, 10), machine, versions, bundle, cold, warm, operations, checks),
+        markdown(
+          date.slice(0, 10),
+          machine,
+          versions,
+          bundle,
+          cold,
+          warm,
+          operations,
+          checks,
+          validationMarkdown(validationWarm, validationCalls),
+        ),
         '```',
       ].join('\n'),
     );

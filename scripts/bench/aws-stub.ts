@@ -4,6 +4,7 @@
  * add its own latency). Every answer waits `latencyMs`, so AWS round trips show in wall time.
  * State is kept where a later call reads it (keys, bindings, app clients, DynamoDB items); DynamoDB
  * checks no condition, which is right here because every benchmark create uses a new app slug.
+ * Query reads the ledger's API-key hash index (lambda/adapters/aws/ledger-schema.ts) only.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -31,6 +32,9 @@ interface Answer {
   readonly errorType?: string;
 }
 
+/** The ledger's global secondary index on the hash of an API key's value. */
+const API_KEY_HASH_INDEX = 'byApiKeyHash';
+
 /** The `pk` string of a DynamoDB item or key. */
 const partitionKey = (item: unknown): string => String(((item ?? {}) as { pk?: { S?: string } }).pk?.S ?? '');
 
@@ -53,6 +57,8 @@ export class AwsStub {
   private readonly clients = new Map<string, Json>();
   /** DynamoDB items by their partition key (the ledger's `pk`). */
   private readonly items = new Map<string, Json>();
+  /** Secrets other than the Portal's, by SecretId (the validator's, say). */
+  private readonly secrets = new Map<string, BasicSecret>();
   private readonly server = createServer((request, response) => {
     this.handle(request, response).catch((error: unknown) => {
       response.writeHead(500, { 'content-type': 'application/json' });
@@ -67,6 +73,11 @@ export class AwsStub {
     await new Promise<void>((resolve) => stub.server.listen(0, '127.0.0.1', resolve));
     const { port } = stub.server.address() as AddressInfo;
     return Object.assign(stub, { url: `http://127.0.0.1:${port}` });
+  }
+
+  /** GetSecretValue of `secretId` answers `secret`; any other id still answers the Portal's. */
+  addSecret(secretId: string, secret: BasicSecret): void {
+    this.secrets.set(secretId, secret);
   }
 
   async close(): Promise<void> {
@@ -121,7 +132,7 @@ export class AwsStub {
               ARN: String(body.SecretId),
               Name: 'bench-basic-auth',
               VersionId: 'v1',
-              SecretString: JSON.stringify(this.secret),
+              SecretString: JSON.stringify(this.secrets.get(String(body.SecretId)) ?? this.secret),
               VersionStages: ['AWSCURRENT'],
               CreatedDate: Date.now() / 1000,
             },
@@ -139,6 +150,8 @@ export class AwsStub {
         const item = this.items.get(partitionKey(body.Key));
         return [name, { status: 200, body: item === undefined ? {} : { Item: item } }];
       }
+      case 'DynamoDB_20120810.Query':
+        return [name, this.query(body)];
       case 'DynamoDB_20120810.TransactWriteItems':
         for (const action of (body.TransactItems ?? []) as { Put?: Json; Delete?: Json }[]) {
           if (action.Put !== undefined) this.putItem(action.Put.Item);
@@ -180,6 +193,26 @@ export class AwsStub {
       default:
         return [name, { status: 400, errorType: 'UnknownOperationException', body: { message: name } }];
     }
+  }
+
+  /**
+   * A Query on the API-key hash index, `<name> = <value>` (placeholders resolved): the stored items
+   * whose attribute equals the value. Like the sparse index, items without the attribute never match.
+   */
+  private query(body: Json): Answer {
+    const condition = /^\s*(\S+)\s*=\s*(\S+)\s*$/.exec(String(body.KeyConditionExpression ?? ''));
+    const names = (body.ExpressionAttributeNames ?? {}) as Record<string, string>;
+    const values = (body.ExpressionAttributeValues ?? {}) as Record<string, { S?: string }>;
+    const attribute = condition?.[1] === undefined ? undefined : (names[condition[1]] ?? condition[1]);
+    const wanted = condition?.[2] === undefined ? undefined : values[condition[2]]?.S;
+    if (body.IndexName !== API_KEY_HASH_INDEX || attribute !== 'apiKeyHash' || wanted === undefined) {
+      const message = `the stub queries only ${API_KEY_HASH_INDEX} on apiKeyHash`;
+      return { status: 400, errorType: 'ValidationException', body: { message } };
+    }
+    const found = [...this.items.values()].filter(
+      (item) => (item[attribute] as { S?: string } | undefined)?.S === wanted,
+    );
+    return { status: 200, body: { Items: found, Count: found.length, ScannedCount: found.length } };
   }
 
   private putItem(item: unknown): void {

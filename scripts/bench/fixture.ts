@@ -133,3 +133,27 @@ export function credentialIdOf(body: string): string {
   if (typeof id !== 'string') throw new Error(`create returned no credential id: ${body}`);
   return id;
 }
+
+/** validateCredentials' own Basic credentials: a backend's, never the Portal's. */
+export const VALIDATOR_SECRET: BasicSecret = { username: 'validator', password: 'bench validator password' };
+export const VALIDATOR_AUTHORIZATION = basic(VALIDATOR_SECRET.username, VALIDATOR_SECRET.password);
+/** Where a deployment keeps VALIDATOR_SECRET (lib/credential-webhook.ts's second secret). */
+export const VALIDATOR_SECRET_ARN =
+  'arn:aws:secretsmanager:us-east-1:123456789012:secret:bench-validator-auth-GhIjKl';
+
+/** A validateCredentials request for one credential: `{ apiKey }` or `{ accessToken }`. */
+export const validateEvent = (
+  credential: { readonly apiKey: string } | { readonly accessToken: string },
+): WebhookEvent =>
+  event({
+    path: '/v1/validateCredentials',
+    json: credential,
+    headers: { Authorization: VALIDATOR_AUTHORIZATION, 'Content-Type': 'application/json' },
+  });
+
+/** The API key value in a create's response body. */
+export function apiKeyOf(body: string): string {
+  const { apiKey } = JSON.parse(body) as { apiKey?: unknown };
+  if (typeof apiKey !== 'string') throw new Error(`create returned no API key: ${body}`);
+  return apiKey;
+}

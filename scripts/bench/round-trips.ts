@@ -81,7 +81,7 @@ interface Stacked {
 }
 
 /** Records every call (once per send, retries included) on the timeline. */
-function recordCalls<C extends Stacked>(client: C, service: AwsService, timeline: AwsCall[]): C {
+export function recordCalls<C extends Stacked>(client: C, service: AwsService, timeline: AwsCall[]): C {
   const record: InitializeMiddleware<object, MetadataBearer> = (next, context) => async (args) => {
     const call: AwsCall = {
       service,
