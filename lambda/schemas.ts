@@ -1,6 +1,6 @@
 /**
  * The webhook's contract as zod schemas: the single source of the request and response types.
- * `openapi.yaml` describes the same shapes; test/unit/openapi.test.ts keeps the two in step.
+ * `openapi.yaml` describes the same shapes; test/unit/schemas-openapi.test.ts keeps the two in step.
  *
  * zod/mini keeps the bundle small (15 KB against 455 KB for the full zod, which does not tree-shake);
  * the English locale gives readable messages.

@@ -21,16 +21,15 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { API_KEY_HASH_INDEX } from '../lambda/adapters/aws/ledger-schema';
+import { MARKER_TAG } from '../lambda/credentials/marker';
+import { MANAGED_BY_TAG, MANAGED_BY_VALUE } from '../lambda/credentials/naming';
 import { acknowledgeFindings } from './nag';
 
-/**
- * The tags the webhook puts on every API key it issues (lambda/credentials/naming.ts and
- * marker.ts hold the same values; an infra test keeps them in step).
- */
-export const MANAGED_BY_TAG = 'sensedia:managed-by';
-export const MANAGED_BY_VALUE = 'credential-webhook';
-/** The tag holding the key's ledger marker, by which the reconciler finds it. */
-export const MARKER_TAG = 'sensedia:ledger-id';
+// The tags the webhook puts on every API key it issues, from the handler's own modules (they
+// import nothing but node:crypto), so that the IAM conditions name exactly those.
+export { MANAGED_BY_TAG, MANAGED_BY_VALUE, MARKER_TAG };
+
+/** Every tag key a new key carries; an infra test compares it with what the handler sets. */
 export const API_KEY_TAG_KEYS = [
   MANAGED_BY_TAG,
   MARKER_TAG,

@@ -12,24 +12,13 @@ import type * as iam from 'aws-cdk-lib/aws-iam';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { RECONCILER_METRICS, RECONCILER_SERVICE_NAME } from '../lambda/reconciler/metrics';
 import { RECONCILER_ENTRY } from './bundling';
 import { type FunctionLoggingProps, ownedFunction } from './owned-function';
 import { InvalidPropsError } from './validation';
 
 /** Powertools service name the reconciler reports under (dimension `service` of its metrics). */
-export const RECONCILER_SERVICE_NAME = 'credential-reconciler';
-
-/** The reconciler's metrics (lambda/reconciler/metrics.ts; a test keeps them in step). */
-export const RECONCILER_METRICS = {
-  /** Findings where AWS and the ledger disagreed (deleted, unbound, missing, failed) in one pass. */
-  drift: 'ReconcileDrift',
-  deleted: 'ReconcileDeleted',
-  unbound: 'ReconcileUnbound',
-  missing: 'ReconcileMissing',
-  /** Credentials whose lifetime ended, recorded expired and deleted (not drift). */
-  expired: 'ReconcileExpired',
-  failed: 'ReconcileFailedActions',
-} as const;
+export { RECONCILER_METRICS, RECONCILER_SERVICE_NAME };
 
 export const DEFAULT_RECONCILE_INTERVAL = Duration.minutes(10);
 /** Longer than any webhook request acts (25 s plus its cleanup) and than a delayed AWS call takes to land. */

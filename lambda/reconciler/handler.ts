@@ -8,11 +8,11 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { apiGatewayClient, cognitoClient, dynamoDbClient } from '../adapters/aws/clients';
 import { loadReconcilerConfig } from '../config';
 import { composeReconciler } from './compose';
-import { RECONCILER_METRICS } from './metrics';
+import { RECONCILER_METRICS, RECONCILER_SERVICE_NAME } from './metrics';
 import type { Finding, ReconcileReport } from './reconciler';
 
-const logger = new Logger({ serviceName: 'credential-reconciler' });
-const metrics = new Metrics({ namespace: 'CredentialWebhook', serviceName: 'credential-reconciler' });
+const logger = new Logger({ serviceName: RECONCILER_SERVICE_NAME });
+const metrics = new Metrics({ namespace: 'CredentialWebhook', serviceName: RECONCILER_SERVICE_NAME });
 const reconciler = composeReconciler(
   loadReconcilerConfig(process.env),
   { apiGateway: apiGatewayClient, cognito: cognitoClient, dynamoDb: dynamoDbClient },

@@ -3,9 +3,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { RECONCILER_METRICS as HANDLER_METRICS } from '../../lambda/reconciler/metrics';
 import { CredentialWebhook, type CredentialWebhookProps } from '../../lib/credential-webhook';
-import { RECONCILER_METRICS } from '../../lib/reconciler-function';
 import { WebhookApi } from '../../lib/webhook-api';
 import { WebhookMonitoring, type WebhookMonitoringProps } from '../../lib/webhook-monitoring';
 import { logicalId, PLAN_A, render, testStack, webhookFixture } from './support';
@@ -258,10 +256,6 @@ describe('the reconciler alarms', () => {
     });
 
     expect([alarm('reconcileFailedAlarm').Period, alarm('reconcileDriftAlarm').Period]).toEqual([3600, 3600]);
-  });
-
-  test('read the metrics the reconciler publishes', () => {
-    expect(RECONCILER_METRICS).toEqual(HANDLER_METRICS);
   });
 });
 

@@ -10,12 +10,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as marker from '../../lambda/credentials/marker';
 import * as apiKeyNaming from '../../lambda/credentials/naming';
-import {
-  API_KEY_TAG_KEYS,
-  MANAGED_BY_TAG,
-  MANAGED_BY_VALUE,
-  MARKER_TAG,
-} from '../../lib/credential-permissions';
+import { API_KEY_TAG_KEYS, MARKER_TAG } from '../../lib/credential-permissions';
 import { CredentialWebhook } from '../../lib/credential-webhook';
 import {
   CREATED_POOL,
@@ -470,14 +465,6 @@ describe('the reconciler role', () => {
 });
 
 describe('the tag conditions', () => {
-  test('name the tags the handler puts on the keys it issues', () => {
-    expect([MANAGED_BY_TAG, MANAGED_BY_VALUE, MARKER_TAG]).toEqual([
-      apiKeyNaming.MANAGED_BY_TAG,
-      apiKeyNaming.MANAGED_BY_VALUE,
-      marker.MARKER_TAG,
-    ]);
-  });
-
   test('allow every tag key the handler sets on a new key, the ledger marker included', () => {
     const ledgerMarker = { instance: marker.instanceOf('ledger'), ledgerId: marker.newLedgerId() };
 
