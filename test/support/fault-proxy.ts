@@ -172,6 +172,22 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 /** Hop-by-hop headers, and the length (recomputed when a body is patched). */
 const NOT_FORWARDED = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-length']);
 
+/**
+ * moto checks a DynamoDB write's condition and then writes with no lock between, and a cancelled
+ * transaction rolls its table back to a copy taken when it started (undoing others' writes made
+ * meanwhile); DynamoDB does neither. The SDK clients take turns (test/integration/aws.ts), but a
+ * request the proxy delays past the client's timeout lands after the client has let the next one
+ * go. So the proxy, which sees when each request really reaches moto, hands moto DynamoDB requests
+ * one at a time, for every proxy of the process: one serial order, as DynamoDB's isolation gives.
+ */
+let dynamoDbQueue: Promise<unknown> = Promise.resolve();
+
+function dynamoDbAtMoto<T>(send: () => Promise<T>): Promise<T> {
+  const turn = dynamoDbQueue.then(send);
+  dynamoDbQueue = turn.catch(() => undefined);
+  return turn;
+}
+
 export class FaultProxy {
   private server: Server | undefined;
   private url: string | undefined;
@@ -302,10 +318,21 @@ export class FaultProxy {
     }
   }
 
-  /** Sends the request to moto as it came; resolves with moto's answer, buffered. */
+  /**
+   * Sends the request to moto as it came; resolves with moto's answer, buffered. DynamoDB requests
+   * reach moto one at a time (see dynamoDbAtMoto).
+   */
   private async forward(request: IncomingMessage, body: Buffer, operation: string): Promise<Answer> {
+    const send = () => this.send(request, body);
+    const answer = String(request.headers['x-amz-target'] ?? '').startsWith('DynamoDB_')
+      ? await dynamoDbAtMoto(send)
+      : await send();
+    return this.withCreationDate(operation, answer);
+  }
+
+  private send(request: IncomingMessage, body: Buffer): Promise<Answer> {
     const target = new URL(this.options.target);
-    const answer = await new Promise<Answer>((resolve, reject) => {
+    return new Promise<Answer>((resolve, reject) => {
       const outgoing = forwardRequest(
         {
           host: target.hostname,
@@ -327,7 +354,6 @@ export class FaultProxy {
       outgoing.on('error', reject);
       outgoing.end(body);
     });
-    return this.withCreationDate(operation, answer);
   }
 
   /**
