@@ -496,12 +496,15 @@ function figures(result: StormResult): string {
 describe('the fault proxy, as the clients the webhook builds see it', () => {
   let proxy: FaultProxy;
   const built: Array<{ destroy(): void }> = [];
-  /** One attempt per call, so each fault is seen as a last attempt sees it; a short timeout. */
+  /**
+   * One attempt per call, so each fault is seen as a last attempt sees it. The timeout is shorter
+   * than the webhook's 3 s but leaves a loaded machine's moto time to list the file's many keys.
+   */
   const options = (): ClientOptions => ({
     endpoint: proxy.endpoint,
     region: REGION,
     maxAttempts: 1,
-    requestTimeoutMs: 1_000,
+    requestTimeoutMs: 2_500,
   });
   const via = <T extends StackedClient & { destroy(): void }>(client: T): T => {
     adoptNodeErrors(client);
@@ -510,8 +513,8 @@ describe('the fault proxy, as the clients the webhook builds see it', () => {
   };
 
   beforeAll(async () => {
-    // Held past the clients' 1 s timeout, as the storm holds requests past the 3 s one.
-    proxy = await startFaultProxy({ target: motoEndpoint(), seed: 1, delayMs: 1_500 });
+    // Held past the clients' 2.5 s timeout, as the storm holds requests past the 3 s one.
+    proxy = await startFaultProxy({ target: motoEndpoint(), seed: 1, delayMs: 3_500 });
   });
 
   afterAll(async () => {
