@@ -67,6 +67,23 @@ function appAttributes(app: RecordedApp, grants: Grants): Item {
   };
 }
 
+/**
+ * One entry per ledger id: the credential's item when there is one. A `begin` whose request was
+ * delayed past the SDK's timeout can land after its retry succeeded and after the issue
+ * transaction removed the intent: its condition (no such item) holds again, so the intent comes
+ * back, pending, next to the issued credential. The reconciler must not take that stale intent
+ * for the entry, or it would delete the issued credential as a create that never completed.
+ */
+function oneEntryPerLedgerId(entries: readonly LedgerEntry[]): LedgerEntry[] {
+  const byLedgerId = new Map<string, LedgerEntry>();
+  for (const entry of entries) {
+    const seen = byLedgerId.get(entry.ledgerId);
+    if (seen === undefined || (seen.credentialId === undefined && entry.credentialId !== undefined))
+      byLedgerId.set(entry.ledgerId, entry);
+  }
+  return [...byLedgerId.values()];
+}
+
 export class DynamoDbLedger extends DynamoDbIdempotencyStore implements CredentialLedger, CredentialLookup {
   constructor(
     client: DynamoDBClient,
@@ -296,7 +313,7 @@ export class DynamoDbLedger extends DynamoDbIdempotencyStore implements Credenti
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey !== undefined);
-    return entries;
+    return oneEntryPerLedgerId(entries);
   }
 
   private async update(

@@ -596,6 +596,33 @@ describe('list', () => {
     ]);
   });
 
+  test('gives the credential’s item, not an intent a late-landing begin put back next to it', async () => {
+    const issued = issuedItem();
+    const resurrected = {
+      pk: { S: `intent#${String(issued.ledgerId?.S)}` },
+      ledgerId: issued.ledgerId as AttributeValue,
+      state: { S: 'pending' },
+      appName: { S: 'my app' },
+      developer: { S: 'dev@example.com' },
+      kind: { S: 'API_KEY' },
+      usagePlanIds: { L: [] },
+      createdAt: { N: String(LATER) },
+      updatedAt: { N: String(LATER) },
+    };
+    // In either scan order; and alone, the intent is an entry like any other.
+    dynamoDb
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [resurrected, issued] })
+      .resolvesOnce({ Items: [issued, resurrected] })
+      .resolvesOnce({ Items: [resurrected] });
+
+    await expect(ledger().list()).resolves.toEqual([ISSUED]);
+    await expect(ledger().list()).resolves.toEqual([ISSUED]);
+    await expect(ledger().list()).resolves.toEqual([
+      expect.objectContaining({ ledgerId: ISSUED.ledgerId, state: 'pending' }),
+    ]);
+  });
+
   test('returns the entries of every page, following LastEvaluatedKey', async () => {
     const pending = {
       pk: { S: 'intent#pendingentry0000' },
