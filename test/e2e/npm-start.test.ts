@@ -109,6 +109,13 @@ const validKey = (line: string | undefined) =>
     appSlug: 'my-app',
   });
 
+/** The API-key sequence's answers: the key, its validation, then 204 for update, revoke and health. */
+function expectKeySequence(printed: readonly string[]): void {
+  apiKey(printed[0]);
+  validKey(printed[1]);
+  expect(printed.slice(2, 5)).toEqual(['204', '204', '204']);
+}
+
 const validToken = (line: string | undefined, appSlug: string) =>
   expect(JSON.parse(line ?? 'null')).toEqual({
     valid: true,
@@ -161,9 +168,7 @@ test('prints the URL, the kind, the generated Basic credentials and commands tha
     // in the printed order.
     const printed = await paste(printedCommands(stdout));
     expect(printed).toHaveLength(5);
-    apiKey(printed[0]);
-    validKey(printed[1]);
-    expect(printed.slice(2)).toEqual(['204', '204', '204']);
+    expectKeySequence(printed);
   } finally {
     child.kill('SIGTERM');
   }
@@ -182,9 +187,8 @@ test('never prints a password the user chose in WEBHOOK_PASSWORD; its commands r
     expect(stdout).toContain(`curl -s -u "portal:$WEBHOOK_PASSWORD"`);
 
     const printed = await paste(printedCommands(stdout), { WEBHOOK_PASSWORD: chosen });
-    apiKey(printed[0]);
-    validKey(printed[1]);
-    expect(printed.slice(2)).toEqual(['204', '204', '204']);
+    expect(printed).toHaveLength(5);
+    expectKeySequence(printed);
   } finally {
     child.kill('SIGTERM');
   }
@@ -240,9 +244,7 @@ test('with client credentials for some APIs only, names them and prints both flo
     // The key's create, validate, update, revoke, health; then the client's create, token, validate.
     const printed = await paste(printedCommands(stdout));
     expect(printed).toHaveLength(8);
-    apiKey(printed[0]);
-    validKey(printed[1]);
-    expect(printed.slice(2, 5)).toEqual(['204', '204', '204']);
+    expectKeySequence(printed);
     client(printed[5], `${url}/oauth2/token`);
     token(printed[6]);
     validToken(printed[7], 'my-client-app');
