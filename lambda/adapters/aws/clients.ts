@@ -12,6 +12,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { FinalizeRequestMiddleware, MetadataBearer, MiddlewareStack } from '@smithy/types';
 import { ATTEMPT_TIMEOUT_MS, DeadlineExceededError, remainingMs } from '../../deadline';
 import { retryOnlyThrottling } from './errors';
+import { nodeStreamCollector } from './node-stream-collector';
 
 export interface ClientOptions {
   /** An endpoint to use instead of AWS (tests point this at the emulator). */
@@ -27,6 +28,7 @@ export function sdkConfig(options: ClientOptions = {}) {
     ...(options.region !== undefined && { region: options.region }),
     retryMode: 'adaptive',
     maxAttempts: options.maxAttempts ?? 3,
+    streamCollector: nodeStreamCollector,
     // Without throwOnRequestTimeout the handler only logs a warning when the timeout passes.
     requestHandler: {
       connectionTimeout: 1_000,
