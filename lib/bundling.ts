@@ -1,7 +1,8 @@
 /**
- * How the webhook handler (and the reconciler, with the same settings) is built. NodejsFunction
- * and the benchmark script both read these constants, so the benchmark measures exactly the
- * bundle that is deployed.
+ * How the webhook handler and the reconciler are bundled: the same esbuild settings for both. The
+ * webhook's asset builder (lib/asset-build.ts, which the construct and the benchmark both run)
+ * passes them to esbuild's API with a plugin; the reconciler's NodejsFunction gets them as
+ * `bundling` options (HANDLER_BUNDLING).
  */
 import * as path from 'node:path';
 import * as lambda from 'aws-cdk-lib/aws-lambda';

@@ -1,19 +1,17 @@
 /**
- * `tsx lib/code-cache-build.ts <assetDir>`: run after esbuild wrote the bundle (`index.js`). Writes
- * `<assetDir>/launch.js` (lambda/launch.ts) and, with a Node of the runtime's line,
- * `<assetDir>/index.js.v8cache`: a fresh Node process (Lambda's V8 flags) loads the bundle through
- * the launcher, answers one create of an API key against a stand-in for AWS on loopback, and saves
- * what V8 compiled. The stand-in answers only what that create asks; nothing leaves the machine.
+ * The webhook asset's V8 code cache (`index.js.v8cache`), written by lib/asset-build.ts once the
+ * bundle and the launcher are in the asset directory. With a Node of the runtime's line, a fresh
+ * process (Lambda's V8 flags) loads the bundle through the launcher, answers one create of an API
+ * key against a stand-in for AWS on loopback, and saves what V8 compiled. The stand-in answers only
+ * what that create asks; nothing leaves the machine.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
-import { BUNDLE_FILE, CODE_CACHE_FILE, LAUNCHER_FILE } from '../lambda/launch-files';
-import { ESBUILD_TARGET } from './bundling';
-import { LAUNCHER_ENTRY, lambdaNodeFlags, RUNTIME_NODE_MAJOR, runtimeNode } from './code-cache';
+import { CODE_CACHE_FILE, LAUNCHER_FILE } from '../lambda/launch-files';
+import { lambdaNodeFlags, RUNTIME_NODE_MAJOR, runtimeNode } from './code-cache';
 
 const WARM_UP = { username: 'warm-up', password: 'warm-up password, not a secret' } as const;
 const PLAN = 'warmupplan';
@@ -118,15 +116,6 @@ function warmUp(node: string, launcher: string, endpoint: string): Promise<void>
 
 export async function buildCodeCache(assetDir: string): Promise<'written' | 'skipped'> {
   const launcher = path.join(assetDir, LAUNCHER_FILE);
-  await esbuild.build({
-    entryPoints: [LAUNCHER_ENTRY],
-    outfile: launcher,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: ESBUILD_TARGET,
-    minify: true,
-  });
   const node = runtimeNode();
   const version = spawnSync(node, ['-p', 'process.versions.node'], { encoding: 'utf8' }).stdout.trim();
   if (Number(version.split('.')[0]) !== RUNTIME_NODE_MAJOR) {
@@ -146,16 +135,4 @@ export async function buildCodeCache(assetDir: string): Promise<'written' | 'ski
   }
   if (!existsSync(path.join(assetDir, CODE_CACHE_FILE))) throw new Error('code cache: not written');
   return 'written';
-}
-
-if (require.main === module) {
-  const assetDir = process.argv[2];
-  if (assetDir === undefined) {
-    console.error(`usage: tsx lib/code-cache-build.ts <asset directory holding ${BUNDLE_FILE}>`);
-    process.exit(2);
-  }
-  buildCodeCache(path.resolve(assetDir)).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
 }

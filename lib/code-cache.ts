@@ -1,9 +1,8 @@
 /**
- * The webhook asset's launcher and V8 code cache, added after esbuild has written the bundle
- * (NodejsFunction `commandHooks.afterBundling`): `launch.js` (lambda/launch.ts) becomes the entry
- * point, and `index.js.v8cache` holds the code V8 compiled while the bundle answered a first create,
- * AWS answered by a stand-in on loopback. See lambda/launch.ts for how it is used and why a
- * cache from another Node version is harmless.
+ * The webhook asset's launcher and V8 code cache (built by lib/asset-build.ts): `launch.js`
+ * (lambda/launch.ts) is the entry point, and `index.js.v8cache` holds the code V8 compiled while
+ * the bundle answered a first create, AWS answered by a stand-in on loopback. See lambda/launch.ts
+ * for how it is used and why a cache from another Node version is harmless.
  *
  * The cache is built by the Node of the runtime's line (the project's `node` devDependency when
  * installed) with the V8 flags Lambda's Node bootstrap passes that change V8's cache check
@@ -11,7 +10,6 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LAUNCHER_FILE } from '../lambda/launch-files';
 import { HANDLER_RUNTIME, PROJECT_ROOT } from './bundling';
 
@@ -44,20 +42,3 @@ export function runtimeNode(): string {
   const installed = path.join(PROJECT_ROOT, 'node_modules', 'node', 'bin', 'node');
   return existsSync(installed) ? installed : process.execPath;
 }
-
-const BUILDER = path.join(PROJECT_ROOT, 'lib', 'code-cache-build.ts');
-const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-
-const quote = (value: string): string => `'${value.replace(/'/g, `'\\''`)}'`;
-
-/** The shell command that adds the launcher and the code cache to `outputDir`. */
-export function codeCacheCommand(outputDir: string): string {
-  return [process.execPath, TSX_CLI, BUILDER, outputDir].map(quote).join(' ');
-}
-
-/** NodejsFunction hooks that add the launcher and the code cache to the webhook's asset. */
-export const CODE_CACHE_HOOKS: ICommandHooks = {
-  beforeBundling: () => [],
-  beforeInstall: () => [],
-  afterBundling: (_inputDir: string, outputDir: string) => [codeCacheCommand(outputDir)],
-};

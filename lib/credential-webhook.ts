@@ -8,7 +8,7 @@ import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
@@ -207,7 +207,7 @@ interface Environments {
  */
 export class CredentialWebhook extends Construct {
   /** The webhook function the API proxies every route to (its execution role holds only what is granted). */
-  readonly lambdaFunction: NodejsFunction;
+  readonly lambdaFunction: lambda.Function;
   /** The REST API the Portal calls; its `deploymentStage` is the stage. */
   readonly apiGateway: apigw.RestApi;
   /** The API stage's JSON access log group. */

@@ -6,7 +6,7 @@
 import { type Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type ICommandHooks, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { DEPS_LOCK_FILE, HANDLER_BUNDLING, HANDLER_RUNTIME, PROJECT_ROOT } from './bundling';
@@ -44,7 +44,11 @@ export interface OwnedFunctionOptions {
   readonly construct: string;
   readonly description: string;
   readonly roleDescription: string;
-  readonly entry: string;
+  /**
+   * What the function runs: a TypeScript entry point that NodejsFunction bundles with the shared
+   * esbuild settings, or an asset built elsewhere with the handler setting that enters it.
+   */
+  readonly source: { readonly entry: string } | { readonly code: lambda.Code; readonly handler: string };
   /** Powertools service name (the `service` dimension of the function's metrics). */
   readonly serviceName: string;
   readonly environment: Readonly<Record<string, string>>;
@@ -52,13 +56,6 @@ export interface OwnedFunctionOptions {
   readonly timeout: Duration;
   readonly reservedConcurrentExecutions?: number;
   readonly retryAttempts?: number;
-  /**
-   * The Lambda handler setting.
-   * @default 'index.handler' (the bundle itself)
-   */
-  readonly handler?: string;
-  /** Commands that add files to the asset after esbuild (the webhook's launcher and code cache). */
-  readonly commandHooks?: ICommandHooks;
   /**
    * NODE_OPTIONS of the function.
    * @default '--enable-source-maps'
@@ -68,7 +65,7 @@ export interface OwnedFunctionOptions {
 
 /** A function with the log group and the role created for it alone. */
 export interface OwnedFunction {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly role: iam.Role;
   readonly logGroup: logs.LogGroup;
 }
@@ -94,12 +91,8 @@ export function ownedFunction(
   // The role writes only to the function's own log group (instead of AWSLambdaBasicExecutionRole).
   logGroup.grantWrite(role);
 
-  const fn = new NodejsFunction(scope, 'Function', {
+  const common = {
     description: options.description,
-    entry: options.entry,
-    handler: options.handler ?? 'handler',
-    projectRoot: PROJECT_ROOT,
-    depsLockFilePath: DEPS_LOCK_FILE,
     runtime: HANDLER_RUNTIME,
     architecture: lambda.Architecture.ARM_64,
     memorySize: options.memorySize,
@@ -110,12 +103,6 @@ export function ownedFunction(
     ...(options.retryAttempts !== undefined && { retryAttempts: options.retryAttempts }),
     role,
     logGroup,
-    bundling: {
-      ...HANDLER_BUNDLING,
-      ...(options.commandHooks !== undefined && { commandHooks: options.commandHooks }),
-    },
-    // SDK v3 reuses connections by itself; the variable only matters to SDK v2.
-    awsSdkConnectionReuse: false,
     environment: {
       ...options.environment,
       POWERTOOLS_SERVICE_NAME: options.serviceName,
@@ -123,7 +110,21 @@ export function ownedFunction(
       POWERTOOLS_LOG_LEVEL: logLevel,
       ...(options.nodeOptions !== '' && { NODE_OPTIONS: options.nodeOptions ?? '--enable-source-maps' }),
     },
-  });
+  } satisfies Partial<lambda.FunctionProps>;
+  const { source } = options;
+  const fn =
+    'entry' in source
+      ? new NodejsFunction(scope, 'Function', {
+          ...common,
+          entry: source.entry,
+          handler: 'handler',
+          projectRoot: PROJECT_ROOT,
+          depsLockFilePath: DEPS_LOCK_FILE,
+          bundling: HANDLER_BUNDLING,
+          // SDK v3 reuses connections by itself; the variable only matters to SDK v2.
+          awsSdkConnectionReuse: false,
+        })
+      : new lambda.Function(scope, 'Function', { ...common, code: source.code, handler: source.handler });
   // CDK makes the function depend on its whole role construct: the policy dependency matters (the
   // function must not run before its permissions exist), the role one repeats the Role GetAtt.
   (fn.node.defaultChild as lambda.CfnFunction).addMetadata('cfn-lint', {

@@ -9,7 +9,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { RECONCILER_METRICS, RECONCILER_SERVICE_NAME } from '../lambda/reconciler/metrics';
@@ -47,7 +47,7 @@ export interface CredentialReconcilerProps extends FunctionLoggingProps {
 
 export class CredentialReconciler extends Construct {
   /** The reconcile pass, bundled by esbuild. */
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   /** The execution role; it holds only what is granted to it explicitly. */
   readonly role: iam.Role;
   /** The function's own log group. */
@@ -68,7 +68,7 @@ export class CredentialReconciler extends Construct {
       description: 'Sensedia Developer Portal credential webhook: converges AWS to the credential ledger',
       roleDescription:
         'Credential reconciler: reads the ledger, removes what the webhook left behind, nothing else',
-      entry: RECONCILER_ENTRY,
+      source: { entry: RECONCILER_ENTRY },
       serviceName: RECONCILER_SERVICE_NAME,
       environment: { ...props.environment, RECONCILE_GRACE_SECONDS: String(grace.toSeconds()) },
       memorySize: 512,

@@ -4,13 +4,13 @@
  */
 import { Duration } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { HANDLER_ENTRY } from './bundling';
-import { CODE_CACHE_HOOKS, LAUNCHER_HANDLER } from './code-cache';
+import { LAUNCHER_HANDLER } from './code-cache';
 import { type FunctionLoggingProps, ownedFunction } from './owned-function';
 import { checkInteger, InvalidPropsError } from './validation';
+import { webhookCode } from './webhook-asset';
 
 /** API Gateway stops waiting for a Lambda integration after 29 seconds. */
 export const API_GATEWAY_INTEGRATION_TIMEOUT = Duration.seconds(29);
@@ -45,8 +45,8 @@ export interface WebhookFunctionProps extends FunctionLoggingProps {
 }
 
 export class WebhookFunction extends Construct {
-  /** The handler, bundled by esbuild. */
-  readonly function: NodejsFunction;
+  /** The handler: the bundle, its launcher and code cache (lib/asset-build.ts). */
+  readonly function: lambda.Function;
   /** The execution role; it holds only what is granted to it explicitly. */
   readonly role: iam.Role;
   /** The function's own log group. */
@@ -69,7 +69,7 @@ export class WebhookFunction extends Construct {
       construct: 'WebhookFunction',
       description: 'Sensedia Developer Portal credential webhook',
       roleDescription: 'Credential webhook: issues API keys and app clients, nothing else',
-      entry: HANDLER_ENTRY,
+      source: { code: webhookCode(), handler: LAUNCHER_HANDLER },
       serviceName: SERVICE_NAME,
       environment: props.environment,
       memorySize,
@@ -77,8 +77,6 @@ export class WebhookFunction extends Construct {
       ...(reserved !== 'none' && { reservedConcurrentExecutions: reserved }),
       // The launcher loads the bundle with its code cache and maps stack traces only when one is
       // printed, so NODE_OPTIONS stays empty (--enable-source-maps costs ~20 ms of every cold start).
-      handler: LAUNCHER_HANDLER,
-      commandHooks: CODE_CACHE_HOOKS,
       nodeOptions: '',
     });
     this.function = owned.function;

@@ -1,14 +1,13 @@
 /**
- * Builds the production Lambda bundle with the CDK construct's own esbuild settings
- * (lib/bundling.ts) and says what is in it.
+ * Builds the webhook's Lambda asset as the CDK construct does (lib/asset-build.ts) and says what
+ * is in it.
  */
-import { execSync } from 'node:child_process';
 import { rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import { BUNDLE_FILE, CODE_CACHE_FILE } from '../../lambda/launch-files';
-import { HANDLER_ENTRY, HANDLER_ESBUILD_OPTIONS } from '../../lib/bundling';
-import { codeCacheCommand } from '../../lib/code-cache';
+import { buildLauncher, bundleHandler } from '../../lib/asset-build';
+import { HANDLER_ENTRY } from '../../lib/bundling';
+import { buildCodeCache } from '../../lib/code-cache-build';
 
 export interface Contributor {
   /** An npm package name, or "(this project)" for the repository's own sources. */
@@ -43,25 +42,19 @@ function packageOf(input: string): string {
   return first.startsWith('@') ? `${first}/${second}` : first;
 }
 
-/** Builds the asset the way the construct does: esbuild, then its afterBundling command. */
+/** Builds the asset as lib/asset-build.ts does for the construct, one step at a time to time them. */
 export async function buildBundle(outDir: string): Promise<BundleReport> {
   const asset = path.join(outDir, 'asset');
   rmSync(asset, { recursive: true, force: true });
   const outfile = path.join(asset, BUNDLE_FILE);
   const started = performance.now();
-  // Exactly the construct's options; the metafile adds a report, not a byte of output. Paths in
-  // the metafile are relative to the working directory (esbuild's default absWorkingDir).
-  const result = await esbuild.build({
-    ...HANDLER_ESBUILD_OPTIONS,
-    entryPoints: [HANDLER_ENTRY],
-    outfile,
-    metafile: true,
-  });
+  const metafile = await bundleHandler(HANDLER_ENTRY, asset);
   const buildMs = performance.now() - started;
   const hookStarted = performance.now();
-  execSync(codeCacheCommand(asset), { stdio: 'inherit' });
+  await buildLauncher(asset);
+  await buildCodeCache(asset);
   const codeCacheMs = performance.now() - hookStarted;
-  const output = result.metafile.outputs[path.relative(process.cwd(), outfile)];
+  const output = metafile.outputs[path.relative(process.cwd(), outfile)];
   if (output === undefined) throw new Error(`esbuild's metafile does not list ${outfile}`);
   const byPackage = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

@@ -1,17 +1,15 @@
 /**
- * The webhook asset's launcher, built as the construct builds it (esbuild with the construct's
- * settings, then the afterBundling step that adds the launcher and the code cache), loaded in
- * fresh Node processes of the runtime's line with Lambda's node flags.
+ * The webhook asset's launcher, built as the construct builds it (lib/asset-build.ts: the bundle,
+ * the launcher and the code cache), loaded in fresh Node processes of the runtime's line with
+ * Lambda's node flags.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as esbuild from 'esbuild';
 import { BUNDLE_FILE, CODE_CACHE_FILE, LAUNCHER_FILE } from '../../lambda/launch-files';
-import { HANDLER_ENTRY, HANDLER_ESBUILD_OPTIONS } from '../../lib/bundling';
+import { buildWebhookAsset } from '../../lib/asset-build';
 import { lambdaNodeFlags, RUNTIME_NODE_MAJOR, runtimeNode } from '../../lib/code-cache';
-import { buildCodeCache } from '../../lib/code-cache-build';
 
 const NODE = runtimeNode();
 const ENV = {
@@ -65,12 +63,8 @@ beforeAll(async () => {
     throw new Error(`the launcher tests need Node ${RUNTIME_NODE_MAJOR} (run npm ci), found ${version}`);
   }
   asset = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-asset-'));
-  await esbuild.build({
-    ...HANDLER_ESBUILD_OPTIONS,
-    entryPoints: [HANDLER_ENTRY],
-    outfile: path.join(asset, BUNDLE_FILE),
-  });
-  await buildCodeCache(asset);
+  const built = await buildWebhookAsset(asset);
+  if (built.codeCache !== 'written') throw new Error('the asset was built without its code cache');
 }, 120_000);
 
 afterAll(() => {
