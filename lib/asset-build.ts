@@ -4,7 +4,7 @@
  *
  * 1. `index.js` and its source map: esbuild with the shared settings (lib/bundling.ts) and the
  *    plugin that lets it drop the SDK operations the webhook never sends (lib/sdk-tree-shaking.ts);
- * 2. `launch.js`: the launcher, the function's entry point (lambda/launch.ts);
+ * 2. `launch.mjs`: the launcher, the function's entry point (lambda/launch.mts), an ES module;
  * 3. `index.js.v8cache`: the V8 code cache, built by a Node of the runtime's line
  *    (lib/code-cache-build.ts); left out, with a warning, when there is none.
  */
@@ -45,7 +45,7 @@ export async function buildLauncher(outDir: string): Promise<void> {
     outfile: path.join(outDir, LAUNCHER_FILE),
     bundle: true,
     platform: 'node',
-    format: 'cjs',
+    format: 'esm',
     target: ESBUILD_TARGET,
     minify: true,
     logLevel: 'warning',

@@ -56,15 +56,16 @@ function respond(request: IncomingMessage, response: ServerResponse): void {
 
 /** Loads the bundle through the launcher, answers the create, writes the cache (in the child). */
 const WARM_UP_SCRIPT = `
-const launcher = require(process.argv[1]);
-const context = { awsRequestId: 'warm-up', functionName: 'warm-up', functionVersion: '$LATEST',
-  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:warm-up', memoryLimitInMB: '512',
-  logGroupName: 'warm-up', logStreamName: 'warm-up', getRemainingTimeInMillis: () => 25000 };
-launcher.handler(JSON.parse(process.argv[2]), context).then((response) => {
+(async () => {
+  const launcher = await import(require('node:url').pathToFileURL(process.argv[1]).href);
+  const context = { awsRequestId: 'warm-up', functionName: 'warm-up', functionVersion: '$LATEST',
+    invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:warm-up', memoryLimitInMB: '512',
+    logGroupName: 'warm-up', logStreamName: 'warm-up', getRemainingTimeInMillis: () => 25000 };
+  const response = await launcher.handler(JSON.parse(process.argv[2]), context);
   if (response.statusCode !== 200) throw new Error('warm-up create answered ' + response.statusCode + ': ' + response.body);
   launcher.writeCodeCache();
   process.exit(0);
-}).catch((error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exit(1); });
+})().catch((error) => { process.stderr.write(String(error && error.stack || error) + '\\n'); process.exit(1); });
 `;
 
 const createEvent = {

@@ -1,7 +1,7 @@
 /**
- * The webhook asset's launcher and V8 code cache (built by lib/asset-build.ts): `launch.js`
- * (lambda/launch.ts) is the entry point, and `index.js.v8cache` holds the code V8 compiled while
- * the bundle answered a first create, AWS answered by a stand-in on loopback. See lambda/launch.ts
+ * The webhook asset's launcher and V8 code cache (built by lib/asset-build.ts): `launch.mjs`
+ * (lambda/launch.mts) is the entry point, and `index.js.v8cache` holds the code V8 compiled while
+ * the bundle answered a first create, AWS answered by a stand-in on loopback. See lambda/launch.mts
  * for how it is used and why a cache from another Node version is harmless.
  *
  * The cache is built by the Node of the runtime's line (the project's `node` devDependency when
@@ -13,11 +13,11 @@ import * as path from 'node:path';
 import { LAUNCHER_FILE } from '../lambda/launch-files';
 import { HANDLER_RUNTIME, PROJECT_ROOT } from './bundling';
 
-/** lambda/launch.ts: the asset's entry point. */
-export const LAUNCHER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'launch.ts');
+/** lambda/launch.mts: the asset's entry point, an ES module. */
+export const LAUNCHER_ENTRY = path.join(PROJECT_ROOT, 'lambda', 'launch.mts');
 
 /** The Lambda handler setting of a function whose asset has the launcher. */
-export const LAUNCHER_HANDLER = `${LAUNCHER_FILE.replace(/\.js$/, '')}.handler`;
+export const LAUNCHER_HANDLER = `${LAUNCHER_FILE.replace(/\.m?js$/, '')}.handler`;
 
 /** The Node major version of the Lambda runtime (24 for nodejs24.x). */
 export const RUNTIME_NODE_MAJOR = Number(HANDLER_RUNTIME.name.replace(/^nodejs|\.x$/g, ''));

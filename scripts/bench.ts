@@ -2,8 +2,9 @@
  * `npm run bench`: what the Portal waits for, measured. A benchmark, not a test: it prints numbers
  * and the issue's targets next to them, and fails only when the webhook does not answer correctly.
  *
- *   1. the production Lambda bundle (lib/bundling.ts settings) and what it is made of;
- *   2. cold start: fresh Node processes loading the bundle and answering a first request;
+ *   1. the production Lambda asset (lib/asset-build.ts, as the construct builds it) and what it is made of;
+ *   2. cold start: fresh Node processes loading the asset and answering a first request, beside
+ *      bare Node, two floors, the levers and a Python + boto3 handler of the same shape;
  *   3. warm overhead of the handler alone, AWS answered in process;
  *   4. AWS round trips on each operation's critical path, with a fixed latency per AWS call;
  *   5. validateCredentials: warm latency with and without its ledger cache, and its AWS calls.
@@ -17,7 +18,7 @@ import * as esbuild from 'esbuild';
 import { ESBUILD_TARGET, HANDLER_RUNTIME, PROJECT_ROOT } from '../lib/bundling';
 import { lambdaNodeFlags } from '../lib/code-cache';
 import { AwsStub } from './bench/aws-stub';
-import { type BundleReport, buildBundle } from './bench/bundle';
+import { type BundleReport, buildBundle, buildSdkFloor } from './bench/bundle';
 import { type ColdStartReport, LEVERS, measureColdStart } from './bench/cold-start';
 import {
   awsEnv,
@@ -58,7 +59,13 @@ const TOP_CONTRIBUTORS = 8;
 const VALIDATION_REQUESTS = 10_000;
 const VALIDATION_WARM_UP_REQUESTS = 2_000;
 
-const TARGETS = { bundleKiB: 400, coldRatio: 3.0, pythonRatio: 4.0, warmP99Ms: 1 } as const;
+const TARGETS = {
+  bundleKiB: 400,
+  coldRatio: 3.0,
+  pythonRatio: 4.0,
+  warmP99Ms: 1,
+  overSdkFloor: 1.15,
+} as const;
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 const mark = (ok: boolean): string => (ok ? '✓' : '✗');
@@ -81,7 +88,9 @@ function table(header: readonly string[], rows: readonly (readonly string[])[]):
 }
 
 function printBundle(bundle: BundleReport): void {
-  heading('1. Bundle (lib/bundling.ts HANDLER_ESBUILD_OPTIONS, minified, CJS)');
+  heading(
+    '1. Bundle (lib/asset-build.ts: HANDLER_ESBUILD_OPTIONS and the SDK tree-shaking plugin, minified, CJS)',
+  );
   console.log(
     `${path.relative(PROJECT_ROOT, bundle.outfile)}: ${kib(bundle.bytes)} (${bundle.bytes.toLocaleString('en')} bytes)`,
   );
@@ -107,6 +116,20 @@ function printBundle(bundle: BundleReport): void {
 const timeline = (cold: ColdStartReport): string =>
   cold.awsCalls.map((call) => `${call.operation.replace(/^.*\./, '')} ${call.at.toFixed(0)}`).join(' → ');
 
+/** "138 ms / 3.21×": a median and its ratio to bare Node's. */
+const againstBare = (summary: Summary, cold: ColdStartReport): string =>
+  `${ms(summary.p50)} / ${(summary.p50 / cold.bare.p50).toFixed(2)}×`;
+
+/** Inside the process: when the bundle was loaded, init ended and the first response was returned. */
+function insideTheProcess(cold: ColdStartReport): string {
+  const { bundleLoadedAt, loadedAt, answeredAt } = cold;
+  return (
+    `bundle loaded at ${bundleLoadedAt.p50.toFixed(0)}, init phase (the Portal's secret fetched) ended at ` +
+    `${loadedAt.p50.toFixed(0)}, first response (create API key, AWS on loopback) at ${answeredAt.p50.toFixed(0)}: ` +
+    `the first request took ${ms(answeredAt.p50 - loadedAt.p50)}`
+  );
+}
+
 function printColdStart(cold: ColdStartReport): void {
   heading(`2. Cold start (${cold.call.count} fresh processes each, interleaved, AWS stubbed on loopback)`);
   const row = (what: string, summary: Summary, base: Summary) => [
@@ -121,7 +144,9 @@ function printColdStart(cold: ColdStartReport): void {
       ['spawn → exit', 'median', 'p90', 'min', '/ bare'],
       [
         row("bare `node -e ''`", cold.bare, cold.bare),
-        row('asset as deployed: load only', cold.load, cold.bare),
+        row('floor: node:https + node:crypto loaded, nothing else', cold.httpsFloor, cold.bare),
+        row('floor: the SDK clients alone, the same six AWS calls', cold.sdkFloor, cold.bare),
+        row('asset as deployed: load only (init phase)', cold.load, cold.bare),
         row('asset as deployed: load + first create (200)', cold.call, cold.bare),
         ...LEVERS.map((lever) => row(`lever: ${lever}`, cold.levers[lever], cold.bare)),
         row('bare `python -c pass`', cold.pythonBare, cold.bare),
@@ -130,12 +155,10 @@ function printColdStart(cold: ColdStartReport): void {
     ),
   );
   console.log(`\ncode cache: ${cold.codeCache} by Node ${process.version}`);
+  console.log(`ours / the SDK clients alone (medians): ${(cold.call.p50 / cold.sdkFloor.p50).toFixed(2)}×`);
   console.log(`Python + boto3 / ours (medians): ${(cold.python.p50 / cold.call.p50).toFixed(2)}×`);
-  console.log(
-    `\ninside the process (medians, ms since it started): bundle loaded at ${cold.loadedAt.p50.toFixed(0)}, ` +
-      `first response at ${cold.answeredAt.p50.toFixed(0)} (the first request took ${ms(cold.answeredAt.p50 - cold.loadedAt.p50)})`,
-  );
-  console.log(`its AWS calls reached the stub at: ${timeline(cold)}`);
+  console.log(`\ninside the process (medians, ms since it started): ${insideTheProcess(cold)}`);
+  console.log(`AWS calls reached the stub at: ${timeline(cold)}`);
 }
 
 function printWarm(title: string, warm: WarmReport): void {
@@ -315,6 +338,12 @@ function targets(
       ok: ratio <= TARGETS.coldRatio,
     },
     {
+      what: 'cold start / the SDK clients alone (medians)',
+      target: `≤ ${TARGETS.overSdkFloor.toFixed(2)}×`,
+      measured: `${(cold.call.p50 / cold.sdkFloor.p50).toFixed(2)}× (${ms(cold.call.p50)} / ${ms(cold.sdkFloor.p50)})`,
+      ok: cold.call.p50 / cold.sdkFloor.p50 <= TARGETS.overSdkFloor,
+    },
+    {
       what: 'Python + boto3 / ours (medians)',
       target: `≥ ${TARGETS.pythonRatio.toFixed(1)}×`,
       measured: `${(cold.python.p50 / cold.call.p50).toFixed(2)}×`,
@@ -385,7 +414,25 @@ function markdown(
           `≤ ${TARGETS.coldRatio.toFixed(1)}×`,
           mark(passed(checks, 'cold start / bare Node (medians)')),
         ],
-        ['load only (median)', ms(cold.load.p50), '', ''],
+        [
+          'the SDK clients alone, the same six AWS calls (median) / bare',
+          againstBare(cold.sdkFloor, cold),
+          '',
+          '',
+        ],
+        [
+          'cold start / the SDK clients alone (medians)',
+          `${(cold.call.p50 / cold.sdkFloor.p50).toFixed(2)}×`,
+          `≤ ${TARGETS.overSdkFloor.toFixed(2)}×`,
+          mark(passed(checks, 'cold start / the SDK clients alone (medians)')),
+        ],
+        [
+          '`node:https` + `node:crypto` loaded, nothing else (median) / bare',
+          againstBare(cold.httpsFloor, cold),
+          '',
+          '',
+        ],
+        ['load only, the init phase (median)', ms(cold.load.p50), '', ''],
         [
           'Python + boto3 handler of the same shape (median) / ours',
           `${ms(cold.python.p50)} / ${(cold.python.p50 / cold.call.p50).toFixed(2)}×`,
@@ -401,9 +448,8 @@ function markdown(
       ],
     ),
     '',
-    `Cold start inside the process (medians, ms since it started): bundle loaded at ${cold.loadedAt.p50.toFixed(0)}, ` +
-      `first response (create API key, AWS on loopback) at ${cold.answeredAt.p50.toFixed(0)}; its AWS calls reached the stub at ` +
-      `${timeline(cold)}.`,
+    `Cold start inside the process (medians, ms since it started): ${insideTheProcess(cold)}; the AWS calls reached ` +
+      `the stub at ${timeline(cold)}.`,
     '',
     `Cold start, each way of loading the same bundle (median of ${cold.call.count}, interleaved in one run; / bare = against bare \`node -e ''\`):`,
     '',
@@ -424,6 +470,16 @@ function markdown(
           'Python + boto3, same shape',
           ms(cold.python.p50),
           `${(cold.python.p50 / cold.bare.p50).toFixed(2)}×`,
+        ],
+        [
+          'floor: the SDK clients alone, the same six AWS calls',
+          ms(cold.sdkFloor.p50),
+          `${(cold.sdkFloor.p50 / cold.bare.p50).toFixed(2)}×`,
+        ],
+        [
+          'floor: `node:https` + `node:crypto` loaded, nothing else',
+          ms(cold.httpsFloor.p50),
+          `${(cold.httpsFloor.p50 / cold.bare.p50).toFixed(2)}×`,
         ],
       ],
     ),
@@ -464,6 +520,7 @@ async function main(): Promise<void> {
 
   const bundle = await buildBundle(OUT_DIR);
   printBundle(bundle);
+  const sdkFloorAsset = await buildSdkFloor(OUT_DIR);
 
   // The SDK clients of section 4 (in this process) resolve credentials from the environment.
   Object.assign(process.env, {
@@ -476,6 +533,7 @@ async function main(): Promise<void> {
   try {
     const cold = await measureColdStart({
       asset: bundle.asset,
+      sdkFloorAsset,
       nodeFlags: lambdaNodeFlags(MEMORY_MB),
       stub,
       event: createKeyEvent(PLANS.slice(0, 1)),

@@ -5,7 +5,7 @@
 import { rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLE_FILE, CODE_CACHE_FILE } from '../../lambda/launch-files';
-import { buildLauncher, bundleHandler } from '../../lib/asset-build';
+import { buildLauncher, buildWebhookAsset, bundleHandler } from '../../lib/asset-build';
 import { HANDLER_ENTRY } from '../../lib/bundling';
 import { buildCodeCache } from '../../lib/code-cache-build';
 
@@ -74,4 +74,13 @@ export async function buildBundle(outDir: string): Promise<BundleReport> {
     codeCacheMs,
     contributors,
   };
+}
+
+/** The SDK-only floor (sdk-floor.ts), built into an asset exactly as the webhook's; its directory. */
+export async function buildSdkFloor(outDir: string): Promise<string> {
+  const asset = path.join(outDir, 'sdk-floor');
+  rmSync(asset, { recursive: true, force: true });
+  const built = await buildWebhookAsset(asset, path.join(__dirname, 'sdk-floor.ts'));
+  if (built.codeCache !== 'written') throw new Error('the SDK floor was built without its code cache');
+  return asset;
 }

@@ -3,8 +3,11 @@
  * kinds alternate run by run, so a drift in the machine's load touches all of them alike:
  *
  * - bare `node -e ''` of the same Node (the baseline), and the asset as deployed (launcher + code
- *   cache, Lambda's node flags, the function's environment) loaded only, and answering a first
- *   create (AWS answered by the stub on loopback);
+ *   cache, Lambda's node flags, the function's environment) loaded only (the init phase), and
+ *   answering a first create (AWS answered by the stub on loopback);
+ * - two floors: Node loading only the modules any HTTPS client with request signing needs
+ *   (`node:https`, `node:crypto`), and the webhook's SDK clients making the create's six AWS
+ *   calls with nothing else (sdk-floor.ts, built into an asset like the webhook's);
  * - the levers, each measured on the same bundle: required directly with and without
  *   `--enable-source-maps`, and through the launcher without the code cache;
  * - a Python + boto3 handler of the same shape, and bare Python.
@@ -18,11 +21,16 @@ import type { AwsStub } from './aws-stub';
 import { PYTHON, PYTHON_BARE_ARGS, pythonColdStartArgs, pythonEnv } from './python-cold-start';
 import { elapsedMs, percentile, type Summary, summarize } from './stats';
 
-const RUNNER = path.join(__dirname, 'cold-start-runner.cjs');
+const RUNNER = path.join(__dirname, 'cold-start-runner.mjs');
+/** What any HTTPS client that signs its requests loads from Node itself. */
+const HTTPS_FLOOR = "require('node:https'); require('node:crypto')";
 
 /** What the runner reports about itself: ms since its process started. */
 interface RunnerTimings {
   readonly timeOrigin: number;
+  /** The launcher's mark: the bundle evaluated, before the init phase's own work. */
+  readonly bundleLoadedAt?: number;
+  /** The entry loaded: the end of the init phase. */
   readonly loadedAt: number;
   readonly answeredAt?: number;
   readonly statusCode?: number;
@@ -35,8 +43,10 @@ interface Run {
 }
 
 export interface ColdStartOptions {
-  /** The asset directory as the construct builds it: launch.js, index.js (+ map), the code cache. */
+  /** The asset directory as the construct builds it: launch.mjs, index.js (+ map), the code cache. */
   readonly asset: string;
+  /** The same kind of asset built from sdk-floor.ts. */
+  readonly sdkFloorAsset: string;
   /** The stub answering the child's AWS calls; its arrival log gives the first request's timeline. */
   readonly stub: AwsStub;
   readonly event: WebhookEvent;
@@ -62,9 +72,14 @@ export interface ColdStartReport {
   readonly levers: Readonly<Record<Lever, Summary>>;
   readonly pythonBare: Summary;
   readonly python: Summary;
+  /** Node with `node:https` and `node:crypto` loaded, nothing else. */
+  readonly httpsFloor: Summary;
+  /** The SDK clients alone making the create's AWS calls (sdk-floor.ts). */
+  readonly sdkFloor: Summary;
   /** What V8 did with the shipped code cache in the measured processes. */
   readonly codeCache: string;
-  /** Inside the process, from its start: bundle loaded, first response returned. */
+  /** Inside the process, from its start: bundle loaded, init phase ended, first response returned. */
+  readonly bundleLoadedAt: Summary;
   readonly loadedAt: Summary;
   readonly answeredAt: Summary;
   /** The first request's AWS calls in order: when each reached the stub (median ms since process start). */
@@ -130,6 +145,7 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
   const launcher = path.join(options.asset, LAUNCHER_FILE);
   const bundle = path.join(options.asset, BUNDLE_FILE);
   const uncached = path.join(assetWithoutCache(options.asset), LAUNCHER_FILE);
+  const sdkFloor = path.join(options.sdkFloorAsset, LAUNCHER_FILE);
   const flags = options.nodeFlags;
   // Bare Node gets neither flags nor NODE_OPTIONS: the baseline is Node itself.
   const { NODE_OPTIONS: _ignored, ...bareEnv } = options.env;
@@ -147,13 +163,15 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     [LEVERS[2]]: () => run(node, [...flags, RUNNER, 'call', uncached, event], options.env),
     pythonBare: () => run(PYTHON, PYTHON_BARE_ARGS, python),
     python: () => run(PYTHON, pythonColdStartArgs(options.event), python),
+    httpsFloor: () => run(node, [...flags, '-e', HTTPS_FLOOR], options.env),
+    sdkFloor: () => run(node, [...flags, RUNNER, 'call', sdkFloor, event], options.env),
   } as const;
   type Kind = keyof typeof kinds;
 
   // One unmeasured round warms the page cache (and Python's bytecode cache).
   for (const start of Object.values(kinds)) await start();
   const samples = new Map<Kind, number[]>();
-  const inside = { loadedAt: [] as number[], answeredAt: [] as number[] };
+  const inside = { bundleLoadedAt: [] as number[], loadedAt: [] as number[], answeredAt: [] as number[] };
   const calls: { operation: string; at: number[] }[] = [];
   const cacheStates = new Set<string>();
   for (let i = 0; i < options.runs; i++) {
@@ -164,6 +182,8 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
       if (kind === 'load') cacheStates.add(result.timings?.codeCache ?? 'unknown');
       if (kind !== 'call') continue;
       const timings = answered(result);
+      if (timings.bundleLoadedAt === undefined) throw new Error('the launcher reported no init timings');
+      inside.bundleLoadedAt.push(timings.bundleLoadedAt);
       inside.loadedAt.push(timings.loadedAt);
       inside.answeredAt.push(timings.answeredAt);
       options.stub.arrivals.forEach(({ operation, at }, n) => {
@@ -187,7 +207,10 @@ export async function measureColdStart(options: ColdStartOptions): Promise<ColdS
     },
     pythonBare: summary('pythonBare'),
     python: summary('python'),
+    httpsFloor: summary('httpsFloor'),
+    sdkFloor: summary('sdkFloor'),
     codeCache: [...cacheStates].join(', '),
+    bundleLoadedAt: summarize(inside.bundleLoadedAt),
     loadedAt: summarize(inside.loadedAt),
     answeredAt: summarize(inside.answeredAt),
     awsCalls: calls.map(({ operation, at }) => ({

@@ -1,7 +1,7 @@
 /**
  * The same cold start in Python + boto3 (the stack of Sensedia's reference example), for
  * comparison: `python/handler.py` makes the same AWS calls as our create-API-key path, and
- * `python/runner.py` times its import and first answer as cold-start-runner.cjs does for Node.
+ * `python/runner.py` times its import and first answer as cold-start-runner.mjs does for Node.
  * The bench spawns `PYTHON` with `pythonColdStartArgs(event)` and `pythonEnv(env)`.
  */
 import { existsSync } from 'node:fs';

@@ -151,15 +151,27 @@ describe('cdk synth', () => {
 
   test('ships the webhook with its launcher and a code cache that this Node accepts', () => {
     const dir = bundleDir(WEBHOOK_ENTRY);
+    // Imported as Lambda imports an ES module; its init-phase secret fetch meets a closed port at once.
     const loaded = spawnSync(
       runtimeNode(),
       [
         ...lambdaNodeFlags(512),
         '-e',
-        'const l = require(process.argv[1]); process.stdout.write(typeof l.handler + " " + l.codeCache)',
+        'import(require("node:url").pathToFileURL(process.argv[1]).href)' +
+          '.then((l) => process.stdout.write(typeof l.handler + " " + l.codeCache))',
         path.join(dir, LAUNCHER_FILE),
       ],
-      { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', ...WEBHOOK_ENV } },
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH ?? '',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_ENDPOINT_URL: 'http://127.0.0.1:9',
+          ...WEBHOOK_ENV,
+        },
+      },
     );
 
     expect(fs.existsSync(path.join(dir, CODE_CACHE_FILE))).toBe(true);

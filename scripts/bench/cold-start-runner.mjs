@@ -1,24 +1,31 @@
 /**
- * One cold start, in a fresh Node process: `node cold-start-runner.cjs <load|call> <entry> <event JSON>`.
- * Loads the entry point Lambda would load (the asset's launcher, or the bundle itself) and, in
- * "call" mode, sends it one request, as Lambda would. Exits 0 when the handler answered 200 (or, in
- * "load" mode, once the entry is loaded), else 1. Writes its own timings (ms since the process
- * started) and whether V8 took the code cache as JSON to fd 3 for the parent.
+ * One cold start, in a fresh Node process: `node cold-start-runner.mjs <load|call> <entry> <event JSON>`.
+ * Loads the entry point as Lambda's Node runtime (itself an ES module) would: an ES module (the
+ * asset's launcher) is imported and its top-level work awaited, as the init phase; a CommonJS file
+ * (the bundle itself, for the levers) is required. In "call" mode it then sends one request, as
+ * Lambda would. Exits 0 when the handler answered 200 (or, in "load" mode, once the entry is
+ * loaded), else 1. Writes its own timings (ms since the process started), the launcher's init
+ * timings when it has them, and whether V8 took the code cache as JSON to fd 3 for the parent.
  */
-'use strict';
-const { writeSync } = require('node:fs');
+import { writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 const [mode, entry, eventJson] = process.argv.slice(2);
 
-const loaded = require(entry);
+const loaded = entry.endsWith('.mjs')
+  ? await import(pathToFileURL(entry).href)
+  : createRequire(import.meta.url)(entry);
 const { handler } = loaded;
 const loadedAt = performance.now();
 // Epoch ms of the process start: the parent lines up the stub's arrival times with it.
 const { timeOrigin } = performance;
 const codeCache = loaded.codeCache ?? 'none';
+// The launcher's own marks: the bundle evaluated, its init-phase work done (loadedAt, later).
+const bundleLoadedAt = loaded.initTimings?.loadedAt;
 
 function report(result) {
-  writeSync(3, JSON.stringify({ timeOrigin, loadedAt, codeCache, ...result }));
+  writeSync(3, JSON.stringify({ timeOrigin, bundleLoadedAt, loadedAt, codeCache, ...result }));
 }
 
 if (mode === 'load') {

@@ -1,6 +1,7 @@
 /**
- * The webhook asset's entry point (`launch.handler`). It loads the bundle (index.js) itself instead
- * of letting the runtime require() it, for two reasons that are the cold start:
+ * The webhook asset's entry point (`launch.handler`). It is an ES module so that Lambda waits for
+ * its top-level work as part of the init phase, and it loads the bundle (index.js) itself instead
+ * of letting the runtime require() it. Three things in it are the cold start:
  *
  * - A V8 code cache built at bundle time (index.js.v8cache, after a first create answered against
  *   a stand-in for AWS) spares compiling the functions the first request runs. V8 checks the cache
@@ -8,23 +9,30 @@
  *   exactly as require() would compile it, so a stale cache costs a file read, not a failure.
  * - Source maps are read when a stack trace is printed, not at load: `--enable-source-maps` parses
  *   the whole map during the cold start.
+ * - The bundle's `prime` (fetching the Portal's Basic-auth secret) runs before the handler is
+ *   exported, so Lambda counts it in the init phase. Lambda runs the init phase of an on-demand
+ *   function on a full vCPU; the invoke phase gets the share of a vCPU its memory setting buys
+ *   (512 MB: under a third), which the first request would otherwise spend on it.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import Module, { createRequire, SourceMap } from 'node:module';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Script } from 'node:vm';
-import { BUNDLE_FILE, CODE_CACHE_FILE } from './launch-files';
+import { BUNDLE_FILE, CODE_CACHE_FILE } from './launch-files.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 /** Whether V8 used the shipped code cache. */
 export type CodeCacheState = 'accepted' | 'rejected' | 'absent';
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
-const bundle = path.join(__dirname, BUNDLE_FILE);
+const bundle = path.join(here, BUNDLE_FILE);
 
 function readCodeCache(): Buffer | undefined {
   try {
-    return readFileSync(path.join(__dirname, CODE_CACHE_FILE));
+    return readFileSync(path.join(here, CODE_CACHE_FILE));
   } catch {
     return undefined;
   }
@@ -93,7 +101,14 @@ if (codeCache === 'rejected') {
   );
 }
 
-const loaded: { exports: { handler?: Handler } } = { exports: {} };
+/** What the bundle (lambda/handler.ts) exports. */
+interface Bundle {
+  readonly handler?: Handler;
+  /** Init-phase work; never rejects. */
+  readonly prime?: () => Promise<void>;
+}
+
+const loaded: { exports: Bundle } = { exports: {} };
 const compiled = script.runInThisContext() as (
   exports: object,
   require: NodeJS.Require,
@@ -101,16 +116,22 @@ const compiled = script.runInThisContext() as (
   filename: string,
   dirname: string,
 ) => void;
-compiled.call(loaded.exports, loaded.exports, createRequire(bundle), loaded, bundle, __dirname);
+compiled.call(loaded.exports, loaded.exports, createRequire(bundle), loaded, bundle, here);
+const loadedAt = performance.now();
 
 const bundled = loaded.exports.handler;
 if (typeof bundled !== 'function') throw new Error(`${BUNDLE_FILE} exports no handler`);
+await loaded.exports.prime?.();
+
 export const handler: Handler = bundled;
+
+/** When the bundle was loaded and when its init-phase work ended, in ms since the process started. */
+export const initTimings = { loadedAt, primedAt: performance.now() } as const;
 
 /**
  * Writes the code cache of everything V8 has compiled in this process so far. Called once, at
  * bundle time, after a first request has run, so the cache holds that request's functions too.
  */
 export function writeCodeCache(): void {
-  writeFileSync(path.join(__dirname, CODE_CACHE_FILE), script.createCachedData());
+  writeFileSync(path.join(here, CODE_CACHE_FILE), script.createCachedData());
 }
