@@ -42,6 +42,7 @@ export const CONTEXT_KEYS = [
   'secretAdminArns',
   'apiGatewayCloudWatchRole',
   'memorySize',
+  'runtimeVersionArn',
   'logLevel',
   'logRetentionDays',
   'removalPolicy',
@@ -104,6 +105,7 @@ export function readAppConfig(node: Node): AppConfig {
     functionOptions: {
       ...optional('memorySize', number(read, 'memorySize')),
       ...optional('reservedConcurrency', reservedConcurrency(read)),
+      ...optional('runtimeVersionArn', string(read, 'runtimeVersionArn')),
       ...optional('logLevel', logLevel(read)),
       ...optional('logRetention', retention(read)),
     },

@@ -141,8 +141,8 @@ export interface CredentialWebhookProps {
    */
   readonly reconcileGrace?: Duration;
   /**
-   * Function settings (memory, timeout, log retention, log level); the reconciler takes the log
-   * retention and level too.
+   * Function settings (memory, timeout, log retention, log level, runtime version); the reconciler
+   * takes the log retention and level too.
    * @default - see WebhookFunctionProps
    */
   readonly functionOptions?: Omit<WebhookFunctionProps, 'environment' | 'removalPolicy'>;

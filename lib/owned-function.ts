@@ -57,6 +57,11 @@ export interface OwnedFunctionOptions {
   readonly reservedConcurrentExecutions?: number;
   readonly retryAttempts?: number;
   /**
+   * How Lambda updates the function's runtime version.
+   * @default - automatic runtime updates
+   */
+  readonly runtimeManagementMode?: lambda.RuntimeManagementMode;
+  /**
    * NODE_OPTIONS of the function.
    * @default '--enable-source-maps'
    */
@@ -101,6 +106,9 @@ export function ownedFunction(
       reservedConcurrentExecutions: options.reservedConcurrentExecutions,
     }),
     ...(options.retryAttempts !== undefined && { retryAttempts: options.retryAttempts }),
+    ...(options.runtimeManagementMode !== undefined && {
+      runtimeManagementMode: options.runtimeManagementMode,
+    }),
     role,
     logGroup,
     environment: {

@@ -2,14 +2,14 @@
  * The webhook's Lambda function: the handler bundled by esbuild, its own log group and an
  * execution role that starts empty (no AWS managed policy); CredentialPermissions adds the rest.
  */
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Token } from 'aws-cdk-lib';
 import type * as iam from 'aws-cdk-lib/aws-iam';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { LAUNCHER_HANDLER } from './code-cache';
 import { type FunctionLoggingProps, ownedFunction } from './owned-function';
-import { checkInteger, InvalidPropsError } from './validation';
+import { checkInteger, InvalidPropsError, RUNTIME_VERSION_ARN } from './validation';
 import { webhookCode } from './webhook-asset';
 
 /** API Gateway stops waiting for a Lambda integration after 29 seconds. */
@@ -42,6 +42,16 @@ export interface WebhookFunctionProps extends FunctionLoggingProps {
    * @default 10 (the stage lets 10 requests a second through, each done in well under a second)
    */
   readonly reservedConcurrency?: number | 'none';
+  /**
+   * Pins the function to this Lambda runtime version ("manual" runtime management), e.g.
+   * 'arn:aws:lambda:us-east-1::runtime:<version hash>'; the function's INIT_START log lines show
+   * the version in use. The asset's V8 code cache is accepted only by the Node version that built
+   * it (see lib/code-cache.ts), so after a runtime update it is ignored and cold starts are slower;
+   * pinning keeps the cache valid, and you then take runtime updates (security fixes included)
+   * yourself.
+   * @default - automatic runtime updates
+   */
+  readonly runtimeVersionArn?: string;
 }
 
 export class WebhookFunction extends Construct {
@@ -65,6 +75,17 @@ export class WebhookFunction extends Construct {
     checkInteger('WebhookFunction', 'memorySize', memorySize, 128, 10240);
     const reserved = props.reservedConcurrency ?? DEFAULT_RESERVED_CONCURRENCY;
     if (reserved !== 'none') checkInteger('WebhookFunction', 'reservedConcurrency', reserved, 1, 1000);
+    const { runtimeVersionArn } = props;
+    if (
+      runtimeVersionArn !== undefined &&
+      !Token.isUnresolved(runtimeVersionArn) &&
+      !RUNTIME_VERSION_ARN.test(runtimeVersionArn)
+    ) {
+      throw new InvalidPropsError(
+        'WebhookFunction',
+        `runtimeVersionArn must be a Lambda runtime version ARN (arn:aws:lambda:<region>::runtime:<version hash>), got "${runtimeVersionArn}"`,
+      );
+    }
     const owned = ownedFunction(this, props, {
       construct: 'WebhookFunction',
       description: 'Sensedia Developer Portal credential webhook',
@@ -75,6 +96,9 @@ export class WebhookFunction extends Construct {
       memorySize,
       timeout,
       ...(reserved !== 'none' && { reservedConcurrentExecutions: reserved }),
+      ...(runtimeVersionArn !== undefined && {
+        runtimeManagementMode: lambda.RuntimeManagementMode.manual(runtimeVersionArn),
+      }),
       // The launcher loads the bundle with its code cache and maps stack traces only when one is
       // printed, so NODE_OPTIONS stays empty (--enable-source-maps costs ~20 ms of every cold start).
       nodeOptions: '',

@@ -243,6 +243,33 @@ describe('the context keys', () => {
     );
   });
 
+  test('pin the webhook function to the runtime version given as runtimeVersionArn', () => {
+    const arn = `arn:aws:lambda:us-east-1::runtime:${'0123456789abcdef'.repeat(4)}`;
+    const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], runtimeVersionArn: ` ${arn} ` });
+    const stack = new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
+
+    const pinned = Template.fromStack(stack).findResources('AWS::Lambda::Function', {
+      Properties: { RuntimeManagementConfig: { UpdateRuntimeOn: 'Manual', RuntimeVersionArn: arn } },
+    });
+
+    expect(config.stackProps.webhook.functionOptions?.runtimeVersionArn).toBe(arn);
+    expect(Object.keys(pinned)).toHaveLength(1);
+  });
+
+  test('fail synth on a runtimeVersionArn that is not a runtime version ARN', () => {
+    const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], runtimeVersionArn: 'nodejs24.x' });
+
+    const create = () => new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
+
+    expect(create).toThrow('WebhookFunction: runtimeVersionArn must be a Lambda runtime version ARN');
+  });
+
+  test('leave the runtime version to automatic updates when runtimeVersionArn is unset', () => {
+    const { config } = configFrom({ allowedUsagePlanIds: ['plan1a'] });
+
+    expect(config.stackProps.webhook.functionOptions?.runtimeVersionArn).toBeUndefined();
+  });
+
   test('turn the created web ACL off with createWebAcl=false', () => {
     const { app, config } = configFrom({ allowedUsagePlanIds: ['plan1a'], createWebAcl: 'false' });
     const stack = new CredentialWebhookStack(app, 'Stack', { ...config.stackProps, env: TEST_ENV });
@@ -336,6 +363,11 @@ describe('the context keys', () => {
       'a boolean spelled yes',
       { createUserPool: 'yes' },
       'Context key "createUserPool" must be true or false (got "yes")',
+    ],
+    [
+      'a runtime version ARN that is not a string',
+      { runtimeVersionArn: 42 },
+      'Context key "runtimeVersionArn" must be a string (got 42)',
     ],
     [
       'a number that is not',

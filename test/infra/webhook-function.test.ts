@@ -1,6 +1,6 @@
 /** The function: runtime, size, timeout, logs, environment and the bundling settings it is built with. */
 import { existsSync } from 'node:fs';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Lazy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import {
   ESBUILD_TARGET,
@@ -114,6 +114,49 @@ describe('the webhook function', () => {
       webhookFunction(reserved).ReservedConcurrentExecutions,
       webhookFunction(none).ReservedConcurrentExecutions,
     ]).toEqual([3, undefined]);
+  });
+
+  test('follows automatic runtime updates by default', () => {
+    const fixture = webhookFixture();
+
+    expect(webhookFunction(fixture).RuntimeManagementConfig).toBeUndefined();
+  });
+
+  test.each([
+    ['aws', `arn:aws:lambda:eu-south-1::runtime:${'7b620fc2e661'.repeat(5)}0a1b`],
+    ['aws-cn', `arn:aws-cn:lambda:cn-north-1::runtime:${'0123456789abcdef'.repeat(4)}`],
+    ['aws-us-gov', `arn:aws-us-gov:lambda:us-gov-west-1::runtime:${'fedcba9876543210'.repeat(4)}`],
+  ])('pins the runtime version given as runtimeVersionArn (%s partition)', (_partition, arn) => {
+    const fixture = webhookFixture({
+      allowedUsagePlanIds: [PLAN_A],
+      functionOptions: { runtimeVersionArn: arn },
+    });
+
+    expect(webhookFunction(fixture).RuntimeManagementConfig).toEqual({
+      UpdateRuntimeOn: 'Manual',
+      RuntimeVersionArn: arn,
+    });
+  });
+
+  test('accepts a runtimeVersionArn only known at deploy time', () => {
+    const arn = Lazy.string({ produce: () => 'resolved later' });
+
+    const create = () => new WebhookFunction(testStack(), 'Fn', { environment: {}, runtimeVersionArn: arn });
+
+    expect(create).not.toThrow();
+  });
+
+  test.each([
+    ['a runtime name', 'nodejs24.x'],
+    ['a function ARN', 'arn:aws:lambda:us-east-1:123456789012:function:webhook'],
+    ['a runtime ARN with an account', `arn:aws:lambda:us-east-1:123456789012:runtime:${'ab'.repeat(32)}`],
+    ['a runtime ARN without its version hash', 'arn:aws:lambda:us-east-1::runtime:'],
+  ])('refuses %s as runtimeVersionArn', (_case, arn) => {
+    const create = () => new WebhookFunction(testStack(), 'Fn', { environment: {}, runtimeVersionArn: arn });
+
+    expect(create).toThrow(
+      `WebhookFunction: runtimeVersionArn must be a Lambda runtime version ARN (arn:aws:lambda:<region>::runtime:<version hash>), got "${arn}"`,
+    );
   });
 
   test('refuses a reservation of zero executions (Lambda would throttle every request)', () => {
