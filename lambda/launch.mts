@@ -117,7 +117,8 @@ const compiled = script.runInThisContext() as (
   dirname: string,
 ) => void;
 compiled.call(loaded.exports, loaded.exports, createRequire(bundle), loaded, bundle, here);
-const loadedAt = performance.now();
+// process.hrtime, not performance.now(): the performance global would load node:perf_hooks at init.
+const loadedAt = process.hrtime.bigint();
 
 const bundled = loaded.exports.handler;
 if (typeof bundled !== 'function') throw new Error(`${BUNDLE_FILE} exports no handler`);
@@ -125,8 +126,8 @@ await loaded.exports.prime?.();
 
 export const handler: Handler = bundled;
 
-/** When the bundle was loaded and when its init-phase work ended, in ms since the process started. */
-export const initTimings = { loadedAt, primedAt: performance.now() } as const;
+/** When the bundle was loaded and when its init-phase work ended (process.hrtime.bigint() readings). */
+export const initMarks = { loadedAt, primedAt: process.hrtime.bigint() } as const;
 
 /**
  * Writes the code cache of everything V8 has compiled in this process so far. Called once, at

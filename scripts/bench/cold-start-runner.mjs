@@ -12,6 +12,11 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 
 const [mode, entry, eventJson] = process.argv.slice(2);
+// The launcher marks its init with process.hrtime readings; this pair converts them to ms since
+// the process started, the origin of everything reported here.
+const hrtimeAtStart = process.hrtime.bigint();
+const msAtStart = performance.now();
+const sinceStart = (hrtime) => msAtStart + Number(hrtime - hrtimeAtStart) / 1e6;
 
 const loaded = entry.endsWith('.mjs')
   ? await import(pathToFileURL(entry).href)
@@ -21,8 +26,9 @@ const loadedAt = performance.now();
 // Epoch ms of the process start: the parent lines up the stub's arrival times with it.
 const { timeOrigin } = performance;
 const codeCache = loaded.codeCache ?? 'none';
-// The launcher's own marks: the bundle evaluated, its init-phase work done (loadedAt, later).
-const bundleLoadedAt = loaded.initTimings?.loadedAt;
+// The launcher's own mark: the bundle evaluated, before its init-phase work (which ends at loadedAt).
+const marks = loaded.initMarks;
+const bundleLoadedAt = marks === undefined ? undefined : sinceStart(marks.loadedAt);
 
 function report(result) {
   writeSync(3, JSON.stringify({ timeOrigin, bundleLoadedAt, loadedAt, codeCache, ...result }));
