@@ -59,12 +59,17 @@ const TOP_CONTRIBUTORS = 8;
 const VALIDATION_REQUESTS = 10_000;
 const VALIDATION_WARM_UP_REQUESTS = 2_000;
 
+/**
+ * The targets the benchmark prints beside its figures. `overSdkFloor` bounds what the webhook's own
+ * code adds to the SDK clients making the same calls alone; docs/benchmarks.md says why the cold
+ * start is held to it besides the bare-Node and Python ratios.
+ */
 const TARGETS = {
   bundleKiB: 400,
   coldRatio: 3.0,
   pythonRatio: 4.0,
   warmP99Ms: 1,
-  overSdkFloor: 1.15,
+  overSdkFloor: 1.2,
 } as const;
 
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
@@ -391,7 +396,7 @@ function markdown(
       ['measure', 'result', 'target', ''],
       [
         [
-          'bundle (minified, CDK settings)',
+          'bundle (minified, as the construct builds it)',
           kib(bundle.bytes),
           `≤ ${TARGETS.bundleKiB} KiB`,
           mark(passed(checks, 'bundle size')),
