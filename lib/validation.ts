@@ -31,7 +31,8 @@ export const SCOPE_NAME = /^[\x21\x23-\x2E\x30-\x5B\x5D-\x7E]+$/;
  * account), e.g. "arn:aws:lambda:eu-south-1::runtime:7b62…e9e6"; INIT_START log lines show it.
  * The shape is the Lambda API's own (RuntimeVersionConfig), which says nothing of the hash's form.
  */
-export const RUNTIME_VERSION_ARN = /^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov|-isob?)?-[a-z]+-\d::runtime:\S+$/;
+export const RUNTIME_VERSION_ARN =
+  /^arn:aws[a-zA-Z-]*:lambda:[a-z]{2}(?:-gov|-isob?)?-[a-z]+-\d::runtime:\S+$/;
 
 /** "<region>_<id>", e.g. "us-east-1_AbC123". */
 export const USER_POOL_ID = /^([a-z]{2}(?:-[a-z]+)+-\d+)_[0-9a-zA-Z]+$/;
