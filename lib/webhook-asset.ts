@@ -14,7 +14,7 @@ const BUILDER = path.join(PROJECT_ROOT, 'lib', 'asset-build.ts');
 const TSX_CLI = path.join(PROJECT_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
 
 /** The command that writes the asset into `outputDir`: Node, tsx, the builder. */
-export function assetBuildCommand(outputDir: string): string[] {
+function assetBuildCommand(outputDir: string): string[] {
   return [process.execPath, TSX_CLI, BUILDER, outputDir];
 }
 

@@ -160,7 +160,7 @@ function printColdStart(cold: ColdStartReport): void {
     ),
   );
   console.log(`\ncode cache: ${cold.codeCache} by Node ${process.version}`);
-  console.log(`ours / the SDK clients alone (medians): ${(cold.call.p50 / cold.sdkFloor.p50).toFixed(2)}×`);
+  console.log(`ours / the SDK clients alone (median of the runs' ratios): ${cold.overSdkFloor.toFixed(2)}×`);
   console.log(`Python + boto3 / ours (medians): ${(cold.python.p50 / cold.call.p50).toFixed(2)}×`);
   console.log(`\ninside the process (medians, ms since it started): ${insideTheProcess(cold)}`);
   console.log(`AWS calls reached the stub at: ${timeline(cold)}`);
@@ -343,10 +343,10 @@ function targets(
       ok: ratio <= TARGETS.coldRatio,
     },
     {
-      what: 'cold start / the SDK clients alone (medians)',
+      what: 'cold start / the SDK clients alone (median of paired runs)',
       target: `≤ ${TARGETS.overSdkFloor.toFixed(2)}×`,
-      measured: `${(cold.call.p50 / cold.sdkFloor.p50).toFixed(2)}× (${ms(cold.call.p50)} / ${ms(cold.sdkFloor.p50)})`,
-      ok: cold.call.p50 / cold.sdkFloor.p50 <= TARGETS.overSdkFloor,
+      measured: `${cold.overSdkFloor.toFixed(2)}× (medians ${ms(cold.call.p50)} / ${ms(cold.sdkFloor.p50)})`,
+      ok: cold.overSdkFloor <= TARGETS.overSdkFloor,
     },
     {
       what: 'Python + boto3 / ours (medians)',
@@ -426,10 +426,10 @@ function markdown(
           '',
         ],
         [
-          'cold start / the SDK clients alone (medians)',
-          `${(cold.call.p50 / cold.sdkFloor.p50).toFixed(2)}×`,
+          'cold start / the SDK clients alone (median of paired runs)',
+          `${cold.overSdkFloor.toFixed(2)}×`,
           `≤ ${TARGETS.overSdkFloor.toFixed(2)}×`,
-          mark(passed(checks, 'cold start / the SDK clients alone (medians)')),
+          mark(passed(checks, 'cold start / the SDK clients alone (median of paired runs)')),
         ],
         [
           '`node:https` + `node:crypto` loaded, nothing else (median) / bare',

@@ -5,9 +5,7 @@
 import { rmSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { BUNDLE_FILE, CODE_CACHE_FILE } from '../../lambda/launch-files';
-import { buildLauncher, buildWebhookAsset, bundleHandler } from '../../lib/asset-build';
-import { HANDLER_ENTRY } from '../../lib/bundling';
-import { buildCodeCache } from '../../lib/code-cache-build';
+import { buildWebhookAsset } from '../../lib/asset-build';
 
 export interface Contributor {
   /** An npm package name, or "(this project)" for the repository's own sources. */
@@ -42,18 +40,12 @@ function packageOf(input: string): string {
   return first.startsWith('@') ? `${first}/${second}` : first;
 }
 
-/** Builds the asset as lib/asset-build.ts does for the construct, one step at a time to time them. */
+/** Builds the asset exactly as the construct does (lib/asset-build.ts). */
 export async function buildBundle(outDir: string): Promise<BundleReport> {
   const asset = path.join(outDir, 'asset');
   rmSync(asset, { recursive: true, force: true });
   const outfile = path.join(asset, BUNDLE_FILE);
-  const started = performance.now();
-  const metafile = await bundleHandler(HANDLER_ENTRY, asset);
-  const buildMs = performance.now() - started;
-  const hookStarted = performance.now();
-  await buildLauncher(asset);
-  await buildCodeCache(asset);
-  const codeCacheMs = performance.now() - hookStarted;
+  const { metafile, bundleMs: buildMs, codeCacheMs } = await buildWebhookAsset(asset);
   const output = metafile.outputs[path.relative(process.cwd(), outfile)];
   if (output === undefined) throw new Error(`esbuild's metafile does not list ${outfile}`);
   const byPackage = new Map<string, number>();
