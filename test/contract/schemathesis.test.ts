@@ -63,8 +63,12 @@ test('schemathesis finds no failure in any phase', async () => {
     'all',
     '--max-examples',
     '40',
+    // One worker: Python 3.11 before 3.11.8 builds ASTs through state shared by all threads, and
+    // Hypothesis parses source files to describe its strategies; two workers parsing at once could
+    // end in "AST constructor recursion depth mismatch" (CPython issue gh-106905), a Runtime Error
+    // of the tool in the coverage phase that says nothing about the webhook.
     '--workers',
-    '2',
+    '1',
     '--seed',
     '20261123',
     '--no-color',
